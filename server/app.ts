@@ -1,0 +1,54 @@
+import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
+import cors from "@fastify/cors";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from "fastify";
+import http from "node:http";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { handleError } from "./http/error-handler.js";
+import { healthRoutesPlugin } from "./http/health-routes.js";
+import type { EventPublisher } from "./queue/event-queue.js";
+import { restRoutesPlugin } from "./rest/rest-routes.js";
+import { errorInterceptor } from "./rpc/error-interceptor.js";
+import { connectRoutes, type ServiceBinding } from "./rpc/service-registry.js";
+import { corsOptions } from "./http/cors-options.js";
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  bindings: ServiceBinding[];
+  publisher: EventPublisher;
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  /** Fastify's request handler, for the listener that owns the sockets (HTTP/1.1 and h2c on one port). */
+  handler: http.RequestListener;
+}
+
+/** Builds the Fastify app with every protocol; never listens (see listen/). */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  let handler: http.RequestListener | undefined;
+  const serverFactory: FastifyServerFactory = (h) => {
+    handler = h as http.RequestListener;
+    return http.createServer(h);
+  };
+  const fastify = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }), // no per-request logs on the hot path
+    serverFactory,
+    bodyLimit: deps.config.maxRequestBytes,
+    return503OnClosing: true,
+  });
+  fastify.setErrorHandler(handleError);
+  await fastify.register(cors, corsOptions(deps.config));
+  await fastify.register(healthRoutesPlugin, { publisher: deps.publisher });
+  await fastify.register(fastifyConnectPlugin, {
+    routes: connectRoutes(deps.bindings),
+    interceptors: [errorInterceptor],
+    readMaxBytes: deps.config.maxRequestBytes,
+    jsonOptions: { ignoreUnknownFields: true },
+  });
+  await fastify.register(restRoutesPlugin, { bindings: deps.bindings, bodyLimit: deps.config.maxRequestBytes });
+  await fastify.ready();
+  return { fastify, handler: handler! };
+}

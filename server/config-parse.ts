@@ -1,0 +1,60 @@
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Typed readers over an environment; each throws ConfigError naming the variable. */
+export function parseEnv(env: NodeJS.ProcessEnv) {
+  const raw = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === "" ? undefined : v;
+  };
+  return {
+    string(name: string, fallback: string): string {
+      return raw(name) ?? fallback;
+    },
+    int(name: string, fallback: number, min: number, max: number): number {
+      const v = raw(name);
+      if (v === undefined) return fallback;
+      if (!/^\d+$/.test(v)) throw new ConfigError(name, `expected a whole number, got "${v}"`);
+      const n = Number(v);
+      if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+      return n;
+    },
+    oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+      const v = raw(name)?.toLowerCase();
+      if (v === undefined) return fallback;
+      if (!(allowed as readonly string[]).includes(v)) {
+        throw new ConfigError(name, `must be one of ${allowed.join(", ")}, got "${v}"`);
+      }
+      return v as T;
+    },
+    list(name: string, fallback: string[]): string[] {
+      const v = raw(name);
+      if (v === undefined) return fallback;
+      const items = v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+      if (items.length === 0) throw new ConfigError(name, "must list at least one value");
+      return items;
+    },
+    url(name: string, protocols: string[]): string | undefined {
+      const v = raw(name);
+      if (v === undefined) return undefined;
+      let u: URL;
+      try {
+        u = new URL(v);
+      } catch {
+        throw new ConfigError(name, "is not a valid URL");
+      }
+      if (!protocols.includes(u.protocol)) {
+        throw new ConfigError(name, `must start with ${protocols.join(" or ")}`);
+      }
+      return v;
+    },
+  };
+}

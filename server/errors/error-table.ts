@@ -1,0 +1,57 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { isDomainError, UnavailableError } from "./domain-errors.js";
+
+/**
+ * The one status table: every transport maps errors through it, so a refused
+ * event reads the same over gRPC, Connect and REST.
+ */
+const httpStatusByCode: Partial<Record<Code, number>> = {
+  [Code.InvalidArgument]: 400,
+  [Code.Unauthenticated]: 401,
+  [Code.PermissionDenied]: 403,
+  [Code.NotFound]: 404,
+  [Code.ResourceExhausted]: 413,
+  [Code.Unimplemented]: 501,
+  [Code.Unavailable]: 503,
+  [Code.DeadlineExceeded]: 504,
+  [Code.Canceled]: 499,
+};
+
+const codeByKind = {
+  invalid: Code.InvalidArgument,
+  too_large: Code.ResourceExhausted,
+  unavailable: Code.Unavailable,
+} as const;
+
+/** Converts any thrown value into the ConnectError the RPC layer answers with. */
+export function toConnectError(e: unknown): ConnectError {
+  if (e instanceof ConnectError) return e;
+  if (isDomainError(e)) {
+    const metadata = new Headers();
+    if (e instanceof UnavailableError) metadata.set("retry-after", String(e.retryAfterSeconds));
+    return new ConnectError(e.message, codeByKind[e.kind], metadata, undefined, e);
+  }
+  return ConnectError.from(e);
+}
+
+export function httpStatusOf(code: Code): number {
+  return httpStatusByCode[code] ?? 500;
+}
+
+/** JSON body of a REST error: the original's NestJS shape plus a machine-readable code and field. */
+export function restErrorBody(err: ConnectError) {
+  const status = httpStatusOf(err.code);
+  const field = (err.cause as { field?: string } | undefined)?.field;
+  return {
+    statusCode: status,
+    error: Code[err.code],
+    code: codeName(err.code),
+    message: err.rawMessage,
+    ...(field ? { field } : {}),
+  };
+}
+
+/** snake_case code name as the Connect protocol spells it, e.g. "invalid_argument". */
+export function codeName(code: Code): string {
+  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+}

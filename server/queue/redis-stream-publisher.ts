@@ -1,0 +1,80 @@
+import type { Redis } from "ioredis";
+import { UnavailableError } from "../errors/domain-errors.js";
+import type { EventPublisher } from "./event-queue.js";
+import { encodeQueuedEvent } from "./queued-event-codec.js";
+
+export interface RedisStreamPublisherDeps {
+  /** A client with enableAutoPipelining (concurrent requests share round trips) and no offline queue. */
+  redis: Redis;
+  streamKey: string;
+  backlogWatermark: number;
+  retryAfterSeconds: number;
+  /** How stale the cached stream length may be; XLEN per request would double the Redis load. */
+  backlogCheckMs?: number;
+}
+
+/** Field name of the event bytes in each stream entry. */
+export const eventField = "e";
+
+/**
+ * Appends events to a Redis Stream with XADD, one entry per event. Never trims:
+ * the stream is bounded by refusing events above the watermark, never by
+ * deleting entries no worker has read.
+ */
+export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): EventPublisher {
+  const { redis, streamKey } = deps;
+  const checkEvery = deps.backlogCheckMs ?? 250;
+  let backlog = 0;
+  let checkedAt = 0;
+  let checking: Promise<void> | undefined;
+
+  function unavailable(why: string): UnavailableError {
+    return new UnavailableError(why, deps.retryAfterSeconds);
+  }
+
+  function refreshBacklog(): Promise<void> {
+    checking ??= redis
+      .xlen(streamKey)
+      .then((n) => {
+        backlog = n;
+        checkedAt = Date.now();
+      })
+      .finally(() => {
+        checking = undefined;
+      });
+    return checking;
+  }
+
+  return {
+    async publish(events) {
+      if (redis.status !== "ready") throw unavailable("the event queue (Redis) is unreachable");
+      try {
+        if (Date.now() - checkedAt > checkEvery) await refreshBacklog();
+        if (backlog >= deps.backlogWatermark) {
+          throw unavailable(`the event queue is over its backlog watermark (${deps.backlogWatermark})`);
+        }
+        await Promise.all(events.map((e) => redis.xadd(streamKey, "*", eventField, toBuffer(encodeQueuedEvent(e)))));
+        backlog += events.length;
+      } catch (e) {
+        if (e instanceof UnavailableError) throw e;
+        throw unavailable(`the event queue (Redis) failed: ${(e as Error).message}`);
+      }
+    },
+    async ready() {
+      if (redis.status !== "ready") return false;
+      try {
+        return (await redis.ping()) === "PONG";
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** A Buffer view of the bytes, without copying them. */
+function toBuffer(u8: Uint8Array): Buffer {
+  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+}

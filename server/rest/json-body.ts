@@ -1,0 +1,42 @@
+import type { FastifyRequest } from "fastify";
+import { InvalidInputError } from "../errors/domain-errors.js";
+import { checkJson } from "../capture/json-limits.js";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const bodyLimits = { maxDepth: 16, maxKeyLength: 256 };
+
+/**
+ * Fastify body parser for the REST routes. Decodes UTF-8 strictly (a lenient
+ * decoder would store U+FFFD silently), parses JSON, and refuses
+ * prototype-polluting keys and hostile nesting anywhere in the body. Any
+ * content type is read as JSON: `sendBeacon` can only send CORS-safe types
+ * such as text/plain.
+ */
+export function parseJsonBody(_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
+  try {
+    done(null, decodeJsonBody(body));
+  } catch (e) {
+    done(e as Error);
+  }
+}
+
+export function decodeJsonBody(body: Buffer): unknown {
+  if (body.length === 0) throw new InvalidInputError("body", "is empty; send a JSON object");
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new InvalidInputError("body", "is not valid UTF-8");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidInputError("body", `is not valid JSON (${(e as Error).message})`);
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    throw new InvalidInputError("body", "must be a JSON object");
+  }
+  checkJson(json as never, "", bodyLimits);
+  return json;
+}

@@ -1,0 +1,43 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/capture_service_pb.js";
+import type { BatchResult, CaptureService } from "../capture/capture-service.js";
+import { requireEvents } from "../capture/capture-service.js";
+
+/** How many stream messages may be queuing at once before reading more (bounds memory). */
+const streamWindow = 64;
+
+/** Thin CaptureService implementation: translates messages, nothing else. */
+export function createCaptureRpc(capture: CaptureService): ServiceImpl<typeof CaptureServiceDesc> {
+  return {
+    async capture(req) {
+      return { status: "queued", eventId: await capture.captureOne(req) };
+    },
+    async captureEvents(req) {
+      requireEvents(req.events.length);
+      const result = await capture.captureMany(req.events, { sentAt: req.sentAt });
+      return { status: "queued", ...result };
+    },
+    async captureBatch(requests) {
+      const window: Promise<BatchResult>[] = [];
+      const results: BatchResult[] = [];
+      let index = 0;
+      for await (const req of requests) {
+        const pending = capture.captureMany(req.events, { sentAt: req.sentAt, indexOffset: index });
+        pending.catch(() => undefined); // awaited below, in order; this only silences "unhandled"
+        window.push(pending);
+        index += req.events.length;
+        if (window.length >= streamWindow) results.push(await window.shift()!);
+      }
+      for (const pending of window) results.push(await pending);
+      return { status: "queued", ...mergeResults(results) };
+    },
+  };
+}
+
+function mergeResults(results: BatchResult[]): BatchResult {
+  return {
+    accepted: results.reduce((n, r) => n + r.accepted, 0),
+    rejected: results.flatMap((r) => r.rejected),
+    eventIds: results.flatMap((r) => r.eventIds),
+  };
+}
