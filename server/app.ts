@@ -1,4 +1,3 @@
-import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import cors from "@fastify/cors";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from "fastify";
 import http from "node:http";
@@ -8,6 +7,7 @@ import { handleError } from "./http/error-handler.js";
 import { healthRoutesPlugin } from "./http/health-routes.js";
 import type { EventPublisher } from "./queue/event-queue.js";
 import { restRoutesPlugin } from "./rest/rest-routes.js";
+import { connectPlugin } from "./rpc/connect-plugin.js";
 import { errorInterceptor } from "./rpc/error-interceptor.js";
 import { connectRoutes, type ServiceBinding } from "./rpc/service-registry.js";
 import { corsOptions } from "./http/cors-options.js";
@@ -42,7 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   fastify.setErrorHandler(handleError);
   await fastify.register(cors, corsOptions(deps.config));
   await fastify.register(healthRoutesPlugin, { publisher: deps.publisher });
-  await fastify.register(fastifyConnectPlugin, {
+  await fastify.register(connectPlugin, {
     routes: connectRoutes(deps.bindings),
     interceptors: [errorInterceptor],
     readMaxBytes: deps.config.maxRequestBytes,

@@ -24,7 +24,7 @@ const jsonLimits = { maxDepth: 10, maxKeyLength: 256 };
 export function createEventValidator(opts: EventValidatorOptions): EventValidator {
   const anyName = opts.allowedEvents.includes("*");
   const allowed = new Set(opts.allowedEvents);
-  const allowedList = opts.allowedEvents.join(", ");
+  const allowedList = opts.allowedEvents.join(" | ");
 
   function requiredName(value: string, field: string): string {
     if (value === "") throw new InvalidInputError(field, "is required");
@@ -36,7 +36,7 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
   function optionalTime(value: string, field: string): number | undefined {
     if (value === "") return undefined;
     const ms = parseIsoTime(value);
-    if (ms === undefined) throw new InvalidInputError(field, `"${value.slice(0, 40)}" is not an ISO 8601 date-time`);
+    if (ms === undefined) throw new InvalidInputError(field, "is not an ISO 8601 date-time");
     return ms;
   }
 
@@ -46,7 +46,7 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
       if (!anyName && !allowed.has(event)) {
         throw new InvalidInputError(
           "event",
-          `"${event}" is not an allowed event name (allowed: ${allowedList}; set ALLOWED_EVENTS to change)`,
+          `"${event}" is not an allowed event name (allowed ${allowedList} - set ALLOWED_EVENTS to change)`,
         );
       }
       const distinctId = requiredName(input.distinctId, "distinctId");

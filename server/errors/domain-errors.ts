@@ -1,11 +1,15 @@
-/** The input is wrong; `field` names what (JSON name, dotted for nesting). */
+/**
+ * The input is wrong; `field` names what (JSON name, dotted for nesting).
+ * Messages avoid URI-reserved characters (: ; , / ? @ & = + $ #): some gRPC
+ * clients (grpc-js) decode grpc-message with decodeURI and would show "%3A".
+ */
 export class InvalidInputError extends Error {
   readonly kind = "invalid";
   constructor(
     readonly field: string,
     reason: string,
   ) {
-    super(`${field}: ${reason}`);
+    super(`${field} ${reason}`);
     this.name = "InvalidInputError";
   }
 }
@@ -17,7 +21,7 @@ export class TooLargeError extends Error {
     readonly field: string,
     reason: string,
   ) {
-    super(`${field}: ${reason}`);
+    super(`${field} ${reason}`);
     this.name = "TooLargeError";
   }
 }

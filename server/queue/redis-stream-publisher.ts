@@ -57,7 +57,7 @@ export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): Even
         backlog += events.length;
       } catch (e) {
         if (e instanceof UnavailableError) throw e;
-        throw unavailable(`the event queue (Redis) failed: ${(e as Error).message}`);
+        throw unavailable("the event queue (Redis) failed");
       }
     },
     async ready() {

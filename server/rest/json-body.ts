@@ -21,7 +21,7 @@ export function parseJsonBody(_req: FastifyRequest, body: Buffer, done: (err: Er
 }
 
 export function decodeJsonBody(body: Buffer): unknown {
-  if (body.length === 0) throw new InvalidInputError("body", "is empty; send a JSON object");
+  if (body.length === 0) throw new InvalidInputError("body", "is empty (send a JSON object)");
   let text: string;
   try {
     text = utf8.decode(body);
@@ -32,7 +32,8 @@ export function decodeJsonBody(body: Buffer): unknown {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new InvalidInputError("body", `is not valid JSON (${(e as Error).message})`);
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new InvalidInputError("body", at ? `is not valid JSON (error near position ${at})` : "is not valid JSON");
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new InvalidInputError("body", "must be a JSON object");

@@ -6,6 +6,7 @@ import type { ServiceBinding } from "../rpc/service-registry.js";
 import { httpRoutesOf, type HttpRoute } from "./http-rules.js";
 import { parseJsonBody } from "./json-body.js";
 import { jsonDecodeError } from "./json-decode-error.js";
+import { checkJsonShape } from "./json-shape-check.js";
 import { queryToJson } from "./query-to-json.js";
 
 type UnaryImpl = (req: unknown, ctx: ReturnType<typeof createHandlerContext>) => Promise<unknown>;
@@ -36,6 +37,7 @@ async function handle(route: HttpRoute, impl: UnaryImpl | undefined, req: Fastif
     ...queryToJson(input, req.query as Record<string, string>),
     ...queryToJson(input, req.params as Record<string, string>),
   };
+  checkJsonShape(input, json);
   let message;
   try {
     message = fromJson(input, json as JsonValue, { ignoreUnknownFields: true });
