@@ -29,7 +29,11 @@ for s in "${services[@]}"; do
       have_pkg clickhouse-client || missing+=(clickhouse-client) ;;
   esac
 done
-[ "$want_browser" = 1 ] && { have_pkg chromium || missing+=(chromium); }
+if [ "$want_browser" = 1 ]; then
+  have_pkg chromium || missing+=(chromium)
+  # Only a Recommends of chromium, skipped by --no-install-recommends; without a font, page text renders as boxes.
+  have_pkg fonts-liberation || missing+=(fonts-liberation)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-services: nothing to install"
@@ -49,7 +53,8 @@ if [ ! -e "$policy" ]; then
   as_root chmod 755 "$policy"
   added_policy=1
 fi
-cleanup() { [ "$added_policy" = 1 ] && as_root rm -f "$policy"; }
+# (an `if`, not `&&`: a false test as the trap's last command would become the exit code)
+cleanup() { if [ "$added_policy" = 1 ]; then as_root rm -f "$policy"; fi; }
 trap cleanup EXIT
 
 export DEBIAN_FRONTEND=noninteractive RUNLEVEL=1

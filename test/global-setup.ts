@@ -13,7 +13,8 @@ const injectKey = {
 function redact(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
+    if (!u.password) return url;
+    u.password = '***';
     return u.toString();
   } catch {
     return url;

@@ -30,6 +30,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", REDIS_QUEUE: streamKey, REDIS_URL: redisUrl, ...env });
   const server: RunningServer = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on("error", () => undefined); // outage tests stop Redis on purpose
   await redis.connect();
   await waitUntilReady(`http://127.0.0.1:${server.address.port}`);
   return {

@@ -36,7 +36,7 @@ export async function startLocalClickHouse(): Promise<ProvidedService & { httpPo
   let cmd: string[] | undefined;
   await ensureBinary('clickhouse', () => (cmd = findServerCommand())?.[0]);
   const [httpPort, tcpPort] = await freePorts(2);
-  const dir = makeTempDir('insightplus-ch-');
+  const dir = makeTempDir('ch');
   for (const sub of ['log', 'data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, sub));
   writeFileSync(join(dir, 'config.xml'), clickHouseConfigXml({ dir, httpPort, tcpPort }));
   writeFileSync(join(dir, 'users.xml'), clickHouseUsersXml());

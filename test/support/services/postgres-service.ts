@@ -38,7 +38,7 @@ async function serverIdentity(): Promise<{ uid?: number; gid?: number }> {
 export async function startLocalPostgres(): Promise<ProvidedService & { port: number; dir: string }> {
   const bin = await ensureBinary('postgres', findPostgresBinDir);
   const [port] = await freePorts(1);
-  const dir = makeTempDir('insightplus-pg-');
+  const dir = makeTempDir('pg');
   const id = await serverIdentity();
   if (id.uid !== undefined) chownSync(dir, id.uid, id.gid!);
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };

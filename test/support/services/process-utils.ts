@@ -5,25 +5,44 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { markOwner, sweepOrphans, TEMP_PREFIX } from './orphan-sweep.js';
 
 const liveChildren = new Set<ChildProcess>();
 const liveDirs = new Set<string>();
 let exitHooked = false;
 
+function cleanupSync(): void {
+  for (const child of liveChildren) child.kill('SIGKILL');
+  for (const dir of liveDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* e.g. a dying postgres backend still writing; the next run's sweep removes it */
+    }
+  }
+}
+
 function hookExit(): void {
   if (exitHooked) return;
   exitHooked = true;
-  // 'exit' handlers must be synchronous: SIGKILL and rmSync are.
-  process.once('exit', () => {
-    for (const child of liveChildren) child.kill('SIGKILL');
-    for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
-  });
+  sweepOrphans();
+  // Prepended: vitest's own exit/signal listeners call process.exit(), which skips
+  // any listener after them. 'exit' handlers must be sync: SIGKILL and rmSync are.
+  process.prependListener('exit', cleanupSync);
+  // A signal skips 'exit' when nobody handles it, so clean up here too, then
+  // re-raise if no one else listens, keeping the default die-on-signal behaviour.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.prependOnceListener(sig, () => {
+      cleanupSync();
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    });
+  }
 }
 
-/** Fresh temp dir, removed at process exit unless removed earlier. */
-export function makeTempDir(prefix: string): string {
+export function makeTempDir(name: string): string {
   hookExit();
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${name}-`));
+  markOwner(dir);
   liveDirs.add(dir);
   return dir;
 }

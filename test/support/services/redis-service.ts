@@ -37,7 +37,7 @@ export function redisPing(port: number, host = '127.0.0.1'): Promise<boolean> {
 export async function startLocalRedis(opts: { appendonly?: boolean; port?: number } = {}): Promise<LocalRedis> {
   const bin = await ensureBinary('redis', () => findBinary(['redis-server']));
   const port = opts.port ?? (await freePorts(1))[0];
-  const dir = makeTempDir('insightplus-redis-');
+  const dir = makeTempDir('redis');
   const persistence = opts.appendonly
     ? ['--appendonly', 'yes', '--appendfsync', 'always']
     : ['--appendonly', 'no'];

@@ -57,8 +57,9 @@ describe.skipIf(!enabled.has('postgres'))('postgres (injected)', () => {
     // No pg driver in package.json, so use psql (shipped with Debian's postgresql).
     const bin = findPostgresBinDir();
     const psql = bin ? join(bin, 'psql') : 'psql';
-    const { stdout } = await run(psql, [inject('postgresUrl'), '-XAtc', 'SELECT current_database(), 6 * 7']);
-    expect(stdout.trim()).toBe('insightplus_test|42');
+    const url = inject('postgresUrl');
+    const { stdout } = await run(psql, [url, '-XAtc', 'SELECT current_database(), 6 * 7']);
+    expect(stdout.trim()).toBe(`${new URL(url).pathname.slice(1)}|42`);
   });
 });
 
