@@ -35,6 +35,18 @@ export function parseEnv(env: NodeJS.ProcessEnv) {
       }
       return v as T;
     },
+    bool(name: string, fallback: boolean): boolean {
+      const v = raw(name)?.toLowerCase();
+      if (v === undefined) return fallback;
+      if (["true", "1", "yes", "on"].includes(v)) return true;
+      if (["false", "0", "no", "off"].includes(v)) return false;
+      throw new ConfigError(name, `expected true or false, got "${v}"`);
+    },
+    identifier(name: string, fallback: string): string {
+      const v = raw(name) ?? fallback;
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) throw new ConfigError(name, `must be a plain identifier (letters, digits, _), got "${v}"`);
+      return v;
+    },
     list(name: string, fallback: string[]): string[] {
       const v = raw(name);
       if (v === undefined) return fallback;

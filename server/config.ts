@@ -3,11 +3,14 @@ import { ConfigError, parseEnv } from "./config-parse.js";
 
 export { ConfigError };
 
+export type DatabaseType = "clickhouse" | "postgres" | "pglite";
+
 /** Validated, frozen settings. Names follow the original project's .env where one existed. */
 export interface Config {
   port: number;
   host: string;
   logLevel: string;
+  /** Unset: the in-process queue (embedded mode). */
   redisUrl: string | undefined;
   /** Redis Stream key the capture path appends to (the original's REDIS_QUEUE). */
   streamKey: string;
@@ -20,8 +23,32 @@ export interface Config {
   maxEventBytes: number;
   maxRequestBytes: number;
   corsOrigins: readonly string[];
-  databaseType: "clickhouse" | "postgres";
   shutdownTimeoutMs: number;
+  database: DatabaseConfig;
+  worker: WorkerConfig;
+}
+
+export interface DatabaseConfig {
+  type: DatabaseType;
+  /** Why this database was chosen, for the start-up log. */
+  reason: string;
+  clickhouse: { url: string; database: string; username: string; password: string };
+  postgres: { host: string; port: number; database: string; user: string; password: string };
+  /** Where the embedded database (PGlite) keeps its files. */
+  dataDir: string;
+  /** How long start-up waits for the database before giving up with a message. */
+  startupTimeoutMs: number;
+}
+
+export interface WorkerConfig {
+  /** Run the worker inside the server process (`npm start`); off when workers run apart. */
+  inProcess: boolean;
+  group: string;
+  batchSize: number;
+  lingerMs: number;
+  maxDeliveries: number;
+  claimIdleMs: number;
+  deadLetterKey: string;
 }
 
 export const defaultAllowedEvents = ["user_registered", "payment_success", "most_used_feature", "page_view"];
@@ -30,22 +57,75 @@ export const defaultAllowedEvents = ["user_registered", "payment_success", "most
  * Reads the environment (and `.env`, when present) into a Config.
  * Throws ConfigError naming the variable on any invalid value.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath?: string): Config {
-  if (env === process.env) loadDotenv({ path: dotenvPath, quiet: true } as never);
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env === process.env) loadDotenv({ quiet: true } as never);
   const p = parseEnv(env);
-  return Object.freeze({
+  const streamKey = p.string("REDIS_QUEUE", "insightplus:events");
+  const redisUrl = p.url("REDIS_URL", ["redis:", "rediss:"]);
+  const config: Config = {
     port: p.int("PORT", 7002, 0, 65535),
     host: p.string("HOST", "0.0.0.0"),
     logLevel: p.oneOf("LOG_LEVEL", "info", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
-    redisUrl: p.url("REDIS_URL", ["redis:", "rediss:"]),
-    streamKey: p.string("REDIS_QUEUE", "insightplus:events"),
+    redisUrl,
+    streamKey,
     backlogWatermark: p.int("BACKLOG_WATERMARK", 1_000_000, 1, Number.MAX_SAFE_INTEGER),
     retryAfterSeconds: p.int("RETRY_AFTER_SECONDS", 2, 1, 3600),
     allowedEvents: Object.freeze(p.list("ALLOWED_EVENTS", defaultAllowedEvents)),
     maxEventBytes: p.int("MAX_EVENT_BYTES", 32 * 1024, 256, 16 * 1024 * 1024),
     maxRequestBytes: p.int("MAX_REQUEST_BYTES", 512 * 1024, 1024, 256 * 1024 * 1024),
     corsOrigins: Object.freeze(p.list("CORS_ORIGINS", ["*"])),
-    databaseType: p.oneOf("DATABASE_TYPE", "clickhouse", ["clickhouse", "postgres"]),
     shutdownTimeoutMs: p.int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
-  });
+    database: databaseConfig(env, p),
+    worker: {
+      inProcess: p.bool("INPROCESS_WORKER", true),
+      group: p.string("WORKER_GROUP", "insightplus-workers"),
+      batchSize: p.int("WORKER_BATCH_SIZE", 1000, 1, 100_000),
+      lingerMs: p.int("WORKER_LINGER_MS", 200, 1, 60_000),
+      maxDeliveries: p.int("WORKER_MAX_DELIVERIES", 5, 1, 1000),
+      claimIdleMs: p.int("WORKER_CLAIM_IDLE_MS", 30_000, 100, 86_400_000),
+      deadLetterKey: p.string("REDIS_DEAD_LETTER_QUEUE", `${streamKey}:dead`),
+    },
+  };
+  if (!config.redisUrl && !config.worker.inProcess) {
+    throw new ConfigError("INPROCESS_WORKER", "can only be false when REDIS_URL is set (the in-process queue needs the in-process worker)");
+  }
+  return deepFreeze(config);
+}
+
+function databaseConfig(env: NodeJS.ProcessEnv, p: ReturnType<typeof parseEnv>): DatabaseConfig {
+  const chHost = p.string("CLICKHOUSE_HOST", "localhost");
+  const chPort = p.int("CLICKHOUSE_PORT", 8123, 1, 65535);
+  const chProtocol = p.oneOf("CLICKHOUSE_PROTOCOL", "http", ["http", "https"]);
+  const explicit = env.DATABASE_TYPE?.trim() ? p.oneOf<DatabaseType>("DATABASE_TYPE", "clickhouse", ["clickhouse", "postgres", "pglite"]) : undefined;
+  const [type, reason] = explicit
+    ? [explicit, `DATABASE_TYPE=${explicit}`]
+    : env.CLICKHOUSE_HOST?.trim()
+      ? (["clickhouse", "CLICKHOUSE_HOST is set"] as const)
+      : env.POSTGRES_HOST?.trim()
+        ? (["postgres", "POSTGRES_HOST is set"] as const)
+        : (["pglite", "no database configured (DATABASE_TYPE, CLICKHOUSE_HOST and POSTGRES_HOST unset): embedded PostgreSQL"] as const);
+  return {
+    type,
+    reason,
+    clickhouse: {
+      url: `${chProtocol}://${chHost.includes(":") && !chHost.startsWith("[") ? `[${chHost}]` : chHost}:${chPort}`,
+      database: p.identifier("CLICKHOUSE_DB", "default"),
+      username: p.string("CLICKHOUSE_USER", "default"),
+      password: env.CLICKHOUSE_PASSWORD ?? "",
+    },
+    postgres: {
+      host: p.string("POSTGRES_HOST", "localhost"),
+      port: p.int("POSTGRES_PORT", 5432, 1, 65535),
+      database: p.string("POSTGRES_DB", "postgres"),
+      user: p.string("POSTGRES_USER", "postgres"),
+      password: env.POSTGRES_PASSWORD ?? "",
+    },
+    dataDir: p.string("DATA_DIR", ".data"),
+    startupTimeoutMs: p.int("STARTUP_TIMEOUT_MS", 15_000, 0, 600_000),
+  };
+}
+
+function deepFreeze<T>(o: T): T {
+  for (const v of Object.values(o as object)) if (v && typeof v === "object") deepFreeze(v);
+  return Object.freeze(o);
 }

@@ -1,3 +1,4 @@
+import { SinkConfigError } from "../worker/sink/event-sink.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { startServer } from "./server-runtime.js";
@@ -15,7 +16,16 @@ async function main() {
     throw e;
   }
   const logger = createLogger(config.logLevel);
-  const server = await startServer(config, logger);
+  let server;
+  try {
+    server = await startServer(config, logger);
+  } catch (e) {
+    if (e instanceof SinkConfigError) {
+      console.error(`insightplus: invalid configuration: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -32,8 +42,10 @@ async function main() {
       },
     );
   };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  // `on`, not `once`: npm, npx and tsx forward the same signal again, and a
+  // second delivery must not kill the process mid-drain.
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
 }
 
 main().catch((err: unknown) => {

@@ -1,37 +1,43 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { openSink } from "../worker/sink/sink-factory.js";
+import { openRedisConsumer, startWorker, type RunningWorker } from "../worker/worker-runtime.js";
+import type { EventSink } from "../worker/sink/event-sink.js";
 import { buildApp } from "./app.js";
 import { createCaptureService } from "./capture/capture-service.js";
 import { createEventValidator } from "./capture/event-validator.js";
 import type { Config } from "./config.js";
 import { createDualProtocolServer } from "./listen/dual-protocol-server.js";
-import { redactUrl } from "./logger.js";
-import { createRedisClient } from "./queue/redis-client.js";
-import { createRedisStreamPublisher } from "./queue/redis-stream-publisher.js";
+import { openQueue } from "./queue/queue-factory.js";
 import { createServiceBindings } from "./rpc/service-registry.js";
 
 export interface RunningServer {
   address: AddressInfo;
-  /** Graceful: stop accepting, finish in-flight requests, then close Redis. */
+  /** Graceful: stop accepting, finish in-flight requests, drain the in-process worker, close connections. */
   close(): Promise<void>;
 }
 
-export const defaultRedisUrl = "redis://127.0.0.1:6379";
-
-/** Wires config → queue → capture → app → listener. Used by main.ts and by the tests. */
+/**
+ * Wires config → queue → capture → app → listener, plus the in-process worker
+ * unless it is switched off. Used by main.ts and by the tests.
+ */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const redisUrl = config.redisUrl ?? defaultRedisUrl;
-  logger.info({ queue: "redis-stream", redis: redactUrl(redisUrl), stream: config.streamKey }, "event queue selected");
-  const redis = createRedisClient(redisUrl, logger);
-  const publisher = createRedisStreamPublisher({
-    redis,
-    streamKey: config.streamKey,
-    backlogWatermark: config.backlogWatermark,
-    retryAfterSeconds: config.retryAfterSeconds,
-  });
+  const queue = openQueue(config, logger, () => openRedisConsumer(config, logger));
+  let sink: EventSink | undefined;
+  let worker: RunningWorker | undefined;
+  let closeConsumer = async () => undefined as void;
+  if (config.worker.inProcess) {
+    sink = await openSink(config.database, logger);
+    const consumer = await queue.openConsumer();
+    closeConsumer = consumer.close;
+    worker = startWorker({ config, logger, queue: consumer.queue, sink });
+    logger.info({ database: sink.name }, "in-process worker started");
+  } else {
+    logger.info("in-process worker off (INPROCESS_WORKER=false): run `npm run worker` separately");
+  }
   const validator = createEventValidator({ allowedEvents: config.allowedEvents, maxEventBytes: config.maxEventBytes });
-  const capture = createCaptureService({ validator, publisher });
-  const app = await buildApp({ config, logger, publisher, bindings: createServiceBindings({ capture }) });
+  const capture = createCaptureService({ validator, publisher: queue.publisher });
+  const app = await buildApp({ config, logger, publisher: queue.publisher, bindings: createServiceBindings({ capture }) });
   const listener = createDualProtocolServer(app.handler);
   const address = await listener.listen(config.port, config.host);
   logger.info({ port: address.port, host: address.address }, "listening (gRPC, gRPC-Web, Connect, REST)");
@@ -40,7 +46,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     async close() {
       await listener.close(config.shutdownTimeoutMs);
       await app.fastify.close();
-      await publisher.close();
+      if (worker) await queue.drained(config.shutdownTimeoutMs);
+      await worker?.stop();
+      await closeConsumer();
+      await sink?.close();
+      await queue.publisher.close();
     },
   };
 }

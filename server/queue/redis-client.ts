@@ -7,12 +7,18 @@ import type { Logger } from "pino";
  * (no offline queue, no replays) so callers answer 503 instead of hanging.
  * It reconnects by itself and logs once per state change, not per retry.
  */
-export function createRedisClient(url: string, logger: Logger, name = "redis"): Redis {
+export function createRedisClient(
+  url: string,
+  logger: Logger,
+  name = "redis",
+  opts: { autoPipelining?: boolean; commandTimeoutMs?: number } = {},
+): Redis {
   const redis = new Redis(url, {
-    enableAutoPipelining: true,
+    enableAutoPipelining: opts.autoPipelining ?? true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: 5000,
+    // A stuck Redis must not hang requests; the worker sets it above its blocking-read time.
+    commandTimeout: opts.commandTimeoutMs ?? 5000,
     connectTimeout: 5000,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 4), 1000),
   });

@@ -15,7 +15,7 @@ export interface SpawnedServer {
 export async function spawnServer(env: Record<string, string>, opts: { waitReady?: boolean } = {}): Promise<SpawnedServer> {
   const port = env.PORT ? Number(env.PORT) : (await freePorts(1))[0];
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    env: { ...process.env, LOG_LEVEL: "info", HOST: "127.0.0.1", PORT: String(port), ...env },
+    env: { ...process.env, LOG_LEVEL: "info", HOST: "127.0.0.1", PORT: String(port), INPROCESS_WORKER: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -27,7 +27,7 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const streamKey = `test:${randomUUID()}`;
   const redisUrl = env.REDIS_URL ?? inject("redisUrl");
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", REDIS_QUEUE: streamKey, REDIS_URL: redisUrl, ...env });
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", REDIS_QUEUE: streamKey, REDIS_URL: redisUrl, INPROCESS_WORKER: "false", ...env });
   const server: RunningServer = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   redis.on("error", () => undefined); // outage tests stop Redis on purpose

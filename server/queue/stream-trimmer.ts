@@ -1,0 +1,88 @@
+import type { Redis } from "ioredis";
+
+export interface StreamTrimmer {
+  /** Asks for a trim; runs at most once per interval. */
+  soon(): void;
+  /** Trims now; resolves with the entries removed. */
+  trimNow(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Deletes only stream entries that every consumer group has acknowledged:
+ * everything below the oldest entry still pending in any group, or below what
+ * a group has yet to read. Unread or unacked entries are never touched.
+ */
+export function createStreamTrimmer(redis: Redis, streamKey: string, intervalMs = 1000): StreamTrimmer {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  async function safeThreshold(): Promise<string | undefined> {
+    const groups = (await redis.xinfo("GROUPS", streamKey)) as unknown[][];
+    if (groups.length === 0) return undefined;
+    let lowest: string | undefined;
+    for (const g of groups) {
+      const info = toRecord(g);
+      let bound: string;
+      if (Number(info.pending) > 0) {
+        const [, minPending] = (await redis.xpending(streamKey, String(info.name))) as [number, string, string, unknown];
+        bound = minPending;
+      } else {
+        bound = nextId(String(info["last-delivered-id"]));
+      }
+      if (lowest === undefined || compareIds(bound, lowest) < 0) lowest = bound;
+    }
+    return lowest;
+  }
+
+  async function trimNow(): Promise<number> {
+    running ??= (async () => {
+      try {
+        const threshold = await safeThreshold();
+        return threshold ? Number(await redis.xtrim(streamKey, "MINID", threshold)) : 0;
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  }
+
+  return {
+    soon() {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        trimNow().catch(() => undefined); // best effort: the next ack tries again
+      }, intervalMs);
+      timer.unref();
+    },
+    trimNow,
+    async stop() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+function toRecord(flat: unknown[]): Record<string, unknown> {
+  const r: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) r[String(flat[i])] = flat[i + 1];
+  return r;
+}
+
+function parseId(id: string): [bigint, bigint] {
+  const [ms, seq = "0"] = id.split("-");
+  return [BigInt(ms), BigInt(seq)];
+}
+
+export function compareIds(a: string, b: string): number {
+  const [am, as] = parseId(a);
+  const [bm, bs] = parseId(b);
+  return am === bm ? (as === bs ? 0 : as < bs ? -1 : 1) : am < bm ? -1 : 1;
+}
+
+/** The smallest id greater than `id`. */
+function nextId(id: string): string {
+  const [ms, seq] = parseId(id);
+  return `${ms}-${seq + 1n}`;
+}

@@ -1,0 +1,40 @@
+import type { AcceptedEvent } from "../server/capture/event-input.js";
+import type { QueueEntry } from "../server/queue/event-queue.js";
+import { SinkUnavailableError, type EventSink } from "./sink/event-sink.js";
+
+export interface DecodedEntry {
+  entry: QueueEntry;
+  event: AcceptedEvent;
+}
+
+export interface WriteResult {
+  stored: QueueEntry[];
+  rejected: Array<{ entry: QueueEntry; reason: string }>;
+}
+
+/**
+ * Writes a batch; when the database refuses it for a reason that is not an
+ * outage, splits it in halves until the rows it refuses are isolated, so one
+ * bad row is dead-lettered instead of stalling the batch forever. An outage
+ * (SinkUnavailableError) propagates: nothing is stored or rejected for it.
+ */
+export async function writeIsolatingBadRows(sink: EventSink, batch: readonly DecodedEntry[]): Promise<WriteResult> {
+  const result: WriteResult = { stored: [], rejected: [] };
+  async function write(part: readonly DecodedEntry[]): Promise<void> {
+    try {
+      await sink.insert(part.map((d) => d.event));
+      result.stored.push(...part.map((d) => d.entry));
+    } catch (e) {
+      if (e instanceof SinkUnavailableError) throw e;
+      if (part.length === 1) {
+        result.rejected.push({ entry: part[0].entry, reason: `${sink.name} refused the row: ${(e as Error).message}`.slice(0, 500) });
+        return;
+      }
+      const mid = Math.ceil(part.length / 2);
+      await write(part.slice(0, mid));
+      await write(part.slice(mid));
+    }
+  }
+  await write(batch);
+  return result;
+}

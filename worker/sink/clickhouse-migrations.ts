@@ -1,0 +1,65 @@
+import { createClient, type ClickHouseClient } from "@clickhouse/client";
+
+/**
+ * Versioned, idempotent migrations: each statement is IF NOT EXISTS, so
+ * several workers may run them at once. The SQL runs on ClickHouse 18.16 and
+ * current releases (no DateTime64, no Map/JSON types, no query parameters).
+ */
+export const clickHouseMigrations: ReadonlyArray<{ version: number; statements: string[] }> = [
+  {
+    version: 1,
+    statements: [
+      // uuid is last in the sort key: every copy of a redelivered event has the
+      // same (event, day, distinct_id, uuid), so ReplacingMergeTree folds them.
+      `CREATE TABLE IF NOT EXISTS events (
+        uuid UUID,
+        event String,
+        distinct_id String,
+        properties String,
+        event_timestamp DateTime('UTC'),
+        timestamp_ms UInt64,
+        received_at DateTime('UTC'),
+        timestamp_clamped UInt8
+      ) ENGINE = ReplacingMergeTree()
+      PARTITION BY toYYYYMM(event_timestamp)
+      ORDER BY (event, toDate(event_timestamp), distinct_id, uuid)`,
+    ],
+  },
+];
+
+export async function migrateClickHouse(
+  client: ClickHouseClient,
+  connection: { url: string; database: string; username: string; password: string },
+): Promise<void> {
+  // The sink's client names a database that may not exist yet; create it from "default".
+  const admin = createClient({ url: connection.url, username: connection.username, password: connection.password, database: "default" });
+  try {
+    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(connection.database)}` });
+  } finally {
+    await admin.close();
+  }
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, applied_at DateTime('UTC'))
+            ENGINE = ReplacingMergeTree() ORDER BY version`,
+  });
+  const applied = new Set(
+    (await (await client.query({ query: "SELECT DISTINCT version FROM schema_migrations", format: "JSONEachRow" })).json<{ version: number }>()).map(
+      (r) => Number(r.version),
+    ),
+  );
+  for (const m of clickHouseMigrations) {
+    if (applied.has(m.version)) continue;
+    for (const statement of m.statements) await client.command({ query: statement });
+    await client.insert({
+      table: "schema_migrations",
+      values: [{ version: m.version, applied_at: Math.floor(Date.now() / 1000) }],
+      format: "JSONEachRow",
+    });
+  }
+}
+
+/** Database names come from configuration, not users, but are still quoted. */
+export function quoteIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid ClickHouse identifier: ${name}`);
+  return `\`${name}\``;
+}

@@ -1,0 +1,77 @@
+import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import type { AcceptedEvent } from "../../server/capture/event-input.js";
+import { migrateClickHouse } from "./clickhouse-migrations.js";
+import { isTransientNetworkError, SinkUnavailableError, type EventSink } from "./event-sink.js";
+
+export interface ClickHouseSinkOptions {
+  url: string;
+  database: string;
+  username: string;
+  password: string;
+}
+
+/** ClickHouse server codes that mean "not now" rather than "bad rows" (overload, shutting down, readonly replica). */
+const retryableServerCodes = new Set([159, 164, 202, 203, 209, 210, 241, 242, 252, 319, 425, 999]);
+
+/**
+ * Stores events with one JSONEachRow INSERT per batch over HTTP. Every column
+ * is sent (ClickHouse 18.16 ignores DEFAULT expressions for omitted
+ * JSONEachRow fields). Duplicates of a uuid share the whole sort key, so
+ * ReplacingMergeTree folds them; queries count distinct uuids until it does.
+ */
+export function createClickHouseSink(opts: ClickHouseSinkOptions): EventSink & { client: ClickHouseClient } {
+  const client = createClient({
+    url: opts.url,
+    database: opts.database,
+    username: opts.username,
+    password: opts.password,
+    request_timeout: 30_000,
+    compression: { request: false, response: false },
+  });
+  return {
+    name: "clickhouse",
+    client,
+    async migrate() {
+      await migrateClickHouse(client, opts);
+    },
+    async insert(events) {
+      if (events.length === 0) return;
+      try {
+        await client.insert({ table: "events", values: events.map(toRow), format: "JSONEachRow" });
+      } catch (e) {
+        throw classify(e);
+      }
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+export function toRow(e: AcceptedEvent) {
+  return {
+    uuid: e.uuid,
+    event: e.event,
+    distinct_id: e.distinctId,
+    properties: e.propertiesJson,
+    event_timestamp: Math.floor(e.timestampMs / 1000),
+    timestamp_ms: e.timestampMs,
+    received_at: Math.floor(e.receivedAtMs / 1000),
+    timestamp_clamped: e.timestampClamped ? 1 : 0,
+  };
+}
+
+/** ClickHouse 18.16 answers with plain errors; the server code is only in the message ("Code: 241"). */
+export function clickHouseCode(e: unknown): number | undefined {
+  const err = e as { code?: string; message?: string };
+  const n = Number(err.code ?? /Code: (\d+)/.exec(err.message ?? "")?.[1]);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function classify(e: unknown): unknown {
+  const code = clickHouseCode(e);
+  if (isTransientNetworkError(e) || (code !== undefined && retryableServerCodes.has(code))) {
+    return new SinkUnavailableError(`ClickHouse unavailable: ${(e as Error).message}`, { cause: e });
+  }
+  return e;
+}
