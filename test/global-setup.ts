@@ -1,4 +1,4 @@
-// Vitest globalSetup: starts the services named in TEST_SERVICES (default "redis")
+// Vitest globalSetup: starts the services named in TEST_SERVICES (default "redis,postgres,clickhouse")
 // once per run and exposes their URLs to tests via inject('redisUrl') etc.
 import type { TestProject } from 'vitest/node';
 import { provideAll, requestedServices, stopAll, type ServiceName } from './support/services/index.js';

@@ -1,7 +1,8 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import type { Config } from "../server/config.js";
+import { ConfigError, type Config } from "../server/config.js";
+import { redactUrl } from "../server/logger.js";
 import type { EventConsumer } from "../server/queue/event-queue.js";
 import { createRedisClient } from "../server/queue/redis-client.js";
 import { createRedisStreamConsumer } from "../server/queue/redis-stream-consumer.js";
@@ -41,7 +42,10 @@ export async function openRedisConsumer(config: Config, logger: Logger): Promise
     commandTimeoutMs: config.worker.lingerMs + 5000,
   });
   for (let i = 0; redis.status !== "ready"; i++) {
-    if (i > config.database.startupTimeoutMs / 100) throw new Error("REDIS_URL: cannot reach Redis");
+    if (i > config.database.startupTimeoutMs / 100) {
+      redis.disconnect();
+      throw new ConfigError("REDIS_URL", `cannot reach Redis at ${redactUrl(config.redisUrl!)}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   const queue = await createRedisStreamConsumer({

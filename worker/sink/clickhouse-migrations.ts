@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 
 /**
  * Versioned, idempotent migrations: each statement is IF NOT EXISTS, so
@@ -32,7 +32,13 @@ export async function migrateClickHouse(
   connection: { url: string; database: string; username: string; password: string },
 ): Promise<void> {
   // The sink's client names a database that may not exist yet; create it from "default".
-  const admin = createClient({ url: connection.url, username: connection.username, password: connection.password, database: "default" });
+  const admin = createClient({
+    url: connection.url,
+    username: connection.username,
+    password: connection.password,
+    database: "default",
+    log: { level: ClickHouseLogLevel.OFF },
+  });
   try {
     await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(connection.database)}` });
   } finally {

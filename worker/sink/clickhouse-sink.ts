@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import type { AcceptedEvent } from "../../server/capture/event-input.js";
 import { migrateClickHouse } from "./clickhouse-migrations.js";
 import { isTransientNetworkError, SinkUnavailableError, type EventSink } from "./event-sink.js";
@@ -27,6 +27,8 @@ export function createClickHouseSink(opts: ClickHouseSinkOptions): EventSink & {
     password: opts.password,
     request_timeout: 30_000,
     compression: { request: false, response: false },
+    // Failures are classified and logged once by the worker; the client's own error log would print each retry.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   return {
     name: "clickhouse",

@@ -4,7 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clickHouseConfigXml, clickHouseUsersXml } from './clickhouse-config.js';
 import { ensureBinary, findBinary, once, provideWith } from './provisioning.js';
-import { freePorts, makeTempDir, removeDir, spawnTracked, stopChild, waitUntil } from './process-utils.js';
+import { freePorts, makeTempDir, spawnTracked, waitUntil } from './process-utils.js';
+import { restartableServer, type RestartableServer } from './server-lifecycle.js';
 import type { ProvidedService } from './types.js';
 
 /** Pinned so container runs are reproducible; note it is far newer than Debian's 18.16. */
@@ -32,7 +33,14 @@ export async function clickHouseQuery(url: string, sql: string): Promise<string>
   return body;
 }
 
-export async function startLocalClickHouse(): Promise<ProvidedService & { httpPort: number; tcpPort: number; dir: string }> {
+export interface LocalClickHouse extends ProvidedService, RestartableServer {
+  httpPort: number;
+  tcpPort: number;
+  /** Holds config, data/ (parts are written there on INSERT, so they survive kill()) and log/. */
+  dir: string;
+}
+
+export async function startLocalClickHouse(): Promise<LocalClickHouse> {
   let cmd: string[] | undefined;
   await ensureBinary('clickhouse', () => (cmd = findServerCommand())?.[0]);
   const [httpPort, tcpPort] = await freePorts(2);
@@ -42,22 +50,24 @@ export async function startLocalClickHouse(): Promise<ProvidedService & { httpPo
   writeFileSync(join(dir, 'users.xml'), clickHouseUsersXml());
 
   const [bin, ...pre] = cmd!;
-  const proc = spawnTracked(bin, [...pre, `--config-file=${join(dir, 'config.xml')}`], {
-    cwd: dir, logFile: join(dir, 'log', 'stdout.log'),
-  });
-  const stop = once(async () => {
-    await stopChild(proc, 'SIGTERM', 15_000);
-    removeDir(dir);
-  });
   const url = `http://127.0.0.1:${httpPort}`;
+  const ping = async () => (await (await fetch(`${url}/ping`)).text()).trim() === 'Ok.';
+  const server = restartableServer({
+    dir,
+    spawn: () => spawnTracked(bin, [...pre, `--config-file=${join(dir, 'config.xml')}`], {
+      cwd: dir, logFile: join(dir, 'log', 'stdout.log'),
+    }),
+    ready: (proc) => waitUntil(`clickhouse-server on ${httpPort}`, ping, { proc, timeoutMs: 60_000 }),
+    haltSignal: 'SIGTERM',
+    graceMs: 15_000,
+  });
   try {
-    const ping = async () => (await (await fetch(`${url}/ping`)).text()).trim() === 'Ok.';
-    await waitUntil(`clickhouse-server on ${httpPort}`, ping, { proc, timeoutMs: 60_000 });
+    await server.restart();
   } catch (err) {
-    await stop();
+    await server.stop();
     throw err;
   }
-  return { url, source: 'local', httpPort, tcpPort, dir, stop };
+  return { url, source: 'local', httpPort, tcpPort, dir, ...server };
 }
 
 export function provideClickHouse(): Promise<ProvidedService> {

@@ -6,8 +6,9 @@ import type { ProvidedService, ServiceName } from './types.js';
 
 export type { ProvidedService, ServiceName, ServiceSource } from './types.js';
 export { provideRedis, startLocalRedis, redisPing, type LocalRedis } from './redis-service.js';
-export { providePostgres, startLocalPostgres, findPostgresBinDir, TEST_DATABASE } from './postgres-service.js';
-export { provideClickHouse, startLocalClickHouse, clickHouseQuery, CLICKHOUSE_IMAGE } from './clickhouse-service.js';
+export { providePostgres, startLocalPostgres, findPostgresBinDir, TEST_DATABASE, type LocalPostgres } from './postgres-service.js';
+export { provideClickHouse, startLocalClickHouse, clickHouseQuery, CLICKHOUSE_IMAGE, type LocalClickHouse } from './clickhouse-service.js';
+export type { RestartableServer } from './server-lifecycle.js';
 export { dockerAvailable } from './provisioning.js';
 
 const providers: Record<ServiceName, () => Promise<ProvidedService>> = {
@@ -20,7 +21,7 @@ export const ALL_SERVICES = Object.keys(providers) as ServiceName[];
 
 /** Parses TEST_SERVICES (comma list, default "redis"); unknown names are an error, not silently ignored. */
 export function requestedServices(raw = process.env.TEST_SERVICES): ServiceName[] {
-  const names = (raw ?? 'redis').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = (raw ?? 'redis,postgres,clickhouse').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const bad = names.filter((n) => !(n in providers));
   if (bad.length) throw new Error(`TEST_SERVICES: unknown service(s) ${bad.join(', ')} (known: ${ALL_SERVICES.join(', ')})`);
   return [...new Set(names)] as ServiceName[];

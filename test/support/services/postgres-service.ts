@@ -5,7 +5,8 @@ import { chownSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureBinary, once, provideWith } from './provisioning.js';
-import { freePorts, makeTempDir, removeDir, spawnTracked, stopChild, waitUntil, type TrackedChild } from './process-utils.js';
+import { freePorts, makeTempDir, spawnTracked, waitUntil } from './process-utils.js';
+import { restartableServer, type RestartableServer } from './server-lifecycle.js';
 import type { ProvidedService } from './types.js';
 
 const run = promisify(execFile);
@@ -35,7 +36,13 @@ async function serverIdentity(): Promise<{ uid?: number; gid?: number }> {
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
 }
 
-export async function startLocalPostgres(): Promise<ProvidedService & { port: number; dir: string }> {
+export interface LocalPostgres extends ProvidedService, RestartableServer {
+  port: number;
+  /** Holds the cluster in data/, the socket and postgres.log; removed by stop(). */
+  dir: string;
+}
+
+export async function startLocalPostgres(): Promise<LocalPostgres> {
   const bin = await ensureBinary('postgres', findPostgresBinDir);
   const [port] = await freePorts(1);
   const dir = makeTempDir('pg');
@@ -43,34 +50,37 @@ export async function startLocalPostgres(): Promise<ProvidedService & { port: nu
   if (id.uid !== undefined) chownSync(dir, id.uid, id.gid!);
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
   const data = join(dir, 'data');
+  const ready = join(bin, 'pg_isready');
 
-  let proc: TrackedChild | undefined;
-  const stop = once(async () => {
-    if (proc) await stopChild(proc, 'SIGINT'); // SIGINT = "fast" shutdown
-    removeDir(dir);
+  const server = restartableServer({
+    dir,
+    // fsync=off: test data is disposable, speed matters more. synchronous_commit stays on:
+    // with fsync off a commit is just a write() into the page cache, cheap, and it is what
+    // makes a committed row survive kill(); with it off, WAL can still sit in shared memory.
+    spawn: () => spawnTracked(
+      join(bin, 'postgres'),
+      ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
+       '-c', 'fsync=off', '-c', 'full_page_writes=off'],
+      { cwd: dir, env, logFile: join(dir, 'postgres.log'), ...id },
+    ),
+    // pg_isready fails while crash recovery replays WAL, so this also waits for that.
+    ready: (proc) => waitUntil(`postgres on ${port}`, () => run(ready, ['-q', '-h', '127.0.0.1', '-p', String(port)]).then(() => true), {
+      proc, timeoutMs: 30_000,
+    }),
+    haltSignal: 'SIGINT', // "fast" shutdown: disconnects clients, writes a shutdown checkpoint
   });
   try {
-    // --no-sync and fsync=off: test data is disposable, speed matters more.
     await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
       cwd: dir, env, ...id,
     });
-    const p = (proc = spawnTracked(
-      join(bin, 'postgres'),
-      ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-      { cwd: dir, env, logFile: join(dir, 'postgres.log'), ...id },
-    ));
-    const ready = join(bin, 'pg_isready');
-    await waitUntil(`postgres on ${port}`, () => run(ready, ['-q', '-h', '127.0.0.1', '-p', String(port)]).then(() => true), {
-      proc: p, timeoutMs: 30_000,
-    });
+    await server.restart();
     await run(join(bin, 'psql'), ['-X', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres',
       '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${TEST_DATABASE}`]);
   } catch (err) {
-    await stop();
+    await server.stop();
     throw err;
   }
-  return { url: `postgres://postgres@127.0.0.1:${port}/${TEST_DATABASE}`, source: 'local', port, dir, stop };
+  return { url: `postgres://postgres@127.0.0.1:${port}/${TEST_DATABASE}`, source: 'local', port, dir, ...server };
 }
 
 export function providePostgres(): Promise<ProvidedService> {

@@ -1,0 +1,69 @@
+import { createClient } from "@clickhouse/client";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { inject } from "vitest";
+
+export type DbKind = "clickhouse" | "postgres" | "pglite";
+
+export interface TestDatabase {
+  kind: DbKind;
+  /** Environment that points the engine at this fresh, empty database. */
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+const suffix = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+/** The database kinds this test run can reach (PGlite always; servers when global setup provided them). */
+export function availableDatabases(): DbKind[] {
+  const kinds: DbKind[] = [];
+  if (inject("clickhouseUrl")) kinds.push("clickhouse");
+  if (inject("postgresUrl")) kinds.push("postgres");
+  kinds.push("pglite");
+  return kinds;
+}
+
+/** A new empty database of the given kind, isolated from every other test. */
+export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
+  const name = suffix();
+  if (kind === "clickhouse") {
+    const url = new URL(inject("clickhouseUrl"));
+    return {
+      kind,
+      env: { DATABASE_TYPE: "clickhouse", CLICKHOUSE_HOST: url.hostname, CLICKHOUSE_PORT: url.port, CLICKHOUSE_DB: name },
+      async drop() {
+        const admin = createClient({ url: url.origin });
+        await admin.command({ query: `DROP DATABASE IF EXISTS ${name}` }).catch(() => undefined);
+        await admin.close();
+      },
+    };
+  }
+  if (kind === "postgres") {
+    const url = new URL(inject("postgresUrl"));
+    const admin = new pg.Client({ connectionString: url.toString() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    return {
+      kind,
+      env: {
+        DATABASE_TYPE: "postgres",
+        POSTGRES_HOST: url.hostname,
+        POSTGRES_PORT: url.port || "5432",
+        POSTGRES_DB: name,
+        POSTGRES_USER: decodeURIComponent(url.username || "postgres"),
+        POSTGRES_PASSWORD: decodeURIComponent(url.password),
+      },
+      async drop() {
+        const c = new pg.Client({ connectionString: url.toString() });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+        await c.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "insightplus-pglite-"));
+  return { kind, env: { DATABASE_TYPE: "pglite", DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
