@@ -4,13 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
+import type { EventSink } from "../../worker/sink/event-sink.js";
+import { chdbInstalled, createChdbDatabase } from "./chdb-database.js";
 
-export type DbKind = "clickhouse" | "postgres" | "pglite";
+export type DbKind = "clickhouse" | "chdb" | "postgres" | "pglite";
 
 export interface TestDatabase {
   kind: DbKind;
   /** Environment that points the engine at this fresh, empty database. */
   env: Record<string, string>;
+  /** Opens the sink directly where configuration cannot (chdb). */
+  openSink?: () => Promise<EventSink>;
   drop(): Promise<void>;
 }
 
@@ -20,6 +24,7 @@ const suffix = () => `t${Date.now().toString(36)}${Math.random().toString(36).sl
 export function availableDatabases(): DbKind[] {
   const kinds: DbKind[] = [];
   if (inject("clickhouseUrl")) kinds.push("clickhouse");
+  if (chdbInstalled()) kinds.push("chdb");
   if (inject("postgresUrl")) kinds.push("postgres");
   kinds.push("pglite");
   return kinds;
@@ -28,6 +33,7 @@ export function availableDatabases(): DbKind[] {
 /** A new empty database of the given kind, isolated from every other test. */
 export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   const name = suffix();
+  if (kind === "chdb") return createChdbDatabase();
   if (kind === "clickhouse") {
     const url = new URL(inject("clickhouseUrl"));
     return {

@@ -12,7 +12,7 @@ export interface SpawnedServer {
 }
 
 /** Runs `server/main.ts` in a child process, as `npm start` would, with the given environment. */
-export async function spawnServer(env: Record<string, string>, opts: { waitReady?: boolean } = {}): Promise<SpawnedServer> {
+export async function spawnServer(env: Record<string, string>, opts: { waitReady?: boolean; readyTimeoutMs?: number } = {}): Promise<SpawnedServer> {
   const port = env.PORT ? Number(env.PORT) : (await freePorts(1))[0];
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     env: { ...process.env, LOG_LEVEL: "info", HOST: "127.0.0.1", PORT: String(port), INPROCESS_WORKER: "false", ...env },
@@ -24,7 +24,7 @@ export async function spawnServer(env: Record<string, string>, opts: { waitReady
   const exited = once(child, "exit").then(([code]) => code as number | null);
   const url = `http://127.0.0.1:${port}`;
   if (opts.waitReady ?? true) {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
     while (!(await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false))) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 100));

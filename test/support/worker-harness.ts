@@ -13,7 +13,14 @@ export interface InProcessWorker {
 }
 
 /** A worker in the test process on the given stream and database (so PGlite can be queried through it). */
-export async function startInProcessWorker(streamKey: string, dbEnv: Record<string, string>, env: Record<string, string> = {}): Promise<InProcessWorker> {
+export async function startInProcessWorker(
+  streamKey: string,
+  dbEnv: Record<string, string>,
+  env: Record<string, string> = {},
+  logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+  /** For databases the engine cannot open from configuration (embedded chdb in tests). */
+  customSink?: () => Promise<EventSink>,
+): Promise<InProcessWorker> {
   const config = loadConfig({
     REDIS_URL: inject("redisUrl"),
     REDIS_QUEUE: streamKey,
@@ -22,8 +29,7 @@ export async function startInProcessWorker(streamKey: string, dbEnv: Record<stri
     ...dbEnv,
     ...env,
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const sink = await openSink(config.database, logger);
+  const sink = customSink ? await customSink() : await openSink(config.database, logger);
   const consumer = await openRedisConsumer(config, logger);
   const worker = startWorker({ config, logger, queue: consumer.queue, sink });
   return {

@@ -31,19 +31,7 @@ export async function migrateClickHouse(
   client: ClickHouseClient,
   connection: { url: string; database: string; username: string; password: string },
 ): Promise<void> {
-  // The sink's client names a database that may not exist yet; create it from "default".
-  const admin = createClient({
-    url: connection.url,
-    username: connection.username,
-    password: connection.password,
-    database: "default",
-    log: { level: ClickHouseLogLevel.OFF },
-  });
-  try {
-    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(connection.database)}` });
-  } finally {
-    await admin.close();
-  }
+  if (connection.database !== "default") await createDatabase(connection);
   await client.command({
     query: `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, applied_at DateTime('UTC'))
             ENGINE = ReplacingMergeTree() ORDER BY version`,
@@ -61,6 +49,22 @@ export async function migrateClickHouse(
       values: [{ version: m.version, applied_at: Math.floor(Date.now() / 1000) }],
       format: "JSONEachRow",
     });
+  }
+}
+
+/** The sink's client names a database that may not exist yet; create it from "default". */
+async function createDatabase(connection: { url: string; database: string; username: string; password: string }) {
+  const admin = createClient({
+    url: connection.url,
+    username: connection.username,
+    password: connection.password,
+    database: "default",
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+  try {
+    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(connection.database)}` });
+  } finally {
+    await admin.close();
   }
 }
 

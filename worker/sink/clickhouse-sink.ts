@@ -19,8 +19,12 @@ const retryableServerCodes = new Set([159, 164, 202, 203, 209, 210, 241, 242, 25
  * JSONEachRow fields). Duplicates of a uuid share the whole sort key, so
  * ReplacingMergeTree folds them; queries count distinct uuids until it does.
  */
-export function createClickHouseSink(opts: ClickHouseSinkOptions): EventSink & { client: ClickHouseClient } {
-  const client = createClient({
+export function createClickHouseSink(
+  opts: ClickHouseSinkOptions,
+  /** A ready client instead of an HTTP one (the tests pass embedded chdb here). */
+  injected?: ClickHouseClient,
+): EventSink & { client: ClickHouseClient } {
+  const client = injected ?? createClient({
     url: opts.url,
     database: opts.database,
     username: opts.username,

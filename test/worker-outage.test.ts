@@ -1,0 +1,70 @@
+import { Writable } from "node:stream";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalClickHouse, startLocalPostgres, type LocalClickHouse, type LocalPostgres } from "./support/services/index.js";
+import { countEvents, storedUuids } from "./support/event-counts.js";
+import { postJson, startTestServer, type TestServer } from "./support/test-server.js";
+import { startInProcessWorker, waitFor, type InProcessWorker } from "./support/worker-harness.js";
+
+type Local = LocalPostgres | LocalClickHouse;
+
+const databases: Array<[string, () => Promise<{ server: Local; env: Record<string, string> }>]> = [
+  ["postgres", async () => {
+    const server = await startLocalPostgres();
+    const url = new URL(server.url);
+    return { server, env: { DATABASE_TYPE: "postgres", POSTGRES_HOST: url.hostname, POSTGRES_PORT: url.port, POSTGRES_DB: url.pathname.slice(1) } };
+  }],
+  ["clickhouse", async () => {
+    const server = await startLocalClickHouse();
+    return { server, env: { DATABASE_TYPE: "clickhouse", CLICKHOUSE_HOST: "127.0.0.1", CLICKHOUSE_PORT: String(server.httpPort) } };
+  }],
+];
+
+describe.each(databases)("%s stopped for a while, then restarted", (_kind, start) => {
+  let db: Local;
+  let api: TestServer;
+  let worker: InProcessWorker;
+  const logs: Array<{ msg: string }> = [];
+
+  beforeAll(async () => {
+    const started = await start();
+    db = started.server;
+    api = await startTestServer(started.env);
+    const sinkLog = new Writable({ write: (line, _enc, done) => (logs.push(JSON.parse(String(line))), done()) });
+    worker = await startInProcessWorker(api.streamKey, started.env, {}, pino({ level: "info" }, sinkLog));
+  }, 60_000);
+  afterAll(async () => {
+    await worker?.stop();
+    await api?.close();
+    await db?.stop();
+  });
+
+  const send = async (tag: string) => {
+    const events = Array.from({ length: 50 }, (_, i) => ({ event: "page_view", distinctId: `${tag}-${i}` }));
+    const res = await postJson(`${api.url}/api/v1/batch`, { events });
+    expect(res.json.accepted).toBe(50);
+    return res.json.eventIds as string[];
+  };
+
+  it("keeps events pending during the outage and stores every one exactly once afterwards", async () => {
+    const ids = await send("before");
+    await waitFor("first batch stored", async () => (await countEvents(worker.sink)).uuids === 50);
+
+    await db.kill();
+    for (let i = 0; i < 4; i++) ids.push(...(await send(`during-${i}`))); // capture keeps answering: Redis holds them
+    await new Promise((r) => setTimeout(r, 2500)); // the worker retries with backoff meanwhile
+    const group = worker.config.worker.group;
+    const pending = (await api.redis.xpending(api.streamKey, group)) as [number, ...unknown[]];
+    expect(Number(pending[0])).toBeGreaterThan(0); // the batch in hand stays pending: not acked, not lost
+
+    await db.restart();
+    ids.push(...(await send("after")));
+    await waitFor("everything stored", async () => (await countEvents(worker.sink)).uuids === ids.length, 60_000);
+    expect(await countEvents(worker.sink)).toEqual({ uuids: 300, rows: 300 });
+    expect(await storedUuids(worker.sink)).toEqual(new Set(ids));
+    expect(await api.redis.xlen(worker.config.worker.deadLetterKey)).toBe(0);
+    // One warning when the outage began and one line when it ended, not one per retry.
+    expect(logs.filter((l) => l.msg.startsWith("cannot store the batch"))).toHaveLength(1);
+    expect(logs.filter((l) => l.msg.startsWith("database reachable again"))).toHaveLength(1);
+  }, 120_000);
+});
