@@ -8,7 +8,7 @@ import { healthRoutesPlugin } from "./http/health-routes.js";
 import type { EventPublisher } from "./queue/event-queue.js";
 import { restRoutesPlugin } from "./rest/rest-routes.js";
 import { connectPlugin } from "./rpc/connect-plugin.js";
-import { errorInterceptor } from "./rpc/error-interceptor.js";
+import { createErrorInterceptor } from "./rpc/error-interceptor.js";
 import { connectRoutes, type ServiceBinding } from "./rpc/service-registry.js";
 import { corsOptions } from "./http/cors-options.js";
 
@@ -44,7 +44,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(healthRoutesPlugin, { publisher: deps.publisher });
   await fastify.register(connectPlugin, {
     routes: connectRoutes(deps.bindings),
-    interceptors: [errorInterceptor],
+    interceptors: [createErrorInterceptor(deps.logger)],
     readMaxBytes: deps.config.maxRequestBytes,
     jsonOptions: { ignoreUnknownFields: true },
   });

@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import { openSink } from "../worker/sink/sink-factory.js";
 import { openRedisConsumer, startWorker, type RunningWorker } from "../worker/worker-runtime.js";
-import type { EventSink } from "../worker/sink/event-sink.js";
+import { createAnalyticsService } from "./analytics/analytics-service.js";
+import { createDatabaseHandle } from "./database-handle.js";
 import { buildApp } from "./app.js";
 import { createCaptureService } from "./capture/capture-service.js";
 import { createEventValidator } from "./capture/event-validator.js";
@@ -23,11 +23,11 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const queue = openQueue(config, logger, () => openRedisConsumer(config, logger));
-  let sink: EventSink | undefined;
   let worker: RunningWorker | undefined;
   let closeConsumer = async () => undefined as void;
+  const database = createDatabaseHandle(config, logger);
   if (config.worker.inProcess) {
-    sink = await openSink(config.database, logger);
+    const sink = await database.sink(); // at start: a bad database setting stops start-up here
     const consumer = await queue.openConsumer();
     closeConsumer = consumer.close;
     worker = startWorker({ config, logger, queue: consumer.queue, sink });
@@ -37,7 +37,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
   const validator = createEventValidator({ allowedEvents: config.allowedEvents, maxEventBytes: config.maxEventBytes });
   const capture = createCaptureService({ validator, publisher: queue.publisher });
-  const app = await buildApp({ config, logger, publisher: queue.publisher, bindings: createServiceBindings({ capture }) });
+  const analytics = createAnalyticsService({ store: database.analytics });
+  const app = await buildApp({ config, logger, publisher: queue.publisher, bindings: createServiceBindings({ capture, analytics }) });
   const listener = createDualProtocolServer(app.handler);
   const address = await listener.listen(config.port, config.host);
   logger.info({ port: address.port, host: address.address }, "listening (gRPC, gRPC-Web, Connect, REST)");
@@ -49,7 +50,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       if (worker) await queue.drained(config.shutdownTimeoutMs);
       await worker?.stop();
       await closeConsumer();
-      await sink?.close();
+      await database.close();
       await queue.publisher.close();
     },
   };

@@ -146,11 +146,6 @@ describe("REST capture with the default event list", () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: "ready" });
   });
-
-  it("answers analytics routes with 501 until they are implemented", async () => {
-    const res = await fetch(`${server.url}/api/v1/analytics/dau?days=30`);
-    expect(res.status).toBe(501);
-  });
 });
 
 describe("REST capture when the operator allows button_clicked", () => {

@@ -31,7 +31,8 @@ export function toConnectError(e: unknown): ConnectError {
     if (e instanceof UnavailableError) metadata.set("retry-after", String(e.retryAfterSeconds));
     return new ConnectError(e.message, codeByKind[e.kind], metadata, undefined, e);
   }
-  return ConnectError.from(e);
+  // Anything else is our fault: the client gets a plain "internal error", the log gets the cause.
+  return new ConnectError("internal error", Code.Internal, undefined, undefined, e);
 }
 
 export function httpStatusOf(code: Code): number {

@@ -2,7 +2,9 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import { AnalyticsService } from "../../gen/insightplus/v1/analytics_service_pb.js";
 import { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/capture_service_pb.js";
+import type { AnalyticsService as Analytics } from "../analytics/analytics-service.js";
 import type { CaptureService } from "../capture/capture-service.js";
+import { createAnalyticsRpc } from "./analytics-rpc.js";
 import { createCaptureRpc } from "./capture-rpc.js";
 
 export interface ServiceBinding {
@@ -13,13 +15,12 @@ export interface ServiceBinding {
 /**
  * The services this server offers, each with its implementation. Both the
  * Connect router (gRPC, gRPC-Web, Connect) and the REST routes are built from
- * this one list. Methods missing from an implementation answer UNIMPLEMENTED.
+ * this one list.
  */
-export function createServiceBindings(deps: { capture: CaptureService }): ServiceBinding[] {
+export function createServiceBindings(deps: { capture: CaptureService; analytics: Analytics }): ServiceBinding[] {
   return [
     { service: CaptureServiceDesc, impl: createCaptureRpc(deps.capture) as unknown as ServiceBinding["impl"] },
-    // Analytics arrive with the worker and storage; until then every RPC is UNIMPLEMENTED.
-    { service: AnalyticsService, impl: {} },
+    { service: AnalyticsService, impl: createAnalyticsRpc(deps.analytics) as unknown as ServiceBinding["impl"] },
   ];
 }
 

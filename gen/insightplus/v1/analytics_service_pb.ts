@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file insightplus/v1/analytics_service.proto.
  */
 export const file_insightplus_v1_analytics_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZpbnNpZ2h0cGx1cy92MS9hbmFseXRpY3Nfc2VydmljZS5wcm90bxIOaW5zaWdodHBsdXMudjEiXgoaR2V0RGFpbHlBY3RpdmVVc2Vyc1JlcXVlc3QSEQoEZGF5cxgBIAEoBUgAiAEBEgoKAnR6GAIgASgJEgwKBGZyb20YAyABKAkSCgoCdG8YBCABKAlCBwoFX2RheXMiJwoIRGF5Q291bnQSDAoEZGF0ZRgBIAEoCRINCgV1c2VycxgCIAEoAyJFChtHZXREYWlseUFjdGl2ZVVzZXJzUmVzcG9uc2USJgoEZGF5cxgBIAMoCzIYLmluc2lnaHRwbHVzLnYxLkRheUNvdW50ImQKHEdldE1vbnRobHlBY3RpdmVVc2Vyc1JlcXVlc3QSEwoGbW9udGhzGAEgASgFSACIAQESCgoCdHoYAiABKAkSDAoEZnJvbRgDIAEoCRIKCgJ0bxgEIAEoCUIJCgdfbW9udGhzIioKCk1vbnRoQ291bnQSDQoFbW9udGgYASABKAkSDQoFdXNlcnMYAiABKAMiSwodR2V0TW9udGhseUFjdGl2ZVVzZXJzUmVzcG9uc2USKgoGbW9udGhzGAEgAygLMhouaW5zaWdodHBsdXMudjEuTW9udGhDb3VudCIwChRHZXRUb3RhbFVzZXJzUmVxdWVzdBIMCgRmcm9tGAEgASgJEgoKAnRvGAIgASgJIiwKFUdldFRvdGFsVXNlcnNSZXNwb25zZRITCgt0b3RhbF91c2VycxgBIAEoAyIxChVHZXRUb3RhbEV2ZW50c1JlcXVlc3QSDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCSIuChZHZXRUb3RhbEV2ZW50c1Jlc3BvbnNlEhQKDHRvdGFsX2V2ZW50cxgBIAEoAyI1ChlHZXRNb3N0VXNlZEZlYXR1cmVSZXF1ZXN0EgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkiLgoMRmVhdHVyZUNvdW50Eg8KB2ZlYXR1cmUYASABKAkSDQoFY291bnQYAiABKAMiZwoaR2V0TW9zdFVzZWRGZWF0dXJlUmVzcG9uc2USDwoHZmVhdHVyZRgBIAEoCRINCgVjb3VudBgCIAEoAxIpCgN0b3AYAyADKAsyHC5pbnNpZ2h0cGx1cy52MS5GZWF0dXJlQ291bnQiNgoaR2V0Q29udmVyc2lvbkZ1bm5lbFJlcXVlc3QSDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCSJYChtHZXRDb252ZXJzaW9uRnVubmVsUmVzcG9uc2USEgoKcmVnaXN0ZXJlZBgBIAEoAxIMCgRwYWlkGAIgASgDEhcKD2NvbnZlcnNpb25fcmF0ZRgDIAEoASJTChlHZXRNb3N0QWN0aXZlVXNlcnNSZXF1ZXN0EhIKBWxpbWl0GAEgASgFSACIAQESDAoEZnJvbRgCIAEoCRIKCgJ0bxgDIAEoCUIICgZfbGltaXQiMwoMVXNlckFjdGl2aXR5EhMKC2Rpc3RpbmN0X2lkGAEgASgJEg4KBmV2ZW50cxgCIAEoAyJJChpHZXRNb3N0QWN0aXZlVXNlcnNSZXNwb25zZRIrCgV1c2VycxgBIAMoCzIcLmluc2lnaHRwbHVzLnYxLlVzZXJBY3Rpdml0eSIkChZHZXRBbGxBbmFseXRpY3NSZXF1ZXN0EgoKAnR6GAEgASgJIt8DChdHZXRBbGxBbmFseXRpY3NSZXNwb25zZRI4CgNkYXUYASABKAsyKy5pbnNpZ2h0cGx1cy52MS5HZXREYWlseUFjdGl2ZVVzZXJzUmVzcG9uc2USOgoDbWF1GAIgASgLMi0uaW5zaWdodHBsdXMudjEuR2V0TW9udGhseUFjdGl2ZVVzZXJzUmVzcG9uc2USOgoLdG90YWxfdXNlcnMYAyABKAsyJS5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbFVzZXJzUmVzcG9uc2USPAoMdG90YWxfZXZlbnRzGAQgASgLMiYuaW5zaWdodHBsdXMudjEuR2V0VG90YWxFdmVudHNSZXNwb25zZRJFChFtb3N0X3VzZWRfZmVhdHVyZRgFIAEoCzIqLmluc2lnaHRwbHVzLnYxLkdldE1vc3RVc2VkRmVhdHVyZVJlc3BvbnNlEkYKEWNvbnZlcnNpb25fZnVubmVsGAYgASgLMisuaW5zaWdodHBsdXMudjEuR2V0Q29udmVyc2lvbkZ1bm5lbFJlc3BvbnNlEkUKEW1vc3RfYWN0aXZlX3VzZXJzGAcgASgLMiouaW5zaWdodHBsdXMudjEuR2V0TW9zdEFjdGl2ZVVzZXJzUmVzcG9uc2UyuAkKEEFuYWx5dGljc1NlcnZpY2USkAEKE0dldERhaWx5QWN0aXZlVXNlcnMSKi5pbnNpZ2h0cGx1cy52MS5HZXREYWlseUFjdGl2ZVVzZXJzUmVxdWVzdBorLmluc2lnaHRwbHVzLnYxLkdldERhaWx5QWN0aXZlVXNlcnNSZXNwb25zZSIgkAIBgtPkkwIXEhUvYXBpL3YxL2FuYWx5dGljcy9kYXUSlgEKFUdldE1vbnRobHlBY3RpdmVVc2VycxIsLmluc2lnaHRwbHVzLnYxLkdldE1vbnRobHlBY3RpdmVVc2Vyc1JlcXVlc3QaLS5pbnNpZ2h0cGx1cy52MS5HZXRNb250aGx5QWN0aXZlVXNlcnNSZXNwb25zZSIgkAIBgtPkkwIXEhUvYXBpL3YxL2FuYWx5dGljcy9tYXUShgEKDUdldFRvdGFsVXNlcnMSJC5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbFVzZXJzUmVxdWVzdBolLmluc2lnaHRwbHVzLnYxLkdldFRvdGFsVXNlcnNSZXNwb25zZSIokAIBgtPkkwIfEh0vYXBpL3YxL2FuYWx5dGljcy90b3RhbC11c2VycxKKAQoOR2V0VG90YWxFdmVudHMSJS5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbEV2ZW50c1JlcXVlc3QaJi5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbEV2ZW50c1Jlc3BvbnNlIimQAgGC0+STAiASHi9hcGkvdjEvYW5hbHl0aWNzL3RvdGFsLWV2ZW50cxKbAQoSR2V0TW9zdFVzZWRGZWF0dXJlEikuaW5zaWdodHBsdXMudjEuR2V0TW9zdFVzZWRGZWF0dXJlUmVxdWVzdBoqLmluc2lnaHRwbHVzLnYxLkdldE1vc3RVc2VkRmVhdHVyZVJlc3BvbnNlIi6QAgGC0+STAiUSIy9hcGkvdjEvYW5hbHl0aWNzL21vc3QtdXNlZC1mZWF0dXJlEp4BChNHZXRDb252ZXJzaW9uRnVubmVsEiouaW5zaWdodHBsdXMudjEuR2V0Q29udmVyc2lvbkZ1bm5lbFJlcXVlc3QaKy5pbnNpZ2h0cGx1cy52MS5HZXRDb252ZXJzaW9uRnVubmVsUmVzcG9uc2UiLpACAYLT5JMCJRIjL2FwaS92MS9hbmFseXRpY3MvY29udmVyc2lvbi1mdW5uZWwSmwEKEkdldE1vc3RBY3RpdmVVc2VycxIpLmluc2lnaHRwbHVzLnYxLkdldE1vc3RBY3RpdmVVc2Vyc1JlcXVlc3QaKi5pbnNpZ2h0cGx1cy52MS5HZXRNb3N0QWN0aXZlVXNlcnNSZXNwb25zZSIukAIBgtPkkwIlEiMvYXBpL3YxL2FuYWx5dGljcy9tb3N0LWFjdGl2ZS11c2VycxKEAQoPR2V0QWxsQW5hbHl0aWNzEiYuaW5zaWdodHBsdXMudjEuR2V0QWxsQW5hbHl0aWNzUmVxdWVzdBonLmluc2lnaHRwbHVzLnYxLkdldEFsbEFuYWx5dGljc1Jlc3BvbnNlIiCQAgGC0+STAhcSFS9hcGkvdjEvYW5hbHl0aWNzL2FsbGIGcHJvdG8z", [file_google_api_annotations]);
+  fileDesc("CiZpbnNpZ2h0cGx1cy92MS9hbmFseXRpY3Nfc2VydmljZS5wcm90bxIOaW5zaWdodHBsdXMudjEiXgoaR2V0RGFpbHlBY3RpdmVVc2Vyc1JlcXVlc3QSEQoEZGF5cxgBIAEoBUgAiAEBEgoKAnR6GAIgASgJEgwKBGZyb20YAyABKAkSCgoCdG8YBCABKAlCBwoFX2RheXMiJwoIRGF5Q291bnQSDAoEZGF0ZRgBIAEoCRINCgV1c2VycxgCIAEoAyJFChtHZXREYWlseUFjdGl2ZVVzZXJzUmVzcG9uc2USJgoEZGF5cxgBIAMoCzIYLmluc2lnaHRwbHVzLnYxLkRheUNvdW50ImQKHEdldE1vbnRobHlBY3RpdmVVc2Vyc1JlcXVlc3QSEwoGbW9udGhzGAEgASgFSACIAQESCgoCdHoYAiABKAkSDAoEZnJvbRgDIAEoCRIKCgJ0bxgEIAEoCUIJCgdfbW9udGhzIioKCk1vbnRoQ291bnQSDQoFbW9udGgYASABKAkSDQoFdXNlcnMYAiABKAMiSwodR2V0TW9udGhseUFjdGl2ZVVzZXJzUmVzcG9uc2USKgoGbW9udGhzGAEgAygLMhouaW5zaWdodHBsdXMudjEuTW9udGhDb3VudCIwChRHZXRUb3RhbFVzZXJzUmVxdWVzdBIMCgRmcm9tGAEgASgJEgoKAnRvGAIgASgJIiwKFUdldFRvdGFsVXNlcnNSZXNwb25zZRITCgt0b3RhbF91c2VycxgBIAEoAyIxChVHZXRUb3RhbEV2ZW50c1JlcXVlc3QSDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCSIuChZHZXRUb3RhbEV2ZW50c1Jlc3BvbnNlEhQKDHRvdGFsX2V2ZW50cxgBIAEoAyI1ChlHZXRNb3N0VXNlZEZlYXR1cmVSZXF1ZXN0EgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkiLgoMRmVhdHVyZUNvdW50Eg8KB2ZlYXR1cmUYASABKAkSDQoFY291bnQYAiABKAMiZwoaR2V0TW9zdFVzZWRGZWF0dXJlUmVzcG9uc2USDwoHZmVhdHVyZRgBIAEoCRINCgVjb3VudBgCIAEoAxIpCgN0b3AYAyADKAsyHC5pbnNpZ2h0cGx1cy52MS5GZWF0dXJlQ291bnQiNgoaR2V0Q29udmVyc2lvbkZ1bm5lbFJlcXVlc3QSDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCSJYChtHZXRDb252ZXJzaW9uRnVubmVsUmVzcG9uc2USEgoKcmVnaXN0ZXJlZBgBIAEoAxIMCgRwYWlkGAIgASgDEhcKD2NvbnZlcnNpb25fcmF0ZRgDIAEoASJTChlHZXRNb3N0QWN0aXZlVXNlcnNSZXF1ZXN0EhIKBWxpbWl0GAEgASgFSACIAQESDAoEZnJvbRgCIAEoCRIKCgJ0bxgDIAEoCUIICgZfbGltaXQiMwoMVXNlckFjdGl2aXR5EhMKC2Rpc3RpbmN0X2lkGAEgASgJEg4KBmV2ZW50cxgCIAEoAyJJChpHZXRNb3N0QWN0aXZlVXNlcnNSZXNwb25zZRIrCgV1c2VycxgBIAMoCzIcLmluc2lnaHRwbHVzLnYxLlVzZXJBY3Rpdml0eSIkChZHZXRBbGxBbmFseXRpY3NSZXF1ZXN0EgoKAnR6GAEgASgJIt8DChdHZXRBbGxBbmFseXRpY3NSZXNwb25zZRI4CgNkYXUYASABKAsyKy5pbnNpZ2h0cGx1cy52MS5HZXREYWlseUFjdGl2ZVVzZXJzUmVzcG9uc2USOgoDbWF1GAIgASgLMi0uaW5zaWdodHBsdXMudjEuR2V0TW9udGhseUFjdGl2ZVVzZXJzUmVzcG9uc2USOgoLdG90YWxfdXNlcnMYAyABKAsyJS5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbFVzZXJzUmVzcG9uc2USPAoMdG90YWxfZXZlbnRzGAQgASgLMiYuaW5zaWdodHBsdXMudjEuR2V0VG90YWxFdmVudHNSZXNwb25zZRJFChFtb3N0X3VzZWRfZmVhdHVyZRgFIAEoCzIqLmluc2lnaHRwbHVzLnYxLkdldE1vc3RVc2VkRmVhdHVyZVJlc3BvbnNlEkYKEWNvbnZlcnNpb25fZnVubmVsGAYgASgLMisuaW5zaWdodHBsdXMudjEuR2V0Q29udmVyc2lvbkZ1bm5lbFJlc3BvbnNlEkUKEW1vc3RfYWN0aXZlX3VzZXJzGAcgASgLMiouaW5zaWdodHBsdXMudjEuR2V0TW9zdEFjdGl2ZVVzZXJzUmVzcG9uc2UijQEKEEdldEZ1bm5lbFJlcXVlc3QSDQoFc3RlcHMYASADKAkSGAoLd2luZG93X2RheXMYAiABKAVIAIgBARIRCgRkYXlzGAMgASgFSAGIAQESCgoCdHoYBCABKAkSDAoEZnJvbRgFIAEoCRIKCgJ0bxgGIAEoCUIOCgxfd2luZG93X2RheXNCBwoFX2RheXMiYQoKRnVubmVsU3RlcBINCgVldmVudBgBIAEoCRINCgV1c2VycxgCIAEoAxIXCg9jb252ZXJzaW9uX3JhdGUYAyABKAESHAoUc3RlcF9jb252ZXJzaW9uX3JhdGUYBCABKAEiUwoRR2V0RnVubmVsUmVzcG9uc2USKQoFc3RlcHMYASADKAsyGi5pbnNpZ2h0cGx1cy52MS5GdW5uZWxTdGVwEhMKC3dpbmRvd19kYXlzGAIgASgFIrQBChNHZXRSZXRlbnRpb25SZXF1ZXN0EhMKC3N0YXJ0X2V2ZW50GAEgASgJEhQKDHJldHVybl9ldmVudBgCIAEoCRIOCgZwZXJpb2QYAyABKAkSFAoHcGVyaW9kcxgEIAEoBUgAiAEBEhEKBGRheXMYBSABKAVIAYgBARIKCgJ0ehgGIAEoCRIMCgRmcm9tGAcgASgJEgoKAnRvGAggASgJQgoKCF9wZXJpb2RzQgcKBV9kYXlzIlIKD1JldGVudGlvbkNvaG9ydBIOCgZwZXJpb2QYASABKAkSDQoFdXNlcnMYAiABKAMSEQoJcmV0dXJuaW5nGAMgAygDEg0KBXJhdGVzGAQgAygBIlgKFEdldFJldGVudGlvblJlc3BvbnNlEg4KBnBlcmlvZBgBIAEoCRIwCgdjb2hvcnRzGAIgAygLMh8uaW5zaWdodHBsdXMudjEuUmV0ZW50aW9uQ29ob3J0Io8BCg9HZXRUcmVuZFJlcXVlc3QSDQoFZXZlbnQYASABKAkSEQoJYnJlYWtkb3duGAIgASgJEhAKA3RvcBgDIAEoBUgAiAEBEhEKBGRheXMYBCABKAVIAYgBARIKCgJ0ehgFIAEoCRIMCgRmcm9tGAYgASgJEgoKAnRvGAcgASgJQgYKBF90b3BCBwoFX2RheXMiOwoLVHJlbmRTZXJpZXMSDQoFdmFsdWUYASABKAkSDgoGY291bnRzGAIgAygDEg0KBXRvdGFsGAMgASgDIk4KEEdldFRyZW5kUmVzcG9uc2USDQoFZGF0ZXMYASADKAkSKwoGc2VyaWVzGAIgAygLMhsuaW5zaWdodHBsdXMudjEuVHJlbmRTZXJpZXMypwwKEEFuYWx5dGljc1NlcnZpY2USkAEKE0dldERhaWx5QWN0aXZlVXNlcnMSKi5pbnNpZ2h0cGx1cy52MS5HZXREYWlseUFjdGl2ZVVzZXJzUmVxdWVzdBorLmluc2lnaHRwbHVzLnYxLkdldERhaWx5QWN0aXZlVXNlcnNSZXNwb25zZSIgkAIBgtPkkwIXEhUvYXBpL3YxL2FuYWx5dGljcy9kYXUSlgEKFUdldE1vbnRobHlBY3RpdmVVc2VycxIsLmluc2lnaHRwbHVzLnYxLkdldE1vbnRobHlBY3RpdmVVc2Vyc1JlcXVlc3QaLS5pbnNpZ2h0cGx1cy52MS5HZXRNb250aGx5QWN0aXZlVXNlcnNSZXNwb25zZSIgkAIBgtPkkwIXEhUvYXBpL3YxL2FuYWx5dGljcy9tYXUShgEKDUdldFRvdGFsVXNlcnMSJC5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbFVzZXJzUmVxdWVzdBolLmluc2lnaHRwbHVzLnYxLkdldFRvdGFsVXNlcnNSZXNwb25zZSIokAIBgtPkkwIfEh0vYXBpL3YxL2FuYWx5dGljcy90b3RhbC11c2VycxKKAQoOR2V0VG90YWxFdmVudHMSJS5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbEV2ZW50c1JlcXVlc3QaJi5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbEV2ZW50c1Jlc3BvbnNlIimQAgGC0+STAiASHi9hcGkvdjEvYW5hbHl0aWNzL3RvdGFsLWV2ZW50cxKbAQoSR2V0TW9zdFVzZWRGZWF0dXJlEikuaW5zaWdodHBsdXMudjEuR2V0TW9zdFVzZWRGZWF0dXJlUmVxdWVzdBoqLmluc2lnaHRwbHVzLnYxLkdldE1vc3RVc2VkRmVhdHVyZVJlc3BvbnNlIi6QAgGC0+STAiUSIy9hcGkvdjEvYW5hbHl0aWNzL21vc3QtdXNlZC1mZWF0dXJlEp4BChNHZXRDb252ZXJzaW9uRnVubmVsEiouaW5zaWdodHBsdXMudjEuR2V0Q29udmVyc2lvbkZ1bm5lbFJlcXVlc3QaKy5pbnNpZ2h0cGx1cy52MS5HZXRDb252ZXJzaW9uRnVubmVsUmVzcG9uc2UiLpACAYLT5JMCJRIjL2FwaS92MS9hbmFseXRpY3MvY29udmVyc2lvbi1mdW5uZWwSmwEKEkdldE1vc3RBY3RpdmVVc2VycxIpLmluc2lnaHRwbHVzLnYxLkdldE1vc3RBY3RpdmVVc2Vyc1JlcXVlc3QaKi5pbnNpZ2h0cGx1cy52MS5HZXRNb3N0QWN0aXZlVXNlcnNSZXNwb25zZSIukAIBgtPkkwIlEiMvYXBpL3YxL2FuYWx5dGljcy9tb3N0LWFjdGl2ZS11c2VycxJ1CglHZXRGdW5uZWwSIC5pbnNpZ2h0cGx1cy52MS5HZXRGdW5uZWxSZXF1ZXN0GiEuaW5zaWdodHBsdXMudjEuR2V0RnVubmVsUmVzcG9uc2UiI5ACAYLT5JMCGhIYL2FwaS92MS9hbmFseXRpY3MvZnVubmVsEoEBCgxHZXRSZXRlbnRpb24SIy5pbnNpZ2h0cGx1cy52MS5HZXRSZXRlbnRpb25SZXF1ZXN0GiQuaW5zaWdodHBsdXMudjEuR2V0UmV0ZW50aW9uUmVzcG9uc2UiJpACAYLT5JMCHRIbL2FwaS92MS9hbmFseXRpY3MvcmV0ZW50aW9uEnIKCEdldFRyZW5kEh8uaW5zaWdodHBsdXMudjEuR2V0VHJlbmRSZXF1ZXN0GiAuaW5zaWdodHBsdXMudjEuR2V0VHJlbmRSZXNwb25zZSIjkAIBgtPkkwIaEhgvYXBpL3YxL2FuYWx5dGljcy90cmVuZHMShAEKD0dldEFsbEFuYWx5dGljcxImLmluc2lnaHRwbHVzLnYxLkdldEFsbEFuYWx5dGljc1JlcXVlc3QaJy5pbnNpZ2h0cGx1cy52MS5HZXRBbGxBbmFseXRpY3NSZXNwb25zZSIgkAIBgtPkkwIXEhUvYXBpL3YxL2FuYWx5dGljcy9hbGxiBnByb3RvMw", [file_google_api_annotations]);
 
 /**
  * Bounds shared by the analytics requests: `tz` is an IANA zone (default UTC)
@@ -497,6 +497,336 @@ export const GetAllAnalyticsResponseSchema: GenMessage<GetAllAnalyticsResponse> 
   messageDesc(file_insightplus_v1_analytics_service, 19);
 
 /**
+ * @generated from message insightplus.v1.GetFunnelRequest
+ */
+export type GetFunnelRequest = Message<"insightplus.v1.GetFunnelRequest"> & {
+  /**
+   * The event names of the steps, in order (2 to 10).
+   *
+   * @generated from field: repeated string steps = 1;
+   */
+  steps: string[];
+
+  /**
+   * Conversion window in days from the first step (default 14, 1 to 365).
+   *
+   * @generated from field: optional int32 window_days = 2;
+   */
+  windowDays?: number | undefined;
+
+  /**
+   * The last `days` days (default 30) unless `from`/`to` are given.
+   *
+   * @generated from field: optional int32 days = 3;
+   */
+  days?: number | undefined;
+
+  /**
+   * @generated from field: string tz = 4;
+   */
+  tz: string;
+
+  /**
+   * @generated from field: string from = 5;
+   */
+  from: string;
+
+  /**
+   * @generated from field: string to = 6;
+   */
+  to: string;
+};
+
+/**
+ * Describes the message insightplus.v1.GetFunnelRequest.
+ * Use `create(GetFunnelRequestSchema)` to create a new message.
+ */
+export const GetFunnelRequestSchema: GenMessage<GetFunnelRequest> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 20);
+
+/**
+ * @generated from message insightplus.v1.FunnelStep
+ */
+export type FunnelStep = Message<"insightplus.v1.FunnelStep"> & {
+  /**
+   * @generated from field: string event = 1;
+   */
+  event: string;
+
+  /**
+   * @generated from field: int64 users = 2;
+   */
+  users: bigint;
+
+  /**
+   * users / users of the first step.
+   *
+   * @generated from field: double conversion_rate = 3;
+   */
+  conversionRate: number;
+
+  /**
+   * users / users of the previous step.
+   *
+   * @generated from field: double step_conversion_rate = 4;
+   */
+  stepConversionRate: number;
+};
+
+/**
+ * Describes the message insightplus.v1.FunnelStep.
+ * Use `create(FunnelStepSchema)` to create a new message.
+ */
+export const FunnelStepSchema: GenMessage<FunnelStep> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 21);
+
+/**
+ * @generated from message insightplus.v1.GetFunnelResponse
+ */
+export type GetFunnelResponse = Message<"insightplus.v1.GetFunnelResponse"> & {
+  /**
+   * @generated from field: repeated insightplus.v1.FunnelStep steps = 1;
+   */
+  steps: FunnelStep[];
+
+  /**
+   * @generated from field: int32 window_days = 2;
+   */
+  windowDays: number;
+};
+
+/**
+ * Describes the message insightplus.v1.GetFunnelResponse.
+ * Use `create(GetFunnelResponseSchema)` to create a new message.
+ */
+export const GetFunnelResponseSchema: GenMessage<GetFunnelResponse> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 22);
+
+/**
+ * @generated from message insightplus.v1.GetRetentionRequest
+ */
+export type GetRetentionRequest = Message<"insightplus.v1.GetRetentionRequest"> & {
+  /**
+   * The event that puts a user in a cohort (their first one in the range).
+   *
+   * @generated from field: string start_event = 1;
+   */
+  startEvent: string;
+
+  /**
+   * The event that counts as returning; any event when empty.
+   *
+   * @generated from field: string return_event = 2;
+   */
+  returnEvent: string;
+
+  /**
+   * "day" (default) or "week".
+   *
+   * @generated from field: string period = 3;
+   */
+  period: string;
+
+  /**
+   * How many periods after the cohort's to report (default 7, 1 to 52).
+   *
+   * @generated from field: optional int32 periods = 4;
+   */
+  periods?: number | undefined;
+
+  /**
+   * @generated from field: optional int32 days = 5;
+   */
+  days?: number | undefined;
+
+  /**
+   * @generated from field: string tz = 6;
+   */
+  tz: string;
+
+  /**
+   * @generated from field: string from = 7;
+   */
+  from: string;
+
+  /**
+   * @generated from field: string to = 8;
+   */
+  to: string;
+};
+
+/**
+ * Describes the message insightplus.v1.GetRetentionRequest.
+ * Use `create(GetRetentionRequestSchema)` to create a new message.
+ */
+export const GetRetentionRequestSchema: GenMessage<GetRetentionRequest> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 23);
+
+/**
+ * @generated from message insightplus.v1.RetentionCohort
+ */
+export type RetentionCohort = Message<"insightplus.v1.RetentionCohort"> & {
+  /**
+   * First day of the cohort's period, YYYY-MM-DD.
+   *
+   * @generated from field: string period = 1;
+   */
+  period: string;
+
+  /**
+   * @generated from field: int64 users = 2;
+   */
+  users: bigint;
+
+  /**
+   * Users of the cohort returning in period +0 (the cohort itself), +1, +2, ...
+   *
+   * @generated from field: repeated int64 returning = 3;
+   */
+  returning: bigint[];
+
+  /**
+   * returning / users, per period.
+   *
+   * @generated from field: repeated double rates = 4;
+   */
+  rates: number[];
+};
+
+/**
+ * Describes the message insightplus.v1.RetentionCohort.
+ * Use `create(RetentionCohortSchema)` to create a new message.
+ */
+export const RetentionCohortSchema: GenMessage<RetentionCohort> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 24);
+
+/**
+ * @generated from message insightplus.v1.GetRetentionResponse
+ */
+export type GetRetentionResponse = Message<"insightplus.v1.GetRetentionResponse"> & {
+  /**
+   * @generated from field: string period = 1;
+   */
+  period: string;
+
+  /**
+   * @generated from field: repeated insightplus.v1.RetentionCohort cohorts = 2;
+   */
+  cohorts: RetentionCohort[];
+};
+
+/**
+ * Describes the message insightplus.v1.GetRetentionResponse.
+ * Use `create(GetRetentionResponseSchema)` to create a new message.
+ */
+export const GetRetentionResponseSchema: GenMessage<GetRetentionResponse> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 25);
+
+/**
+ * @generated from message insightplus.v1.GetTrendRequest
+ */
+export type GetTrendRequest = Message<"insightplus.v1.GetTrendRequest"> & {
+  /**
+   * @generated from field: string event = 1;
+   */
+  event: string;
+
+  /**
+   * The property whose string value splits the series.
+   *
+   * @generated from field: string breakdown = 2;
+   */
+  breakdown: string;
+
+  /**
+   * How many values get their own series (default 5, 1 to 50); the rest is "other".
+   *
+   * @generated from field: optional int32 top = 3;
+   */
+  top?: number | undefined;
+
+  /**
+   * @generated from field: optional int32 days = 4;
+   */
+  days?: number | undefined;
+
+  /**
+   * @generated from field: string tz = 5;
+   */
+  tz: string;
+
+  /**
+   * @generated from field: string from = 6;
+   */
+  from: string;
+
+  /**
+   * @generated from field: string to = 7;
+   */
+  to: string;
+};
+
+/**
+ * Describes the message insightplus.v1.GetTrendRequest.
+ * Use `create(GetTrendRequestSchema)` to create a new message.
+ */
+export const GetTrendRequestSchema: GenMessage<GetTrendRequest> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 26);
+
+/**
+ * @generated from message insightplus.v1.TrendSeries
+ */
+export type TrendSeries = Message<"insightplus.v1.TrendSeries"> & {
+  /**
+   * The property value; "(none)" when missing or not a string; "other" for the rest.
+   *
+   * @generated from field: string value = 1;
+   */
+  value: string;
+
+  /**
+   * One count per date of the response.
+   *
+   * @generated from field: repeated int64 counts = 2;
+   */
+  counts: bigint[];
+
+  /**
+   * @generated from field: int64 total = 3;
+   */
+  total: bigint;
+};
+
+/**
+ * Describes the message insightplus.v1.TrendSeries.
+ * Use `create(TrendSeriesSchema)` to create a new message.
+ */
+export const TrendSeriesSchema: GenMessage<TrendSeries> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 27);
+
+/**
+ * @generated from message insightplus.v1.GetTrendResponse
+ */
+export type GetTrendResponse = Message<"insightplus.v1.GetTrendResponse"> & {
+  /**
+   * @generated from field: repeated string dates = 1;
+   */
+  dates: string[];
+
+  /**
+   * @generated from field: repeated insightplus.v1.TrendSeries series = 2;
+   */
+  series: TrendSeries[];
+};
+
+/**
+ * Describes the message insightplus.v1.GetTrendResponse.
+ * Use `create(GetTrendResponseSchema)` to create a new message.
+ */
+export const GetTrendResponseSchema: GenMessage<GetTrendResponse> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 28);
+
+/**
  * The original InsightPlus analytics routes. Every RPC is free of side effects,
  * so Connect clients may call them with GET.
  *
@@ -572,6 +902,38 @@ export const AnalyticsService: GenService<{
     methodKind: "unary";
     input: typeof GetMostActiveUsersRequestSchema;
     output: typeof GetMostActiveUsersResponseSchema;
+  },
+  /**
+   * Ordered funnel over 2-10 steps: users reaching each step, in order, within
+   * the conversion window of their first step.
+   *
+   * @generated from rpc insightplus.v1.AnalyticsService.GetFunnel
+   */
+  getFunnel: {
+    methodKind: "unary";
+    input: typeof GetFunnelRequestSchema;
+    output: typeof GetFunnelResponseSchema;
+  },
+  /**
+   * Retention: users grouped by the day or week of their first start event,
+   * and the share of them returning in each following period.
+   *
+   * @generated from rpc insightplus.v1.AnalyticsService.GetRetention
+   */
+  getRetention: {
+    methodKind: "unary";
+    input: typeof GetRetentionRequestSchema;
+    output: typeof GetRetentionResponseSchema;
+  },
+  /**
+   * Daily event counts broken down by one property's value (top N plus "other").
+   *
+   * @generated from rpc insightplus.v1.AnalyticsService.GetTrend
+   */
+  getTrend: {
+    methodKind: "unary";
+    input: typeof GetTrendRequestSchema;
+    output: typeof GetTrendResponseSchema;
   },
   /**
    * Everything above in one answer, with each route's defaults.

@@ -1,0 +1,51 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import { AnalyticsService as AnalyticsServiceDesc } from "../../gen/insightplus/v1/analytics_service_pb.js";
+import type { AnalyticsService } from "../analytics/analytics-service.js";
+
+const n = (x: number) => BigInt(x);
+const days = (r: Awaited<ReturnType<AnalyticsService["dailyActiveUsers"]>>) => ({ days: r.days.map((d) => ({ date: d.date, users: n(d.users) })) });
+const months = (r: Awaited<ReturnType<AnalyticsService["monthlyActiveUsers"]>>) => ({ months: r.months.map((m) => ({ month: m.month, users: n(m.users) })) });
+const feature = (r: Awaited<ReturnType<AnalyticsService["mostUsedFeature"]>>) => ({
+  feature: r.feature,
+  count: n(r.count),
+  top: r.top.map((f) => ({ feature: f.feature, count: n(f.count) })),
+});
+const funnel = (r: Awaited<ReturnType<AnalyticsService["conversionFunnel"]>>) => ({ registered: n(r.registered), paid: n(r.paid), conversionRate: r.conversionRate });
+const active = (r: Awaited<ReturnType<AnalyticsService["mostActiveUsers"]>>) => ({ users: r.users.map((u) => ({ distinctId: u.distinctId, events: n(u.events) })) });
+
+/** Thin AnalyticsService implementation: messages in, domain answers out (counts as int64). */
+export function createAnalyticsRpc(analytics: AnalyticsService): ServiceImpl<typeof AnalyticsServiceDesc> {
+  return {
+    getDailyActiveUsers: async (req) => days(await analytics.dailyActiveUsers(req)),
+    getMonthlyActiveUsers: async (req) => months(await analytics.monthlyActiveUsers(req)),
+    getTotalUsers: async (req) => ({ totalUsers: n((await analytics.totalUsers(req)).totalUsers) }),
+    getTotalEvents: async (req) => ({ totalEvents: n((await analytics.totalEvents(req)).totalEvents) }),
+    getMostUsedFeature: async (req) => feature(await analytics.mostUsedFeature(req)),
+    getConversionFunnel: async (req) => funnel(await analytics.conversionFunnel(req)),
+    getMostActiveUsers: async (req) => active(await analytics.mostActiveUsers(req)),
+    async getFunnel(req) {
+      const r = await analytics.funnel(req);
+      return { windowDays: r.windowDays, steps: r.steps.map((s) => ({ ...s, users: n(s.users) })) };
+    },
+    async getRetention(req) {
+      const r = await analytics.retention(req);
+      return { period: r.period, cohorts: r.cohorts.map((c) => ({ ...c, users: n(c.users), returning: c.returning.map(n) })) };
+    },
+    async getTrend(req) {
+      const r = await analytics.trend(req);
+      return { dates: r.dates, series: r.series.map((s) => ({ value: s.value, counts: s.counts.map(n), total: n(s.total) })) };
+    },
+    async getAllAnalytics(req) {
+      const r = await analytics.all(req);
+      return {
+        dau: days(r.dau),
+        mau: months(r.mau),
+        totalUsers: { totalUsers: n(r.totalUsers.totalUsers) },
+        totalEvents: { totalEvents: n(r.totalEvents.totalEvents) },
+        mostUsedFeature: feature(r.mostUsedFeature),
+        conversionFunnel: funnel(r.conversionFunnel),
+        mostActiveUsers: active(r.mostActiveUsers),
+      };
+    },
+  };
+}
