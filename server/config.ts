@@ -3,7 +3,8 @@ import { ConfigError, parseEnv } from "./config-parse.js";
 
 export { ConfigError };
 
-export type DatabaseType = "clickhouse" | "postgres" | "pglite";
+/** pglite and chdb are embedded (in-process) PostgreSQL and ClickHouse; chdb needs `npm install chdb`. */
+export type DatabaseType = "clickhouse" | "postgres" | "pglite" | "chdb";
 
 /** Validated, frozen settings. Names follow the original project's .env where one existed. */
 export interface Config {
@@ -34,7 +35,7 @@ export interface DatabaseConfig {
   reason: string;
   clickhouse: { url: string; database: string; username: string; password: string };
   postgres: { host: string; port: number; database: string; user: string; password: string };
-  /** Where the embedded database (PGlite) keeps its files. */
+  /** Where an embedded database (PGlite, chdb) keeps its files. */
   dataDir: string;
   /** How long start-up waits for the database before giving up with a message. */
   startupTimeoutMs: number;
@@ -96,7 +97,7 @@ function databaseConfig(env: NodeJS.ProcessEnv, p: ReturnType<typeof parseEnv>):
   const chHost = p.string("CLICKHOUSE_HOST", "localhost");
   const chPort = p.int("CLICKHOUSE_PORT", 8123, 1, 65535);
   const chProtocol = p.oneOf("CLICKHOUSE_PROTOCOL", "http", ["http", "https"]);
-  const explicit = env.DATABASE_TYPE?.trim() ? p.oneOf<DatabaseType>("DATABASE_TYPE", "clickhouse", ["clickhouse", "postgres", "pglite"]) : undefined;
+  const explicit = env.DATABASE_TYPE?.trim() ? p.oneOf<DatabaseType>("DATABASE_TYPE", "clickhouse", ["clickhouse", "postgres", "pglite", "chdb"]) : undefined;
   const [type, reason] = explicit
     ? [explicit, `DATABASE_TYPE=${explicit}`]
     : env.CLICKHOUSE_HOST?.trim()

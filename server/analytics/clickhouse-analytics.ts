@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { AnalyticsStore, TimeRange } from "./analytics-query.js";
-import { chDateTime, chInt, chString, chStringArray } from "./clickhouse-literal.js";
+import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 
 /**
  * The questions in ClickHouse SQL that runs on 18.16 and on current releases.
@@ -70,7 +70,7 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       const out = await rows<{ level: string; users: string }>(
         `SELECT level, count() AS users FROM (
            SELECT distinct_id, windowFunnel(${chInt(windowSeconds)})(event_timestamp, ${conditions}) AS level
-           FROM events WHERE event IN ${chStringArray(steps)} AND ${within(r)} GROUP BY distinct_id)
+           FROM events WHERE event IN (${steps.map(chString).join(", ")}) AND ${within(r)} GROUP BY distinct_id)
          GROUP BY level`,
       );
       return steps.map((_, i) => out.filter((x) => Number(x.level) >= i + 1).reduce((n, x) => n + Number(x.users), 0));
@@ -79,20 +79,21 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       const unit = (col: string) => (q.period === "week" ? `toMonday(toDate(${col}, ${chString(r.tz)}))` : `toDate(${col}, ${chString(r.tz)})`);
       const step = q.period === "week" ? 7 : 1;
       const returnFilter = q.returnEvent ? `event = ${chString(q.returnEvent)} AND ` : "";
-      const out = await rows<{ cohort: string; k: string; users: string }>(
-        `SELECT toString(cohort) AS cohort, intDiv(toRelativeDayNum(active) - toRelativeDayNum(cohort), ${step}) AS k, uniqExact(distinct_id) AS users
+      const out = await rows<{ cohort_day: string; k: string; users: string }>(
+        `SELECT toString(cohort) AS cohort_day, intDiv(toRelativeDayNum(active) - toRelativeDayNum(cohort), ${step}) AS k, uniqExact(distinct_id) AS users
          FROM (SELECT distinct_id, ${unit("min(event_timestamp)")} AS cohort FROM events
-               WHERE event = ${chString(q.startEvent)} AND ${within(r)} GROUP BY distinct_id)
-         ALL INNER JOIN (SELECT DISTINCT distinct_id, ${unit("event_timestamp")} AS active FROM events WHERE ${returnFilter}${within(r)}) USING distinct_id
+               WHERE event = ${chString(q.startEvent)} AND ${within(r)} GROUP BY distinct_id) AS c
+         ALL INNER JOIN (SELECT DISTINCT distinct_id, ${unit("event_timestamp")} AS active FROM events WHERE ${returnFilter}${within(r)}) AS a
+         USING distinct_id
          WHERE active > cohort AND k <= ${chInt(q.periods)}
          GROUP BY cohort, k
          UNION ALL
-         SELECT toString(cohort) AS cohort, 0 AS k, count() AS users
+         SELECT toString(cohort) AS cohort_day, 0 AS k, count() AS users
          FROM (SELECT distinct_id, ${unit("min(event_timestamp)")} AS cohort FROM events
                WHERE event = ${chString(q.startEvent)} AND ${within(r)} GROUP BY distinct_id)
          GROUP BY cohort`,
       );
-      return out.map((x) => ({ cohort: x.cohort, k: Number(x.k), users: Number(x.users) }));
+      return out.map((x) => ({ cohort: x.cohort_day, k: Number(x.k), users: Number(x.users) }));
     },
     async trend(r, q) {
       const out = await rows<{ d: string; value: string; n: string }>(

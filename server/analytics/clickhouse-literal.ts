@@ -24,7 +24,3 @@ export function chInt(value: number): string {
 export function chDateTime(ms: number): string {
   return `toDateTime(${chInt(Math.floor(ms / 1000))})`;
 }
-
-export function chStringArray(values: readonly string[]): string {
-  return `[${values.map(chString).join(", ")}]`;
-}

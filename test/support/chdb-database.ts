@@ -1,9 +1,7 @@
-import { createClient } from "@clickhouse/client";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClickHouseSink } from "../../worker/sink/clickhouse-sink.js";
 import type { TestDatabase } from "./databases.js";
 
 // chdb (current ClickHouse, embedded, ~550 MB) is installed by .ci/run only,
@@ -21,18 +19,5 @@ export function chdbInstalled(): boolean {
 
 export function createChdbDatabase(): TestDatabase {
   const dir = mkdtempSync(join(tmpdir(), "insightplus-chdb-"));
-  return {
-    kind: "chdb",
-    env: { DATABASE_TYPE: "clickhouse" },
-    async openSink() {
-      const { createChdbConnection } = (await import("chdb/connection" as string)) as {
-        createChdbConnection(o: { path: string }): unknown;
-      };
-      const client = createClient({ connection: createChdbConnection({ path: dir }) } as never);
-      const sink = createClickHouseSink({ url: "chdb://", database: "default", username: "default", password: "" }, client);
-      await sink.migrate();
-      return sink;
-    },
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  };
+  return { kind: "chdb", env: { DATABASE_TYPE: "chdb", DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }

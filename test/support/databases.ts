@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
-import type { EventSink } from "../../worker/sink/event-sink.js";
 import { chdbInstalled, createChdbDatabase } from "./chdb-database.js";
 
 export type DbKind = "clickhouse" | "chdb" | "postgres" | "pglite";
@@ -13,8 +12,6 @@ export interface TestDatabase {
   kind: DbKind;
   /** Environment that points the engine at this fresh, empty database. */
   env: Record<string, string>;
-  /** Opens the sink directly where configuration cannot (chdb). */
-  openSink?: () => Promise<EventSink>;
   drop(): Promise<void>;
 }
 

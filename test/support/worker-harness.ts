@@ -18,8 +18,6 @@ export async function startInProcessWorker(
   dbEnv: Record<string, string>,
   env: Record<string, string> = {},
   logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-  /** For databases the engine cannot open from configuration (embedded chdb in tests). */
-  customSink?: () => Promise<EventSink>,
 ): Promise<InProcessWorker> {
   const config = loadConfig({
     REDIS_URL: inject("redisUrl"),
@@ -29,7 +27,7 @@ export async function startInProcessWorker(
     ...dbEnv,
     ...env,
   });
-  const sink = customSink ? await customSink() : await openSink(config.database, logger);
+  const sink = await openSink(config.database, logger);
   const consumer = await openRedisConsumer(config, logger);
   const worker = startWorker({ config, logger, queue: consumer.queue, sink });
   return {

@@ -6,6 +6,7 @@ import { clickHouseCode, createClickHouseSink } from "./clickhouse-sink.js";
 import { isTransientNetworkError, SinkConfigError, type EventSink } from "./event-sink.js";
 import { createPgSqlClient } from "./pg-sql-client.js";
 import { createPgliteSqlClient } from "./pglite-sql-client.js";
+import { openChdbClient } from "./chdb-client.js";
 import { createPostgresSink } from "./postgres-sink.js";
 
 /**
@@ -44,6 +45,9 @@ async function createSink(db: DatabaseConfig): Promise<EventSink> {
     case "pglite":
       mkdirSync(db.dataDir, { recursive: true });
       return createPostgresSink(await createPgliteSqlClient(db.dataDir), "pglite");
+    case "chdb":
+      mkdirSync(db.dataDir, { recursive: true });
+      return createClickHouseSink({ ...db.clickhouse, database: "default" }, await openChdbClient(db.dataDir));
   }
 }
 
@@ -51,7 +55,7 @@ async function createSink(db: DatabaseConfig): Promise<EventSink> {
 export function describe(db: DatabaseConfig): string {
   if (db.type === "clickhouse") return `${db.clickhouse.url}/${db.clickhouse.database}`;
   if (db.type === "postgres") return `postgres://${db.postgres.host}:${db.postgres.port}/${db.postgres.database}`;
-  return `pglite:${db.dataDir}`;
+  return `${db.type}:${db.dataDir}`;
 }
 
 function explain(db: DatabaseConfig, e: unknown): SinkConfigError {
