@@ -31,23 +31,29 @@ export function createAnalyticsService(deps: { store: () => Promise<AnalyticsSto
       const r = range(q, boundedInt(q.months, "months", 6, 1, 120), "month");
       return { months: zeroFillMonths(r, await (await deps.store()).monthlyActiveUsers(r)) };
     },
+    // Parameters are validated before the store is touched, so a bad one never reaches the database.
     async totalUsers(q: Bounds) {
-      return { totalUsers: await (await deps.store()).totalUsers(range(q)) };
+      const r = range(q);
+      return { totalUsers: await (await deps.store()).totalUsers(r) };
     },
     async totalEvents(q: Bounds) {
-      return { totalEvents: await (await deps.store()).totalEvents(range(q)) };
+      const r = range(q);
+      return { totalEvents: await (await deps.store()).totalEvents(r) };
     },
     async mostUsedFeature(q: Bounds) {
-      const top = await (await deps.store()).topFeatures(range(q), 10);
+      const r = range(q);
+      const top = await (await deps.store()).topFeatures(r, 10);
       return { feature: top[0]?.feature ?? "", count: top[0]?.count ?? 0, top };
     },
     async conversionFunnel(q: Bounds) {
-      const { registered, paid } = await (await deps.store()).registeredToPaid(range(q));
+      const r = range(q);
+      const { registered, paid } = await (await deps.store()).registeredToPaid(r);
       return { registered, paid, conversionRate: rate(paid, registered) };
     },
     async mostActiveUsers(q: Bounds & { limit?: number }) {
       const limit = boundedInt(q.limit, "limit", 10, 1, 1000);
-      return { users: await (await deps.store()).mostActiveUsers(range(q), limit) };
+      const r = range(q);
+      return { users: await (await deps.store()).mostActiveUsers(r, limit) };
     },
     async funnel(q: Bounds & { steps: string[]; windowDays?: number; days?: number }) {
       if (q.steps.length < 2 || q.steps.length > 10) throw new InvalidInputError("steps", "must list 2 to 10 event names");
