@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# buf lint, buf breaking against the previous commit (when it had the contract),
+# and a check that gen/ is exactly what `buf generate` produces from proto/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+buf lint
+if git rev-parse -q --verify HEAD~1 >/dev/null && git cat-file -e HEAD~1:proto 2>/dev/null; then
+  buf breaking --against '.git#ref=HEAD~1'
+else
+  echo "check-proto: no earlier contract to compare against"
+fi
+buf generate
+if [ -n "$(git status --porcelain -- gen)" ]; then
+  echo "check-proto: gen/ differs from what buf generate produces; run npm run generate and commit" >&2
+  git status --porcelain -- gen >&2
+  exit 1
+fi
+echo "check-proto: lint, breaking and generated code OK"

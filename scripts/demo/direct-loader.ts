@@ -1,0 +1,83 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import pino from "pino";
+import type { AcceptedEvent } from "../../server/capture/event-input.js";
+import { loadConfig } from "../../server/config.js";
+import { SinkUnavailableError } from "../../worker/sink/event-sink.js";
+import { describe, openSink } from "../../worker/sink/sink-factory.js";
+import { DemoAbort } from "./capture-loader.js";
+import type { DemoEvent } from "./session-events.js";
+
+export interface DirectLoadOptions {
+  /** Environment to read the database settings from (defaults to process.env and .env). */
+  env?: NodeJS.ProcessEnv;
+  /** Told where the events go before the first insert. */
+  onTarget?: (target: string) => void;
+  onProgress?: (inserted: number) => void;
+}
+
+/**
+ * Writes the chunks straight into the configured database through the
+ * worker's EventSink (the same schema, de-duplication by uuid), skipping the
+ * server and the queue. For PGlite the server must not be running: only one
+ * process may open its data directory.
+ */
+export async function loadDirect(chunks: Iterable<DemoEvent[]>, opts: DirectLoadOptions = {}): Promise<{ sent: number; target: string }> {
+  const config = loadConfig(opts.env ?? process.env);
+  const db = config.database;
+  if (db.type === "pglite") assertDataDirFree(db.dataDir);
+  const target = describe(db);
+  opts.onTarget?.(target);
+  const sink = await openSink(db, pino({ level: "warn" }));
+  let sent = 0;
+  try {
+    for (const chunk of chunks) {
+      const receivedAtMs = Date.now();
+      const rows: AcceptedEvent[] = chunk.map((e) => ({
+        uuid: e.uuid,
+        event: e.event,
+        distinctId: e.distinctId,
+        propertiesJson: JSON.stringify(e.properties),
+        timestampMs: e.timestampMs,
+        receivedAtMs,
+        timestampClamped: false,
+      }));
+      await insertWithRetry(sink.insert.bind(sink), rows);
+      sent += rows.length;
+      opts.onProgress?.(rows.length);
+    }
+  } finally {
+    await sink.close();
+  }
+  return { sent, target };
+}
+
+/**
+ * PGlite takes no lock: a second process opening the same directory corrupts
+ * it. While a PGlite instance has it open, the directory holds postmaster.pid
+ * (removed on a clean close), so its presence means "in use".
+ */
+export function assertDataDirFree(dataDir: string): void {
+  const pidFile = join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  throw new DemoAbort(
+    [
+      `the embedded database in ${resolve(dataDir)} is in use (${pidFile} exists).`,
+      "  PGlite allows only one process to open its data directory, and the InsightPlus server is probably running on it.",
+      "  Either load through the server instead:   tsx scripts/demo-data.ts --mode capture",
+      "  or stop the server, then run --mode direct again.",
+      `  If no server is running, a previous process died without closing the database: delete ${pidFile} and retry.`,
+    ].join("\n"),
+  );
+}
+
+async function insertWithRetry(insert: (rows: AcceptedEvent[]) => Promise<void>, rows: AcceptedEvent[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await insert(rows);
+    } catch (e) {
+      if (!(e instanceof SinkUnavailableError) || attempt >= 8) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempt)));
+    }
+  }
+}
