@@ -46,7 +46,7 @@ describe("bad analytics parameters are refused before any query runs", () => {
   it.each(bad)("%s → 400 naming %s", async (query, field) => {
     const res = await fetch(`${server.url}/api/v1/analytics/${query.replace(/ /g, "%20")}`);
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = (await res.json()) as { field: string; message: string };
     expect(body.field).toBe(field);
     expect(body.message.startsWith(field)).toBe(true);
   });

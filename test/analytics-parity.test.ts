@@ -21,7 +21,7 @@ describe.each(availableDatabases())("analytics on %s equal the answers computed 
   const get = async (path: string) => {
     const res = await fetch(`${server.url}/api/v1/analytics/${path}`);
     expect(res.status, `${path}: ${res.status}`).toBe(200);
-    return res.json();
+    return res.json() as Promise<any>;
   };
 
   beforeAll(async () => {

@@ -54,5 +54,5 @@ describe("invalid configuration stops start-up with a message naming the variabl
     expect(await server.exited).toBe(2);
     expect(server.output()).toContain(`invalid configuration: ${name}`);
     expect(server.output()).not.toMatch(/\n\s+at /); // no stack trace
-  });
+  }, 120_000);
 });

@@ -35,5 +35,5 @@ describe("a bad database configuration stops the worker at start, naming the var
     expect(output).toContain(`invalid configuration: ${expected}`);
     expect(output).not.toMatch(/\n\s+at /); // a message, not a stack trace
     expect(output).not.toContain("secret-pw"); // secrets never printed
-  });
+  }, 120_000);
 });

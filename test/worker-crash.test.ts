@@ -23,8 +23,8 @@ function spawnWorker(env: Record<string, string>): { child: ChildProcess; output
   return { child, output: () => out, exited: once(child, "exit").then(([c]) => c as number | null) };
 }
 
-// Server-side databases only: PGlite is one process's embedded database.
-describe.each(availableDatabases().filter((k) => k !== "pglite"))("workers as processes into %s", (kind) => {
+// Server databases only: PGlite and chdb are embedded in one process.
+describe.each(availableDatabases().filter((k) => k === "clickhouse" || k === "postgres"))("workers as processes into %s", (kind) => {
   let db: TestDatabase;
   let sink: EventSink;
   let redis: Redis;

@@ -11,8 +11,10 @@ import type { DemoEvent } from "./session-events.js";
 export interface DirectLoadOptions {
   /** Environment to read the database settings from (defaults to process.env and .env). */
   env?: NodeJS.ProcessEnv;
-  /** Told where the events go before the first insert. */
+  /** Told where the events go before the database is opened (migrating it can take seconds). */
   onTarget?: (target: string) => void;
+  /** The database is open and migrated; inserts start. */
+  onOpened?: () => void;
   onProgress?: (inserted: number) => void;
 }
 
@@ -29,6 +31,7 @@ export async function loadDirect(chunks: Iterable<DemoEvent[]>, opts: DirectLoad
   const target = describe(db);
   opts.onTarget?.(target);
   const sink = await openSink(db, pino({ level: "warn" }));
+  opts.onOpened?.();
   let sent = 0;
   try {
     for (const chunk of chunks) {

@@ -10,8 +10,6 @@ export interface Rng {
   pareto(alpha: number, max: number): number;
   /** An index drawn from `weights.cum` (cumulative weights). */
   weighted(weights: Weights): number;
-  /** Fills `out` with random bytes. */
-  bytes(out: Uint8Array): Uint8Array;
 }
 
 /** Cumulative weights for O(log n) weighted draws. */
@@ -52,10 +50,6 @@ export function createRng(seed: number, stream = 0): Rng {
     exp: (mean) => -Math.log(1 - next()) * mean,
     pareto: (alpha, max) => Math.min(max, (1 - next()) ** (-1 / alpha)),
     weighted: (w) => upperBound(w.cum, w.cum.length, next() * w.total),
-    bytes(out) {
-      for (let i = 0; i < out.length; i++) out[i] = Math.floor(next() * 256);
-      return out;
-    },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { AnalyticsStore, TimeRange } from "./analytics-query.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
+import { daysStartOnWholeHours } from "./time-range.js";
 
 /**
  * The questions in ClickHouse SQL that runs on 18.16 and on current releases.
@@ -19,23 +20,36 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
   }
   const within = (r: TimeRange) => `event_timestamp >= ${chDateTime(r.startMs)} AND event_timestamp < ${chDateTime(r.endMs)}`;
   const day = (r: TimeRange) => `toDate(event_timestamp, ${chString(r.tz)})`;
+  // Distinct-user questions read the hourly rollup when local days are whole
+  // UTC hours; other zones (e.g. +05:30) scan the events.
+  const fromRollup = (r: TimeRange) => daysStartOnWholeHours(r);
+  const hours = (r: TimeRange) => `hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
 
   return {
     async dailyActiveUsers(r) {
       const out = await rows<{ d: string; users: string }>(
-        `SELECT toString(${day(r)}) AS d, uniqExact(distinct_id) AS users FROM events WHERE ${within(r)} GROUP BY d ORDER BY d`,
+        fromRollup(r)
+          ? `SELECT toString(toDate(hour, ${chString(r.tz)})) AS d, uniqExactMerge(users) AS users FROM users_hourly WHERE ${hours(r)} GROUP BY d ORDER BY d`
+          : `SELECT toString(${day(r)}) AS d, uniqExact(distinct_id) AS users FROM events WHERE ${within(r)} GROUP BY d ORDER BY d`,
       );
       return out.map((x) => ({ date: x.d, users: Number(x.users) }));
     },
     async monthlyActiveUsers(r) {
       const out = await rows<{ m: string; users: string }>(
-        `SELECT toString(toStartOfMonth(event_timestamp, ${chString(r.tz)})) AS m, uniqExact(distinct_id) AS users
-         FROM events WHERE ${within(r)} GROUP BY m ORDER BY m`,
+        fromRollup(r)
+          ? `SELECT toString(toStartOfMonth(hour, ${chString(r.tz)})) AS m, uniqExactMerge(users) AS users
+             FROM users_hourly WHERE ${hours(r)} GROUP BY m ORDER BY m`
+          : `SELECT toString(toStartOfMonth(event_timestamp, ${chString(r.tz)})) AS m, uniqExact(distinct_id) AS users
+             FROM events WHERE ${within(r)} GROUP BY m ORDER BY m`,
       );
       return out.map((x) => ({ month: x.m.slice(0, 7), users: Number(x.users) }));
     },
     async totalUsers(r) {
-      const [x] = await rows<{ n: string }>(`SELECT uniqExact(distinct_id) AS n FROM events WHERE ${within(r)}`);
+      const [x] = await rows<{ n: string }>(
+        fromRollup(r)
+          ? `SELECT uniqExactMerge(users) AS n FROM users_hourly WHERE ${hours(r)}`
+          : `SELECT uniqExact(distinct_id) AS n FROM events WHERE ${within(r)}`,
+      );
       return Number(x.n);
     },
     async totalEvents(r) {

@@ -62,3 +62,20 @@ export function monthsOf(range: TimeRange): string[] {
   }
   return out;
 }
+
+/**
+ * True when the zone's local days start on whole UTC hours throughout the
+ * range: its offset, sampled at the range's ends and at each January and July
+ * (standard and summer time), is a whole number of hours.
+ */
+export function daysStartOnWholeHours(range: TimeRange): boolean {
+  if (range.tz === "UTC") return true;
+  const whole = (ms: number) => DateTime.fromMillis(ms, { zone: range.tz }).offset % 60 === 0;
+  if (!whole(range.startMs) || !whole(range.endMs - 1)) return false;
+  const first = DateTime.fromMillis(range.startMs, { zone: "UTC" }).year;
+  const last = DateTime.fromMillis(range.endMs, { zone: "UTC" }).year;
+  for (let y = first; y <= last; y++) {
+    if (!whole(Date.UTC(y, 0, 15)) || !whole(Date.UTC(y, 6, 15))) return false;
+  }
+  return true;
+}

@@ -25,6 +25,27 @@ export const clickHouseMigrations: ReadonlyArray<{ version: number; statements: 
       ORDER BY (event, toDate(event_timestamp), distinct_id, uuid)`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // Distinct users per UTC hour, kept at insert time: DAU, MAU and total
+      // users merge these states instead of scanning events. uniqExact states
+      // are sets, so a redelivered event, or a row counted by both the view and
+      // the backfill below, changes nothing.
+      `CREATE TABLE IF NOT EXISTS users_hourly (
+        hour DateTime('UTC'),
+        users AggregateFunction(uniqExact, String)
+      ) ENGINE = AggregatingMergeTree()
+      PARTITION BY toYYYYMM(hour)
+      ORDER BY hour`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS users_hourly_mv TO users_hourly AS
+        SELECT toStartOfHour(event_timestamp) AS hour, uniqExactState(distinct_id) AS users
+        FROM events GROUP BY hour`,
+      `INSERT INTO users_hourly
+        SELECT toStartOfHour(event_timestamp) AS hour, uniqExactState(distinct_id) AS users
+        FROM events GROUP BY hour`,
+    ],
+  },
 ];
 
 export async function migrateClickHouse(
