@@ -16,6 +16,13 @@ export interface RedisStreamPublisherDeps {
 /** Field name of the event bytes in each stream entry. */
 export const eventField = "e";
 
+// Appends each argument as one entry; atomic, so a batch is queued whole or not at all.
+const xaddManyScript = `for i = 1, #ARGV do redis.call('XADD', KEYS[1], '*', '${eventField}', ARGV[i]) end return #ARGV`;
+
+interface XaddMany {
+  xaddMany(key: string, ...values: Buffer[]): Promise<number>;
+}
+
 /**
  * Appends events to a Redis Stream with XADD, one entry per event. Never trims:
  * the stream is bounded by refusing events above the watermark, never by
@@ -23,6 +30,7 @@ export const eventField = "e";
  */
 export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): EventPublisher {
   const { redis, streamKey } = deps;
+  if (!("xaddMany" in redis)) redis.defineCommand("xaddMany", { numberOfKeys: 1, lua: xaddManyScript });
   const checkEvery = deps.backlogCheckMs ?? 250;
   let backlog = 0;
   let checkedAt = 0;
@@ -53,7 +61,12 @@ export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): Even
         if (backlog >= deps.backlogWatermark) {
           throw unavailable(`the event queue is over its backlog watermark (${deps.backlogWatermark})`);
         }
-        await Promise.all(events.map((e) => redis.xadd(streamKey, "*", eventField, toBuffer(encodeQueuedEvent(e)))));
+        if (events.length === 1) {
+          await redis.xadd(streamKey, "*", eventField, toBuffer(encodeQueuedEvent(events[0])));
+        } else {
+          // One script call per batch: one round trip and one command to parse instead of one per event.
+          await (redis as Redis & XaddMany).xaddMany(streamKey, ...events.map((e) => toBuffer(encodeQueuedEvent(e))));
+        }
         backlog += events.length;
       } catch (e) {
         if (e instanceof UnavailableError) throw e;

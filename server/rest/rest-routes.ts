@@ -1,6 +1,6 @@
 import { create, fromJson, toJson } from "@bufbuild/protobuf";
 import type { JsonValue } from "@bufbuild/protobuf";
-import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ServiceBinding } from "../rpc/service-registry.js";
 import { httpRoutesOf, type HttpRoute } from "./http-rules.js";
@@ -9,7 +9,9 @@ import { jsonDecodeError } from "./json-decode-error.js";
 import { checkJsonShape } from "./json-shape-check.js";
 import { queryToJson } from "./query-to-json.js";
 
-type UnaryImpl = (req: unknown, ctx: ReturnType<typeof createHandlerContext>) => Promise<unknown>;
+type UnaryImpl = (req: unknown, ctx: HandlerContext) => Promise<unknown>;
+
+const neverAborted = new AbortController().signal;
 
 /**
  * Serves every RPC that carries a google.api.http annotation as JSON on its
@@ -45,14 +47,21 @@ async function handle(route: HttpRoute, impl: UnaryImpl | undefined, req: Fastif
     throw jsonDecodeError(e);
   }
   if (!impl) throw new ConnectError(`${route.method.name} is not implemented yet`, Code.Unimplemented);
-  const ctx = createHandlerContext({
+  // A plain context: createHandlerContext links an AbortController per call,
+  // which showed up in profiles of the single-event path.
+  const ctx: HandlerContext = {
     service: route.service,
     method: route.method,
     protocolName: "rest",
     requestMethod: req.method,
     url: req.url,
+    signal: neverAborted,
+    timeoutMs: () => undefined,
     requestHeader: toHeaders(req.headers),
-  });
+    responseHeader: new Headers(),
+    responseTrailer: new Headers(),
+    values: createContextValues(),
+  };
   const result = await impl(message, ctx);
   ctx.responseHeader.forEach((value, key) => void reply.header(key, value));
   return toJson(route.method.output, create(route.method.output, result as never), { alwaysEmitImplicit: true });

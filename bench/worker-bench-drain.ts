@@ -1,0 +1,95 @@
+/**
+ * One worker drain trial: pre-fill a fresh stream, then run the real consumer
+ * (openSink + openRedisConsumer + startWorker, as worker/main.ts does) until it
+ * has stored every event; events/s = N / elapsed. Bounded by `timeoutMs`.
+ */
+import os from "node:os";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { loadConfig } from "../server/config.js";
+import { openSink } from "../worker/sink/sink-factory.js";
+import { openRedisConsumer, startWorker } from "../worker/worker-runtime.js";
+import { describeAnatomy, newAnatomy, timedQueue, timedSink } from "./worker-bench-anatomy.js";
+import { fillStream } from "./worker-bench-events.js";
+
+export interface Timed {
+  seconds: number;
+  rate: number;
+  /** CPU of this process per event (µs): the worker itself, or the ceiling's client. */
+  cpuMicrosPerEvent: number;
+  /** Busy cores of the whole machine meanwhile (2 = saturated here). */
+  machineCores: number;
+  /** Worker drains only: where the wall time went (see worker-bench-anatomy.ts). */
+  anatomy?: string;
+  note?: string;
+}
+
+const machineBusySeconds = () => os.cpus().reduce((t, c) => t + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
+
+/** Times `fn` (which handles `n` events) and the CPU this process spent in it. */
+export async function timed(n: number, fn: () => Promise<string | void>): Promise<Timed> {
+  const cpu0 = process.cpuUsage();
+  const busy0 = machineBusySeconds();
+  const t0 = performance.now();
+  const note = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const machineCores = (machineBusySeconds() - busy0) / seconds;
+  return { seconds, rate: n / seconds, cpuMicrosPerEvent: (cpu.user + cpu.system) / n, machineCores, note: note || undefined };
+}
+
+export interface DrainOptions {
+  redis: Redis;
+  /** REDIS_URL and the database variables (DATABASE_TYPE, CLICKHOUSE_* or POSTGRES_*) of a fresh database. */
+  env: Record<string, string>;
+  streamKey: string;
+  batchSize: number;
+  entries: readonly Buffer[];
+  logger: Logger;
+  timeoutMs: number;
+  /** Rows in the database's events table afterwards (a check that every event arrived once). */
+  countRows(): Promise<number>;
+  /** Wraps the timed section (the CPU profiler hooks in here). */
+  around?: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+export async function workerDrain(o: DrainOptions): Promise<Timed> {
+  const n = o.entries.length;
+  if (!o.env.REDIS_URL) throw new Error("workerDrain: env.REDIS_URL is required (else the worker would use the default Redis)");
+  const deadKey = `${o.streamKey}:dead`;
+  try {
+    await fillStream(o.redis, o.streamKey, o.entries, o.timeoutMs);
+    const config = loadConfig({ ...o.env, REDIS_QUEUE: o.streamKey, WORKER_BATCH_SIZE: String(o.batchSize), LOG_LEVEL: "warn" });
+    const sink = await openSink(config.database, o.logger);
+    const consumer = await openRedisConsumer(config, o.logger).catch(async (e: unknown) => {
+      await sink.close();
+      throw e;
+    });
+    let result: Timed;
+    const anatomy = newAnatomy();
+    try {
+      const run = () =>
+        timed(n, async () => {
+          const worker = startWorker({ config, logger: o.logger, queue: timedQueue(consumer.queue, anatomy), sink: timedSink(sink, anatomy) });
+          const deadline = Date.now() + o.timeoutMs;
+          try {
+            while (worker.consumer.stored() < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+          } finally {
+            await worker.stop();
+          }
+          if (worker.consumer.stored() < n) return `timed out: ${worker.consumer.stored()} of ${n} stored in ${o.timeoutMs} ms`;
+        });
+      result = o.around ? await o.around(run) : await run();
+      result.anatomy = describeAnatomy(anatomy, result.seconds);
+    } finally {
+      await consumer.close();
+      await sink.close();
+    }
+    const rows = await o.countRows();
+    const dead = await o.redis.xlen(deadKey);
+    if (rows !== n || dead > 0) result.note = [result.note, `${rows} rows stored for ${n} events, ${dead} dead-lettered`].filter(Boolean).join("; ");
+    return result;
+  } finally {
+    await o.redis.unlink(o.streamKey, deadKey);
+  }
+}
