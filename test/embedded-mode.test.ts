@@ -41,3 +41,21 @@ describe("zero-configuration start (in-process queue, embedded PostgreSQL)", () 
     }
   }, 240_000);
 });
+
+describe("an embedded data directory", () => {
+  it("is refused to a second engine while the first has it open, naming DATA_DIR", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "insightplus-locked-"));
+    const env = { REDIS_URL: "", DATABASE_TYPE: "pglite", INPROCESS_WORKER: "", DATA_DIR: dataDir };
+    const first = await spawnServer(env, { readyTimeoutMs: 150_000 });
+    try {
+      const second = await spawnServer(env, { waitReady: false });
+      expect(await second.exited).toBe(2);
+      expect(second.output()).toContain("invalid configuration: DATA_DIR");
+      expect(second.output()).toContain("in use by another InsightPlus process");
+    } finally {
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});

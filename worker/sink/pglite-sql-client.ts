@@ -1,9 +1,17 @@
 import { PGlite } from "@electric-sql/pglite";
+import { lockDataDir } from "./data-dir-lock.js";
 import type { SqlClient } from "./sql-client.js";
 
-/** SqlClient over embedded PostgreSQL (PGlite), stored in `dataDir`. */
+/** SqlClient over embedded PostgreSQL (PGlite), stored in `dataDir`, which it holds locked while open. */
 export async function createPgliteSqlClient(dataDir: string): Promise<SqlClient> {
-  const db = await PGlite.create(dataDir);
+  const unlock = lockDataDir(dataDir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   return {
     async query<T>(sql: string, params?: unknown[]) {
       return (await db.query<T>(sql, params)).rows;
@@ -13,6 +21,7 @@ export async function createPgliteSqlClient(dataDir: string): Promise<SqlClient>
     },
     async close() {
       await db.close();
+      unlock();
     },
   };
 }

@@ -15,7 +15,12 @@ import { createPostgresSink } from "./postgres-sink.js";
  * stops start-up with a SinkConfigError naming the setting to fix.
  */
 export async function openSink(db: DatabaseConfig, logger: Logger): Promise<EventSink> {
-  const sink = await createSink(db);
+  let sink: EventSink;
+  try {
+    sink = await createSink(db);
+  } catch (e) {
+    throw e instanceof SinkConfigError ? e : explain(db, e);
+  }
   const deadline = Date.now() + db.startupTimeoutMs;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -29,6 +34,7 @@ export async function openSink(db: DatabaseConfig, logger: Logger): Promise<Even
         continue;
       }
       await sink.close().catch(() => undefined);
+      if (e instanceof SinkConfigError) throw e;
       throw explain(db, e);
     }
   }
