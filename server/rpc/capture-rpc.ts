@@ -5,6 +5,8 @@ import { requireEvents } from "../capture/capture-service.js";
 
 /** How many stream messages may be queuing at once before reading more (bounds memory). */
 const streamWindow = 64;
+/** A stream may carry any number of events; its answer lists at most this many ids and rejections. */
+export const streamAnswerLimit = 100_000;
 
 /** Thin CaptureService implementation: translates messages, nothing else. */
 export function createCaptureRpc(capture: CaptureService): ServiceImpl<typeof CaptureServiceDesc> {
@@ -19,25 +21,23 @@ export function createCaptureRpc(capture: CaptureService): ServiceImpl<typeof Ca
     },
     async captureBatch(requests) {
       const window: Promise<BatchResult>[] = [];
-      const results: BatchResult[] = [];
+      const total: BatchResult = { accepted: 0, rejected: [], eventIds: [] };
       let index = 0;
       for await (const req of requests) {
         const pending = capture.captureMany(req.events, { sentAt: req.sentAt, indexOffset: index });
         pending.catch(() => undefined); // awaited below, in order; this only silences "unhandled"
         window.push(pending);
         index += req.events.length;
-        if (window.length >= streamWindow) results.push(await window.shift()!);
+        if (window.length >= streamWindow) addTo(total, await window.shift()!);
       }
-      for (const pending of window) results.push(await pending);
-      return { status: "queued", ...mergeResults(results) };
+      for (const pending of window) addTo(total, await pending);
+      return { status: "queued", ...total };
     },
   };
 }
 
-function mergeResults(results: BatchResult[]): BatchResult {
-  return {
-    accepted: results.reduce((n, r) => n + r.accepted, 0),
-    rejected: results.flatMap((r) => r.rejected),
-    eventIds: results.flatMap((r) => r.eventIds),
-  };
+function addTo(total: BatchResult, r: BatchResult): void {
+  total.accepted += r.accepted;
+  for (const x of r.rejected) if (total.rejected.length < streamAnswerLimit) total.rejected.push(x);
+  for (const id of r.eventIds) if (total.eventIds.length < streamAnswerLimit) total.eventIds.push(id);
 }

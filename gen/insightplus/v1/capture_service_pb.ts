@@ -183,11 +183,16 @@ export type CaptureBatchResponse = Message<"insightplus.v1.CaptureBatchResponse"
   accepted: number;
 
   /**
+   * Refused events, by index across the whole stream (the first 100,000).
+   *
    * @generated from field: repeated insightplus.v1.Rejection rejected = 3;
    */
   rejected: Rejection[];
 
   /**
+   * Uuids of the accepted events, in stream order (the first 100,000; send
+   * your own uuids to track events of longer streams).
+   *
    * @generated from field: repeated string event_ids = 4;
    */
   eventIds: string[];
