@@ -11,6 +11,8 @@ export interface ConsumerOptions {
   lingerMs: number;
   /** Deliveries after which an entry goes to the dead-letter stream. */
   maxDeliveries: number;
+  /** The queue's reclaim idle time: a batch held through an outage is kept alive more often than this. */
+  claimIdleMs: number;
 }
 
 export interface Consumer {
@@ -70,8 +72,9 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
         outage = true;
         // Stopping mid-outage: leave the entries pending; another worker (or this one, restarted) takes them over.
         if (stopping.signal.aborted) return;
-        await sleep(backoffMs(attempt), stopping.signal);
+        await sleep(Math.min(backoffMs(attempt), options.claimIdleMs / 2), stopping.signal);
         if (stopping.signal.aborted) return;
+        await queue.keepAlive(batch.map((e) => e.id)).catch(() => undefined); // still ours: not a dead consumer
       }
     }
   }

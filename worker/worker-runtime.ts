@@ -22,7 +22,12 @@ export function startWorker(deps: { config: Config; logger: Logger; queue: Event
     queue,
     sink,
     logger: logger.child({ component: "worker" }),
-    options: { batchSize: config.worker.batchSize, lingerMs: config.worker.lingerMs, maxDeliveries: config.worker.maxDeliveries },
+    options: {
+      batchSize: config.worker.batchSize,
+      lingerMs: config.worker.lingerMs,
+      maxDeliveries: config.worker.maxDeliveries,
+      claimIdleMs: config.worker.claimIdleMs,
+    },
   });
   const running = consumer.run();
   return {

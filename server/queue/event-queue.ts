@@ -31,6 +31,12 @@ export interface EventConsumer {
   read(max: number, waitMs: number): Promise<QueueEntry[]>;
   /** Marks entries done; the queue may then drop what every consumer group has acked. */
   ack(ids: readonly string[]): Promise<void>;
+  /**
+   * Tells the queue this consumer still holds the entries (resets their idle
+   * time without counting a delivery), so a long database outage is not
+   * mistaken for a dead consumer and does not use up their deliveries.
+   */
+  keepAlive(ids: readonly string[]): Promise<void>;
   /** Moves entries to the dead-letter stream with their reason, and acks them. */
   deadLetter(items: ReadonlyArray<{ entry: QueueEntry; reason: string }>): Promise<void>;
   close(): Promise<void>;

@@ -88,6 +88,13 @@ export function createMemoryQueue(opts: MemoryQueueOptions): MemoryQueue {
     async ack(ids) {
       for (const id of ids) inFlight.delete(id);
     },
+    async keepAlive(ids) {
+      const now = Date.now();
+      for (const id of ids) {
+        const f = inFlight.get(id);
+        if (f) f.since = now;
+      }
+    },
     async deadLetter(items) {
       for (const { entry, reason } of items) {
         inFlight.delete(entry.id);

@@ -68,6 +68,10 @@ export async function createRedisStreamConsumer(deps: RedisStreamConsumerDeps): 
       await redis.xack(streamKey, group, ...ids);
       trimmer.soon();
     },
+    async keepAlive(ids) {
+      // XCLAIM … JUSTID to ourselves: resets the idle time, leaves the delivery count alone.
+      if (ids.length > 0) await redis.xclaim(streamKey, group, consumer, 0, ...ids, "JUSTID");
+    },
     async deadLetter(items) {
       if (items.length === 0) return;
       const pipeline = redis.pipeline();
