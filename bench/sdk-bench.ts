@@ -53,6 +53,14 @@ async function captureCost() {
   return median(samples);
 }
 
+/** What a plain `new Date().toISOString()` costs here now: a yardstick for the capture() figure on a busy machine. */
+function yardstick(): number {
+  const n = 200_000;
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) new Date(Date.now() + i).toISOString();
+  return Number(process.hrtime.bigint() - t) / n;
+}
+
 async function delivery(url: string, redis: Redis, streamKey: string, transport: NodeTransportChoice) {
   const samples: number[] = [];
   const cpu: number[] = [];
@@ -87,6 +95,7 @@ async function main() {
   const size = await bundleSize();
   log("capture() cost");
   const ns = await captureCost();
+  const iso = yardstick();
 
   log("memory with the server down (child process)");
   const memory = JSON.parse(
@@ -120,7 +129,7 @@ async function main() {
     ["browser bundle, minified", `${fmt(size.min)} B`],
     ["browser bundle, min + gzip -9", `${fmt(size.gzip)} B (${((size.gzip / 8192) * 100).toFixed(0)}% of the 8 KB target)`],
     ["browser bundle, min + brotli", `${fmt(size.brotli)} B`],
-    ["Node capture() per call", `${fmt(ns)} ns (${fmt(1e9 / ns)} captures/s)`],
+    ["Node capture() per call", `${fmt(ns)} ns (${fmt(1e9 / ns)} captures/s; ${(ns / iso).toFixed(1)}× a new Date().toISOString() here: ${fmt(iso)} ns)`],
     ...rates.map(([t, r]): [string, string] => [
       `Node delivered to a local server, ${t}`,
       `${fmt(r.rate)} events/s, client CPU ${r.cpuMicros.toFixed(1)} µs/event (${fmt(events)} events, median of ${rounds})`,

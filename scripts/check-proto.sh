@@ -11,9 +11,10 @@ else
   echo "check-proto: no earlier contract to compare against"
 fi
 buf generate
-if [ -n "$(git status --porcelain -- gen)" ]; then
-  echo "check-proto: gen/ differs from what buf generate produces; run npm run generate and commit" >&2
-  git status --porcelain -- gen >&2
+node sdk/scripts/sync-contract.mjs   # the SDK ships its own copy of the generated contract
+if [ -n "$(git status --porcelain -- gen sdk/src/gen)" ]; then
+  echo "check-proto: gen/ or sdk/src/gen/ differs from what buf generate produces; run npm run generate and commit" >&2
+  git status --porcelain -- gen sdk/src/gen >&2
   exit 1
 fi
 echo "check-proto: lint, breaking and generated code OK"

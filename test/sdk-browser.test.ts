@@ -9,6 +9,12 @@ import { startPageServer } from "./support/sdk-page-server.js";
 import { startFlakyProxy, type FlakyProxy } from "./support/sdk-proxy.js";
 import { createStreamReader, deliveryReport, startApiServer, type ApiServer, type StreamReader } from "./support/sdk-server.js";
 
+// Code inside page.evaluate runs in the page; the root tsconfig has no DOM lib.
+declare const window: any;
+declare const document: any;
+declare const localStorage: any;
+declare const sessionStorage: any;
+
 // Browser client in a real headless Chromium, against the real server and
 // Redis, through a proxy that can answer 503. The page is served from another
 // origin than the API, so CORS is exercised on every request.
@@ -19,7 +25,7 @@ const inCI = !!process.env.CI && process.env.CI !== "false";
 const skip = !haveChromium && !inCI;
 if (skip) console.warn(`[sdk-browser] SKIPPED: ${chromiumPath} not found (apt-get install -y chromium). With CI=true this fails instead.`);
 
-describe.skipIf(skip)(`browser SDK in headless Chromium${skip ? " (skipped: no chromium)" : ""}`, () => {
+describe.skipIf(skip)(`browser SDK in headless Chromium${skip ? " (skipped: no chromium)" : ""}`, { timeout: 60_000 }, () => {
   let browser: Browser;
   let server: ApiServer;
   let proxy: FlakyProxy;
@@ -37,6 +43,8 @@ describe.skipIf(skip)(`browser SDK in headless Chromium${skip ? " (skipped: no c
     pages = await startPageServer(bundle);
     browser = await chromium.launch({
       executablePath: chromiumPath,
+      // Playwright turns the back/forward cache off by default; real browsers have it on.
+      ignoreDefaultArgs: ["--disable-back-forward-cache"],
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
   });
@@ -121,6 +129,23 @@ describe.skipIf(skip)(`browser SDK in headless Chromium${skip ? " (skipped: no c
     await expectDeliveredOnce(closed);
   });
 
+  it("back/forward cache: a page restored after leaving during an outage takes its queue back and sends it once", async () => {
+    proxy.down(1);
+    const page = await open({ flushIntervalMs: 200, bfcache: 1 });
+    const before = await capture(page, 4, "bfcache-before");
+    await page.waitForFunction(() => window.errors.some((e: any) => e.kind === "send_failed"));
+    await page.evaluate(() => {
+      window.marker = "still here";
+    });
+    await page.goto(`${pages.url}/other`);
+    await page.goBack({ waitUntil: "commit" }); // a bfcache restore fires no load event
+    await page.waitForFunction(() => window.marker === "still here");
+    const after = await capture(page, 3, "bfcache-after");
+    proxy.up();
+    await expectDeliveredOnce([...before, ...after]);
+    expect(await queueKeys(page)).toEqual([]);
+  });
+
   it("server answering 503 with Retry-After, then recovering: delivered once, after waiting as asked", async () => {
     proxy.failNext(2, 1);
     const page = await open({ flushIntervalMs: 100 });
@@ -172,10 +197,7 @@ describe.skipIf(skip)(`browser SDK in headless Chromium${skip ? " (skipped: no c
   });
 
   it("localStorage full: the page keeps working, events still go out, and events lost on unload are reported through onDrop", async () => {
-    const reported: { uuids: string[]; reason: string }[] = [];
-    const page = await context.newPage();
-    await page.exposeFunction("reportDrop", (d: { uuids: string[]; reason: string }) => void reported.push(d));
-    await open({ flushIntervalMs: 150, fill: 1 }, page);
+    const page = await open({ flushIntervalMs: 150, fill: 1 });
     const sent = await capture(page, 10, "storage-full");
     expect(sent.every((u: unknown) => typeof u === "string")).toBe(true);
     await expectDeliveredOnce(sent);
@@ -183,14 +205,23 @@ describe.skipIf(skip)(`browser SDK in headless Chromium${skip ? " (skipped: no c
       pageErrors: (window as any).pageErrors,
       storageErrors: (window as any).errors.filter((e: any) => e.kind === "storage").length,
       status: document.getElementById("status")!.textContent,
+      full: (() => {
+        try {
+          localStorage.setItem("one-more", "x");
+          return false;
+        } catch {
+          return true;
+        }
+      })(),
     }));
-    expect(state).toEqual({ pageErrors: [], storageErrors: 1, status: "ready" });
+    expect(state).toEqual({ pageErrors: [], storageErrors: 1, status: "ready", full: true });
     // Offline with nowhere to keep them: leaving the page loses these, and says so.
     await context.setOffline(true);
     const lost = await capture(page, 3, "storage-full-lost");
     await page.goto("about:blank");
-    await expect.poll(() => reported.flatMap((d) => d.uuids), { timeout: 5000 }).toEqual(lost);
-    expect(reported.every((d) => d.reason === "storage_full")).toBe(true);
     await context.setOffline(false);
+    await page.goto(`${pages.url}/other`);
+    const reported = JSON.parse((await page.evaluate(() => sessionStorage.getItem("test:drops"))) ?? "[]");
+    expect(reported).toEqual([{ uuids: lost, reason: "storage_full" }]);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { init, type DropInfo, type InsightPlusClient, type NodeOptions, type QueuedEvent } from "../sdk/src/node/index.js";
+import { init, type DropInfo, type InsightPlusClient, type InsightPlusError, type NodeOptions, type QueuedEvent } from "../sdk/src/node/index.js";
+import { startFlakyProxy } from "./support/sdk-proxy.js";
 import { createStreamReader, deliveryReport, freePort, startApiServer, type ApiServer, type StreamReader } from "./support/sdk-server.js";
 
 const clients: InsightPlusClient[] = [];
@@ -164,6 +164,41 @@ describe("Node client against a server that goes away", () => {
     }
   });
 
+  it("waits as asked by 503 + Retry-After, then delivers once; does not retry a non-retryable 4xx", async () => {
+    const reader = await createStreamReader();
+    const server = await startApiServer({ streamKey: reader.streamKey });
+    const proxy = await startFlakyProxy(server.url);
+    try {
+      const errors: InsightPlusError[] = [];
+      proxy.failNext(2, 1);
+      const c = client({ host: proxy.url, flushIntervalMs: 60_000, onError: (e) => void errors.push(e) });
+      const started = performance.now();
+      const uuids = Array.from({ length: 5 }, () => c.capture("page_view")!);
+      await c.flush();
+      await reader.waitFor((list) => list.length >= 5);
+      expect(performance.now() - started).toBeGreaterThan(2000);
+      expect(deliveryReport(uuids, await reader.counts())).toEqual({ duplicated: [], missing: [], delivered: 5 });
+      expect(errors.map((e) => [e.kind, e.status, e.retryInMs! >= 1000])).toEqual([
+        ["send_failed", 503, true],
+        ["send_failed", 503, true],
+      ]);
+
+      // A 404 (wrong path prefix) is the same for every retry: reported once, the events dropped.
+      const { list, onDrop } = drops();
+      const before = proxy.stats.all;
+      const wrong = client({ host: `${proxy.url}/not-the-api`, onDrop, flushIntervalMs: 60_000, retry: { baseMs: 10 } });
+      const lost = [wrong.capture("page_view")!, wrong.capture("page_view")!];
+      expect(await wrong.flush()).toEqual({ pending: 0 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(proxy.stats.all - before).toBe(1);
+      expect(list).toEqual([{ events: lost.map((uuid) => expect.objectContaining({ uuid })), info: expect.objectContaining({ reason: "non_retryable", status: 404 }) }]);
+    } finally {
+      await proxy.close();
+      await server.close();
+      await reader.close();
+    }
+  });
+
   it("halves the batch on 413 until it fits, and drops (and reports) a single event over the request limit", async () => {
     const reader = await createStreamReader();
     const server = await startApiServer({ streamKey: reader.streamKey, env: { MAX_REQUEST_BYTES: "4096" } });
@@ -232,4 +267,3 @@ describe("a script using the Node client", () => {
   });
 });
 
-void randomUUID;

@@ -38,7 +38,8 @@ export async function startPageServer(bundlePath: string) {
     onDrop(events, info) {
       const d = { uuids: events.map((e) => e.uuid), reason: info.reason };
       drops.push(d);
-      if (window.reportDrop) window.reportDrop(d);
+      // Drops reported while the page unloads are read back by the test from sessionStorage.
+      try { sessionStorage.setItem("test:drops", JSON.stringify(drops)); } catch {}
     },
     onError(e) { errors.push({ kind: e.kind, message: e.message, retryInMs: e.retryInMs }); },
   });
@@ -54,7 +55,9 @@ export async function startPageServer(bundlePath: string) {
       res.writeHead(200, { "content-type": "text/html" });
       return res.end("<!doctype html><p>another page</p>");
     }
-    res.writeHead(200, { "content-type": "text/html", "cache-control": "no-store" });
+    // no-store keeps pages out of the back/forward cache unless a test asks for it (?bfcache=1).
+    const bfcache = new URL(req.url ?? "/", "http://x").searchParams.get("bfcache");
+    res.writeHead(200, { "content-type": "text/html", ...(bfcache ? {} : { "cache-control": "no-store" }) });
     res.end(page);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -13,8 +13,8 @@ export interface FlakyProxy {
   /** Answer every request with 503 until up() (a long outage). */
   down(retryAfterSeconds?: number): void;
   up(): void;
-  /** Requests to /api/v1/* seen, by how they were answered. */
-  stats: { forwarded: number; refused: number };
+  /** Requests to /api/v1/* seen, by how they were answered; `all` counts every request. */
+  stats: { forwarded: number; refused: number; all: number };
   close(): Promise<void>;
 }
 
@@ -22,7 +22,7 @@ export async function startFlakyProxy(upstream: string): Promise<FlakyProxy> {
   const target = new URL(upstream);
   let failing = 0;
   let retryAfter = 1;
-  const stats = { forwarded: 0, refused: 0 };
+  const stats = { forwarded: 0, refused: 0, all: 0 };
 
   function refuse(req: IncomingMessage, res: ServerResponse) {
     stats.refused++;
@@ -38,6 +38,7 @@ export async function startFlakyProxy(upstream: string): Promise<FlakyProxy> {
   }
 
   const server = createServer((req, res) => {
+    stats.all++;
     const api = req.url?.startsWith("/api/v1/") && req.method === "POST";
     if (api && failing > 0) return refuse(req, res);
     if (api) stats.forwarded++;

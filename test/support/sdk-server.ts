@@ -28,6 +28,8 @@ export async function startApiServer(opts: { port?: number; streamKey: string; e
     REDIS_QUEUE: opts.streamKey,
     REDIS_URL: opts.env?.REDIS_URL ?? inject("redisUrl"),
     SHUTDOWN_TIMEOUT_MS: "500",
+    // No in-process worker: it would consume and trim the stream the tests count in.
+    INPROCESS_WORKER: "false",
     ...opts.env,
   });
   const server: RunningServer = await startServer(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
@@ -51,6 +53,7 @@ export interface StreamReader {
 
 export async function createStreamReader(streamKey = `test:sdk:${randomUUID()}`): Promise<StreamReader> {
   const redis = new Redis(inject("redisUrl"), { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on("error", () => undefined);
   await redis.connect();
   async function events(): Promise<AcceptedEvent[]> {
     const entries = await redis.xrangeBuffer(streamKey, "-", "+");
