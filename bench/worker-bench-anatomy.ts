@@ -28,22 +28,18 @@ async function clocked<T>(add: (ms: number) => void, fn: () => Promise<T>): Prom
   }
 }
 
+// Spread first: any method the seam gains later passes through untimed (queue and sink are plain objects).
 export function timedQueue(q: EventConsumer, a: Anatomy): EventConsumer {
   return {
+    ...q,
     read: (max, waitMs) => clocked((ms) => ((a.readMs += ms), a.reads++), () => q.read(max, waitMs)),
     ack: (ids) => clocked((ms) => (a.ackMs += ms), () => q.ack(ids)),
     deadLetter: (items) => clocked((ms) => (a.ackMs += ms), () => q.deadLetter(items)),
-    close: () => q.close(),
   };
 }
 
 export function timedSink(s: EventSink, a: Anatomy): EventSink {
-  return {
-    name: s.name,
-    migrate: () => s.migrate(),
-    insert: (events) => clocked((ms) => ((a.insertMs += ms), a.inserts++), () => s.insert(events)),
-    close: () => s.close(),
-  };
+  return { ...s, insert: (events) => clocked((ms) => ((a.insertMs += ms), a.inserts++), () => s.insert(events)) };
 }
 
 /** "read 21% · insert 52% · ack 9% · rest 18% (decode, mapping)" plus per-batch milliseconds. */

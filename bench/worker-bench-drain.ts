@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { loadConfig } from "../server/config.js";
 import { openSink } from "../worker/sink/sink-factory.js";
 import { openRedisConsumer, startWorker } from "../worker/worker-runtime.js";
+import { perEvent, type CpuProbe } from "./worker-bench-cpu.js";
 import { describeAnatomy, newAnatomy, timedQueue, timedSink } from "./worker-bench-anatomy.js";
 import { fillStream } from "./worker-bench-events.js";
 
@@ -19,6 +20,8 @@ export interface Timed {
   cpuMicrosPerEvent: number;
   /** Busy cores of the whole machine meanwhile (2 = saturated here). */
   machineCores: number;
+  /** CPU µs per event of this process ("node"), Redis and the local database server, when probed. */
+  cpu: Record<string, number>;
   /** Worker drains only: where the wall time went (see worker-bench-anatomy.ts). */
   anatomy?: string;
   note?: string;
@@ -27,7 +30,8 @@ export interface Timed {
 const machineBusySeconds = () => os.cpus().reduce((t, c) => t + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
 
 /** Times `fn` (which handles `n` events) and the CPU this process spent in it. */
-export async function timed(n: number, fn: () => Promise<string | void>): Promise<Timed> {
+export async function timed(n: number, fn: () => Promise<string | void>, probe?: CpuProbe): Promise<Timed> {
+  const others0 = (await probe?.()) ?? {};
   const cpu0 = process.cpuUsage();
   const busy0 = machineBusySeconds();
   const t0 = performance.now();
@@ -35,7 +39,9 @@ export async function timed(n: number, fn: () => Promise<string | void>): Promis
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const machineCores = (machineBusySeconds() - busy0) / seconds;
-  return { seconds, rate: n / seconds, cpuMicrosPerEvent: (cpu.user + cpu.system) / n, machineCores, note: note || undefined };
+  const cpuMicrosPerEvent = (cpu.user + cpu.system) / n;
+  const others = probe ? perEvent(others0, await probe(), n) : {};
+  return { seconds, rate: n / seconds, cpuMicrosPerEvent, machineCores, cpu: { node: cpuMicrosPerEvent, ...others }, note: note || undefined };
 }
 
 export interface DrainOptions {
@@ -49,6 +55,7 @@ export interface DrainOptions {
   timeoutMs: number;
   /** Rows in the database's events table afterwards (a check that every event arrived once). */
   countRows(): Promise<number>;
+  probe?: CpuProbe;
   /** Wraps the timed section (the CPU profiler hooks in here). */
   around?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
@@ -78,7 +85,7 @@ export async function workerDrain(o: DrainOptions): Promise<Timed> {
             await worker.stop();
           }
           if (worker.consumer.stored() < n) return `timed out: ${worker.consumer.stored()} of ${n} stored in ${o.timeoutMs} ms`;
-        });
+        }, o.probe);
       result = o.around ? await o.around(run) : await run();
       result.anatomy = describeAnatomy(anatomy, result.seconds);
     } finally {

@@ -8,8 +8,9 @@ import { startLocalClickHouse, startLocalPostgres, startLocalRedis } from "../te
 
 export interface BenchServices {
   redisUrl: string;
-  clickhouse: { host: string; port: number; url: string; user: string; password: string } | undefined;
-  postgres: { host: string; port: number; user: string; password: string; database: string } | undefined;
+  /** `dir`: set when the bench started the server itself (its processes run there; used to read their CPU). */
+  clickhouse: { host: string; port: number; url: string; user: string; password: string; dir?: string } | undefined;
+  postgres: { host: string; port: number; user: string; password: string; database: string; dir?: string } | undefined;
   /** Where each came from, for the report. */
   sources: string[];
 }
@@ -78,7 +79,7 @@ export async function provideServices(env: NodeJS.ProcessEnv, want: { clickhouse
     } else {
       const ch = await startLocalClickHouse();
       onCleanup("local clickhouse", () => ch.stop());
-      clickhouse = { host: "127.0.0.1", port: ch.httpPort, url: ch.url, user: "default", password: "" };
+      clickhouse = { host: "127.0.0.1", port: ch.httpPort, url: ch.url, user: "default", password: "", dir: ch.dir };
       sources.push(`ClickHouse: local ${await clickHouseVersion(ch.url)}`);
     }
   }
@@ -96,7 +97,7 @@ export async function provideServices(env: NodeJS.ProcessEnv, want: { clickhouse
     } else {
       const pg = await startLocalPostgres();
       onCleanup("local postgres", () => pg.stop());
-      postgres = { host: "127.0.0.1", port: pg.port, user: "postgres", password: "", database: new URL(pg.url).pathname.slice(1) };
+      postgres = { host: "127.0.0.1", port: pg.port, user: "postgres", password: "", database: new URL(pg.url).pathname.slice(1), dir: pg.dir };
       sources.push("PostgreSQL: local (fsync=off, full_page_writes=off)");
     }
   }

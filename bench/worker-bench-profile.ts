@@ -17,6 +17,7 @@ interface Profile {
 }
 
 const areas: Array<[RegExp, string]> = [
+  [/^node:inspector/, "the profiler itself"],
   [/@bufbuild\/protobuf|queued-event-codec|\/gen\//, "protobuf decode"],
   [/ioredis|redis-parser|denque|cluster-key-slot/, "Redis client (ioredis)"],
   [/redis-stream-consumer|stream-trimmer/, "queue adapter (server/queue)"],

@@ -31,20 +31,26 @@ export function best(trials: readonly Trial[]) {
       workerText: `${fmtRate(median(w))}${range(w)}`,
       ceilingText: `${fmtRate(median(c))}${range(c)}`,
       pairedRatios: ts.map((t) => t.worker.rate / t.ceiling.rate),
+      /** Ceiling's total CPU per event / worker's (all parties probed): the ratio a CPU-bound box allows. */
+      cpuRatio: median(ts.map((t) => totalCpu(t.ceiling) / totalCpu(t.worker))),
       notes: ts.flatMap((t) => [t.worker.note, t.ceiling.note].filter((n): n is string => !!n)),
     };
   });
   return per.sort((a, b) => b.worker - a.worker)[0];
 }
 
+export const totalCpu = (t: Timed) => Object.values(t.cpu).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+const cpuText = (t: Timed) =>
+  `${Object.entries(t.cpu).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(" + ")} = ${totalCpu(t).toFixed(1)} µs/ev, machine ${t.machineCores.toFixed(2)} cores busy`;
+
 export function trialLines(label: string, trials: readonly Trial[]): string[] {
   return trials.map((t) => {
-    const cpu = (x: Timed) => `${x.cpuMicrosPerEvent.toFixed(1)} µs/ev, machine ${x.machineCores.toFixed(2)} cores`;
     const notes = [t.worker.note, t.ceiling.note].filter(Boolean).join("; ");
     return (
-      `  ${label} batch ${String(t.batchSize).padStart(5)} round ${t.round}: worker ${fmtRate(t.worker.rate).padStart(9)} (${t.worker.seconds.toFixed(2)} s; ${cpu(t.worker)}) | ` +
-      `ceiling ${fmtRate(t.ceiling.rate).padStart(9)} (${t.ceiling.seconds.toFixed(2)} s; ${cpu(t.ceiling)}) | ratio ${pct(t.worker.rate / t.ceiling.rate)}${notes ? ` ! ${notes}` : ""}` +
-      (t.worker.anatomy ? `\n      worker time: ${t.worker.anatomy}` : "")
+      `  ${label} batch ${t.batchSize} round ${t.round}: worker ${fmtRate(t.worker.rate)} in ${t.worker.seconds.toFixed(2)} s, ceiling ${fmtRate(t.ceiling.rate)} in ${t.ceiling.seconds.toFixed(2)} s: ` +
+      `ratio ${pct(t.worker.rate / t.ceiling.rate)}, CPU-cost ratio ${pct(totalCpu(t.ceiling) / totalCpu(t.worker))}${notes ? ` ! ${notes}` : ""}\n` +
+      `      CPU worker:  ${cpuText(t.worker)}\n      CPU ceiling: ${cpuText(t.ceiling)}` +
+      (t.worker.anatomy ? `\n      worker wall time: ${t.worker.anatomy}` : "")
     );
   });
 }
@@ -57,11 +63,11 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
 }
 
-export const resultHeader = ["Figure", "Measured (median [min–max])", "Compared with", "Value", "Ratio", "Target", "Verdict"];
+export const resultHeader = ["Figure", "Measured (median [min–max])", "Compared with", "Value", "Ratio (per round)", "CPU-cost ratio", "Target", "Verdict"];
 
 /** A drain row: worker vs ceiling at the worker's best batch size. */
 export function drainRow(figure: string, ceilingName: string, trials: readonly Trial[], target: number): string[] {
-  if (trials.length === 0) return [figure, "not run", ceilingName, "—", "—", `≥ ${pct(target)}`, "BELOW-TARGET"];
+  if (trials.length === 0) return [figure, "not run", ceilingName, "—", "—", "—", `≥ ${pct(target)}`, "BELOW-TARGET"];
   const b = best(trials);
   const ratio = b.worker / b.ceiling;
   const ok = ratio >= target && b.notes.length === 0;
@@ -70,7 +76,8 @@ export function drainRow(figure: string, ceilingName: string, trials: readonly T
     b.workerText,
     `${ceilingName}, batch ${b.batchSize}`,
     b.ceilingText,
-    `${pct(ratio)} (rounds: ${b.pairedRatios.map(pct).join(", ")})`,
+    `${pct(ratio)} (${b.pairedRatios.map(pct).join(", ")})`,
+    Number.isFinite(b.cpuRatio) ? pct(b.cpuRatio) : "—",
     `≥ ${pct(target)}`,
     ok ? "PASS" : `BELOW-TARGET${b.notes.length ? " (incomplete: see notes)" : ""}`,
   ];

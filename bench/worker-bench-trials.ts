@@ -1,16 +1,12 @@
 /**
- * Drain trials per database: for each round and batch size, a fresh database
- * holding both the worker's `events` table and the ceiling's identical table;
- * the worker and its ceiling run back to back (order alternating by round).
+ * Drain trials: after an unmeasured warm-up, for each round and batch size a
+ * fresh database holding both the worker's `events` table and the ceiling's
+ * identical table; worker and ceiling run back to back (order alternating by round).
  */
-import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import type { Redis } from "ioredis";
-import pg from "pg";
 import type { Logger } from "pino";
 import type { AcceptedEvent } from "../server/capture/event-input.js";
-import { onCleanup } from "./worker-bench-env.js";
-import type { BenchServices } from "./worker-bench-env.js";
-import { clickHouseRows, prepareClickHouseCeiling, preparePostgresCeiling } from "./worker-bench-ceilings.js";
+import type { CpuProbe } from "./worker-bench-cpu.js";
 import { timed, workerDrain, type Timed } from "./worker-bench-drain.js";
 import type { Trial } from "./worker-bench-report.js";
 
@@ -30,30 +26,46 @@ export interface TrialPlan {
   profiled?: (kind: string, batchSize: number, t: Timed) => void;
 }
 
-interface Db {
+export interface Db {
   env: Record<string, string>;
   countRows(): Promise<number>;
-  ceiling(batchSize: number): Promise<{ run(): Promise<void>; count(): Promise<number>; close(): Promise<void>; name?: string }>;
+  ceiling(batchSize: number, count: number): Promise<{ run(): Promise<void>; count(): Promise<number>; close(): Promise<void>; name?: string }>;
   drop(): Promise<void>;
 }
 
-async function runTrials(kind: string, p: TrialPlan, fresh: (name: string) => Promise<Db>, onCeilingName: (n: string) => void): Promise<Trial[]> {
+/** Lets the database finish background work (merges, checkpoints) from the previous measurement. */
+const settle = () => new Promise((r) => setTimeout(r, 2000));
+
+export async function runTrials(kind: string, p: TrialPlan, fresh: (name: string) => Promise<Db>, probe: CpuProbe, onCeilingName: (n: string) => void): Promise<Trial[]> {
   const trials: Trial[] = [];
-  const timeoutMs = drainTimeoutMs(p.entries.length);
-  const drain = async (db: Db, batchSize: number, key: string, around?: TrialPlan["profile"]) =>
-    workerDrain({ redis: p.redis, env: { ...db.env, REDIS_URL: p.redisUrl }, streamKey: key, batchSize, entries: p.entries, logger: p.logger, timeoutMs, countRows: db.countRows, around });
-  const ceiling = async (db: Db, batchSize: number): Promise<Timed> => {
-    const c = await db.ceiling(batchSize);
+  const drain = async (db: Db, batchSize: number, key: string, around?: TrialPlan["profile"], count = p.entries.length) => {
+    const entries = p.entries.slice(0, count);
+    await settle();
+    const env = { ...db.env, REDIS_URL: p.redisUrl };
+    return workerDrain({ redis: p.redis, env, streamKey: key, batchSize, entries, logger: p.logger, timeoutMs: drainTimeoutMs(count), countRows: db.countRows, around, probe });
+  };
+  const ceiling = async (db: Db, batchSize: number, count = p.entries.length): Promise<Timed> => {
+    const c = await db.ceiling(batchSize, count);
     if (c.name) onCeilingName(c.name);
     try {
-      const t = await timed(p.entries.length, () => c.run());
+      await settle();
+      const t = await timed(count, () => c.run(), probe);
       const rows = await c.count();
-      if (rows !== p.entries.length) t.note = `ceiling stored ${rows} rows for ${p.entries.length}`;
+      if (rows !== count) t.note = `ceiling stored ${rows} rows for ${count}`;
       return t;
     } finally {
       await c.close();
     }
   };
+  // Warm-up (not counted): JIT-compiles the worker and client code paths so round 1 is not measured cold.
+  const warm = await fresh(`wb_${p.runId}_${kind}_warm`);
+  try {
+    const count = Math.min(p.entries.length, 20_000);
+    await drain(warm, p.batchSizes[0], `bench:worker:${p.runId}:${kind}:warm`, undefined, count);
+    await ceiling(warm, p.batchSizes[0], count);
+  } finally {
+    await warm.drop();
+  }
   for (let round = 1; round <= p.rounds; round++) {
     const sizes = round % 2 ? p.batchSizes : [...p.batchSizes].reverse();
     for (const batchSize of sizes) {
@@ -87,58 +99,3 @@ async function runTrials(kind: string, p: TrialPlan, fresh: (name: string) => Pr
 export const drainTimeoutMs = (events: number) => Math.max(30_000, events / 2);
 
 const rateOf = (ts: Trial[], size: number) => Math.max(...ts.filter((t) => t.batchSize === size).map((t) => t.worker.rate));
-
-export async function clickHouseTrials(p: TrialPlan, ch: NonNullable<BenchServices["clickhouse"]>, onCeilingName: (n: string) => void) {
-  const rows = clickHouseRows(p.events);
-  const admin = createClient({ url: ch.url, username: ch.user, password: ch.password, log: { level: ClickHouseLogLevel.OFF } });
-  onCleanup("clickhouse admin client", () => admin.close());
-  const fresh = async (name: string): Promise<Db> => {
-    const drop = () => admin.command({ query: `DROP DATABASE IF EXISTS ${name}` }).then(() => undefined);
-    onCleanup(`clickhouse database ${name}`, drop);
-    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${name}` });
-    return {
-      env: { DATABASE_TYPE: "clickhouse", CLICKHOUSE_HOST: ch.host, CLICKHOUSE_PORT: String(ch.port), CLICKHOUSE_DB: name, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password },
-      async countRows() {
-        const r = await (await admin.query({ query: `SELECT count() AS n FROM ${name}.events`, format: "JSONEachRow" })).json<{ n: string }>();
-        return Number(r[0].n);
-      },
-      ceiling: (batchSize) => prepareClickHouseCeiling({ url: ch.url, database: name, user: ch.user, password: ch.password }, rows, batchSize),
-      drop,
-    };
-  };
-  return runTrials("clickhouse", p, fresh, onCeilingName);
-}
-
-export async function postgresTrials(p: TrialPlan, pgs: NonNullable<BenchServices["postgres"]>, onCeilingName: (n: string) => void) {
-  const conn = { host: pgs.host, port: pgs.port, user: pgs.user, password: pgs.password };
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ ...conn, database: pgs.database });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  const fresh = async (name: string): Promise<Db> => {
-    const drop = () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    onCleanup(`postgres database ${name}`, drop);
-    await admin(`CREATE DATABASE ${name}`);
-    const count = async () => {
-      const c = new pg.Client({ ...conn, database: name });
-      await c.connect();
-      try {
-        return Number((await c.query("SELECT count(*)::int AS n FROM events")).rows[0].n);
-      } finally {
-        await c.end();
-      }
-    };
-    return {
-      env: { DATABASE_TYPE: "postgres", POSTGRES_HOST: pgs.host, POSTGRES_PORT: String(pgs.port), POSTGRES_DB: name, POSTGRES_USER: pgs.user, POSTGRES_PASSWORD: pgs.password },
-      countRows: count,
-      ceiling: (batchSize) => preparePostgresCeiling({ ...conn, database: name }, p.events, batchSize),
-      drop,
-    };
-  };
-  return runTrials("postgres", p, fresh, onCeilingName);
-}

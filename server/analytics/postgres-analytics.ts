@@ -11,24 +11,23 @@ export function createPostgresAnalytics(db: SqlClient): AnalyticsStore {
   const within = "event_timestamp >= to_timestamp($1 / 1000.0) AND event_timestamp < to_timestamp($2 / 1000.0)";
   const local = (col: string) => `(${col} AT TIME ZONE $3)`;
   const base = (r: TimeRange) => [r.startMs, r.endMs, r.tz];
+  /** Distinct users per local day or month; `format` is one of two constants, never input. */
+  async function usersPer(format: "YYYY-MM-DD" | "YYYY-MM", r: TimeRange) {
+    const out = await db.query<{ k: string; users: string }>(
+      `SELECT to_char(${local("event_timestamp")}, '${format}') AS k, count(DISTINCT distinct_id) AS users
+       FROM events WHERE ${within} GROUP BY 1 ORDER BY 1`,
+      base(r),
+    );
+    return out.map((x) => ({ k: x.k, users: Number(x.users) }));
+  }
   const prop = (param: string) => `CASE WHEN jsonb_typeof(properties -> ${param}) = 'string' THEN properties ->> ${param} ELSE '' END`;
 
   return {
     async dailyActiveUsers(r) {
-      const out = await db.query<{ d: string; users: string }>(
-        `SELECT to_char(${local("event_timestamp")}, 'YYYY-MM-DD') AS d, count(DISTINCT distinct_id) AS users
-         FROM events WHERE ${within} GROUP BY 1 ORDER BY 1`,
-        base(r),
-      );
-      return out.map((x) => ({ date: x.d, users: Number(x.users) }));
+      return (await usersPer("YYYY-MM-DD", r)).map((x) => ({ date: x.k, users: x.users }));
     },
     async monthlyActiveUsers(r) {
-      const out = await db.query<{ m: string; users: string }>(
-        `SELECT to_char(${local("event_timestamp")}, 'YYYY-MM') AS m, count(DISTINCT distinct_id) AS users
-         FROM events WHERE ${within} GROUP BY 1 ORDER BY 1`,
-        base(r),
-      );
-      return out.map((x) => ({ month: x.m, users: Number(x.users) }));
+      return (await usersPer("YYYY-MM", r)).map((x) => ({ month: x.k, users: x.users }));
     },
     async totalUsers(r) {
       const [x] = await db.query<{ n: string }>(`SELECT count(DISTINCT distinct_id) AS n FROM events WHERE ${within} AND $3::text IS NOT NULL`, base(r));

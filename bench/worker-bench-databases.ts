@@ -1,0 +1,66 @@
+/**
+ * The two databases behind runTrials: each trial gets a fresh database
+ * (ClickHouse: CREATE DATABASE; PostgreSQL: CREATE DATABASE), dropped after it
+ * and again at cleanup should the run be interrupted.
+ */
+import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import pg from "pg";
+import { clickHouseRows, prepareClickHouseCeiling, preparePostgresCeiling } from "./worker-bench-ceilings.js";
+import { cpuProbe } from "./worker-bench-cpu.js";
+import { onCleanup, type BenchServices } from "./worker-bench-env.js";
+import { runTrials, type Db, type TrialPlan } from "./worker-bench-trials.js";
+
+export async function clickHouseTrials(p: TrialPlan, ch: NonNullable<BenchServices["clickhouse"]>, onCeilingName: (n: string) => void) {
+  const rows = clickHouseRows(p.events);
+  const admin = createClient({ url: ch.url, username: ch.user, password: ch.password, log: { level: ClickHouseLogLevel.OFF } });
+  onCleanup("clickhouse admin client", () => admin.close());
+  const fresh = async (name: string): Promise<Db> => {
+    const drop = () => admin.command({ query: `DROP DATABASE IF EXISTS ${name}` }).then(() => undefined);
+    onCleanup(`clickhouse database ${name}`, drop);
+    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${name}` });
+    return {
+      env: { DATABASE_TYPE: "clickhouse", CLICKHOUSE_HOST: ch.host, CLICKHOUSE_PORT: String(ch.port), CLICKHOUSE_DB: name, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password },
+      async countRows() {
+        const r = await (await admin.query({ query: `SELECT count() AS n FROM ${name}.events`, format: "JSONEachRow" })).json<{ n: string }>();
+        return Number(r[0].n);
+      },
+      ceiling: (batchSize, count) => prepareClickHouseCeiling({ url: ch.url, database: name, user: ch.user, password: ch.password }, rows.slice(0, count), batchSize),
+      drop,
+    };
+  };
+  return runTrials("clickhouse", p, fresh, cpuProbe(p.redis, ch.dir ? { name: "clickhouse", dir: ch.dir } : undefined), onCeilingName);
+}
+
+export async function postgresTrials(p: TrialPlan, pgs: NonNullable<BenchServices["postgres"]>, onCeilingName: (n: string) => void) {
+  const conn = { host: pgs.host, port: pgs.port, user: pgs.user, password: pgs.password };
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ ...conn, database: pgs.database });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  const fresh = async (name: string): Promise<Db> => {
+    const drop = () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    onCleanup(`postgres database ${name}`, drop);
+    await admin(`CREATE DATABASE ${name}`);
+    const count = async () => {
+      const c = new pg.Client({ ...conn, database: name });
+      await c.connect();
+      try {
+        return Number((await c.query("SELECT count(*)::int AS n FROM events")).rows[0].n);
+      } finally {
+        await c.end();
+      }
+    };
+    return {
+      env: { DATABASE_TYPE: "postgres", POSTGRES_HOST: pgs.host, POSTGRES_PORT: String(pgs.port), POSTGRES_DB: name, POSTGRES_USER: pgs.user, POSTGRES_PASSWORD: pgs.password },
+      countRows: count,
+      ceiling: (batchSize, count) => preparePostgresCeiling({ ...conn, database: name }, p.events.slice(0, count), batchSize),
+      drop,
+    };
+  };
+  return runTrials("postgres", p, fresh, cpuProbe(p.redis, pgs.dir ? { name: "postgres", dir: pgs.dir } : undefined), onCeilingName);
+}
