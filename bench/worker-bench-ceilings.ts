@@ -1,57 +1,51 @@
 /**
  * Raw ceilings for the worker drain: the same rows written straight into a
- * fresh table identical to the sink's (DDL taken from the migrations), in
- * sequential batches of the worker's batch size, with no Redis and no decode.
+ * fresh database migrated by the sink's own migrations (so the same tables,
+ * indexes and materialized views), in sequential batches of the worker's
+ * batch size, with no Redis and no decode.
  */
 import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import pg from "pg";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { AcceptedEvent } from "../server/capture/event-input.js";
-import { clickHouseMigrations } from "../worker/sink/clickhouse-migrations.js";
-import { postgresMigrations } from "../worker/sink/postgres-migrations.js";
-
-export const ceilingTable = "events_ceiling";
-
-/** The sink's events DDL with the table (and, in PostgreSQL, index) names renamed. */
-export const clickHouseCeilingDdl = () => clickHouseMigrations[0].statements[0].replace(/\bevents\b/, ceilingTable);
-export const postgresCeilingDdl = () =>
-  postgresMigrations[0].sql.replace(/events/g, ceilingTable).split(";").map((s) => s.trim()).filter(Boolean);
+import { migrateClickHouse } from "../worker/sink/clickhouse-migrations.js";
+import { toRow } from "../worker/sink/clickhouse-sink.js";
+import { createPgSqlClient } from "../worker/sink/pg-sql-client.js";
+import { migratePostgres } from "../worker/sink/postgres-migrations.js";
 
 export interface ChConn {
   url: string;
+  /** Created and migrated here. */
   database: string;
   user: string;
   password: string;
 }
 
-/** Rows as plain objects, built before the clock starts (the client serializes them to JSONEachRow). */
-export function clickHouseRows(events: readonly AcceptedEvent[]) {
-  return events.map((e) => ({
-    uuid: e.uuid,
-    event: e.event,
-    distinct_id: e.distinctId,
-    properties: e.propertiesJson,
-    event_timestamp: Math.floor(e.timestampMs / 1000),
-    timestamp_ms: e.timestampMs,
-    received_at: Math.floor(e.receivedAtMs / 1000),
-    timestamp_clamped: e.timestampClamped ? 1 : 0,
-  }));
-}
+/** The sink's own row mapping, applied before the clock starts (the client still serializes them to JSONEachRow). */
+export const clickHouseRows = (events: readonly AcceptedEvent[]) => events.map(toRow);
 
-/** Returns a function that inserts all rows in batches; the table is created first (not timed). */
+/** Returns a function that inserts all rows in batches; the schema is created first (not timed). */
 export async function prepareClickHouseCeiling(c: ChConn, rows: readonly object[], batchSize: number) {
   // Same client settings as the sink (HTTP, no compression).
-  const client = createClient({ url: c.url, database: c.database, username: c.user, password: c.password, request_timeout: 30_000, compression: { request: false, response: false }, log: { level: ClickHouseLogLevel.OFF } });
-  await client.command({ query: clickHouseCeilingDdl() });
+  const client = createClient({
+    url: c.url,
+    database: c.database,
+    username: c.user,
+    password: c.password,
+    request_timeout: 30_000,
+    compression: { request: false, response: false },
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+  await migrateClickHouse(client, { url: c.url, database: c.database, username: c.user, password: c.password });
   return {
     async run() {
       for (let i = 0; i < rows.length; i += batchSize) {
-        await client.insert({ table: ceilingTable, values: rows.slice(i, i + batchSize), format: "JSONEachRow" });
+        await client.insert({ table: "events", values: rows.slice(i, i + batchSize), format: "JSONEachRow" });
       }
     },
     async count() {
-      const r = await (await client.query({ query: `SELECT count() AS n FROM ${ceilingTable}`, format: "JSONEachRow" })).json<{ n: string }>();
+      const r = await (await client.query({ query: "SELECT count() AS n FROM events", format: "JSONEachRow" })).json<{ n: string }>();
       return Number(r[0].n);
     },
     close: () => client.close(),
@@ -72,17 +66,25 @@ const copyEscape = (s: string) => s.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? 
 const iso = (ms: number) => new Date(ms).toISOString();
 const columns = "uuid, event, distinct_id, properties, event_timestamp, received_at, timestamp_clamped";
 
-/** COPY … FROM STDIN (text format) per batch; without pg-copy-streams, a multi-row INSERT per batch. */
+/**
+ * COPY … FROM STDIN (text format) per batch into an existing, empty database
+ * (migrated here); without pg-copy-streams, a multi-row INSERT per batch.
+ */
 export async function preparePostgresCeiling(conn: pg.ClientConfig, events: readonly AcceptedEvent[], batchSize: number) {
   const copyFrom = await loadCopyFrom();
+  const schema = createPgSqlClient({ ...conn, max: 1 });
+  try {
+    await migratePostgres(schema);
+  } finally {
+    await schema.close();
+  }
   const client = new pg.Client(conn);
   await client.connect();
-  for (const statement of postgresCeilingDdl()) await client.query(statement);
   const copyBatch = async (part: readonly AcceptedEvent[]) => {
     const text = part
       .map((e) => `${e.uuid}\t${copyEscape(e.event)}\t${copyEscape(e.distinctId)}\t${copyEscape(e.propertiesJson)}\t${iso(e.timestampMs)}\t${iso(e.receivedAtMs)}\t${e.timestampClamped ? "t" : "f"}\n`)
       .join("");
-    await pipeline(Readable.from([text]), client.query(copyFrom!(`COPY ${ceilingTable} (${columns}) FROM STDIN`)));
+    await pipeline(Readable.from([text]), client.query(copyFrom!(`COPY events (${columns}) FROM STDIN`)));
   };
   const insertBatch = async (part: readonly AcceptedEvent[]) => {
     const params: unknown[] = [];
@@ -90,7 +92,7 @@ export async function preparePostgresCeiling(conn: pg.ClientConfig, events: read
       params.push(e.uuid, e.event, e.distinctId, e.propertiesJson, iso(e.timestampMs), iso(e.receivedAtMs), e.timestampClamped);
       return `($${i * 7 + 1}, $${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}::jsonb, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7})`;
     });
-    await client.query(`INSERT INTO ${ceilingTable} (${columns}) VALUES ${tuples.join(", ")}`, params);
+    await client.query(`INSERT INTO events (${columns}) VALUES ${tuples.join(", ")}`, params);
   };
   return {
     name: copyFrom ? "plain COPY (pg-copy-streams)" : "multi-row INSERT (pg-copy-streams NOT installed: not a COPY ceiling)",
@@ -98,7 +100,7 @@ export async function preparePostgresCeiling(conn: pg.ClientConfig, events: read
       for (let i = 0; i < events.length; i += batchSize) await (copyFrom ? copyBatch : insertBatch)(events.slice(i, i + batchSize));
     },
     async count() {
-      return Number((await client.query(`SELECT count(*)::int AS n FROM ${ceilingTable}`)).rows[0].n);
+      return Number((await client.query("SELECT count(*)::int AS n FROM events")).rows[0].n);
     },
     close: () => client.end(),
   };

@@ -1,7 +1,8 @@
 /**
- * The two databases behind runTrials: each trial gets a fresh database
- * (ClickHouse: CREATE DATABASE; PostgreSQL: CREATE DATABASE), dropped after it
- * and again at cleanup should the run be interrupted.
+ * The two databases behind runTrials: each trial gets two fresh databases,
+ * `<name>` for the worker (its sink migrates it) and `<name>_c` for the ceiling
+ * (migrated by the same migrations), dropped after the trial and again at
+ * cleanup should the run be interrupted.
  */
 import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import pg from "pg";
@@ -15,16 +16,17 @@ export async function clickHouseTrials(p: TrialPlan, ch: NonNullable<BenchServic
   const admin = createClient({ url: ch.url, username: ch.user, password: ch.password, log: { level: ClickHouseLogLevel.OFF } });
   onCleanup("clickhouse admin client", () => admin.close());
   const fresh = async (name: string): Promise<Db> => {
-    const drop = () => admin.command({ query: `DROP DATABASE IF EXISTS ${name}` }).then(() => undefined);
-    onCleanup(`clickhouse database ${name}`, drop);
-    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${name}` });
+    const drop = async () => {
+      for (const db of [name, `${name}_c`]) await admin.command({ query: `DROP DATABASE IF EXISTS ${db}` });
+    };
+    onCleanup(`clickhouse databases ${name}, ${name}_c`, drop);
     return {
       env: { DATABASE_TYPE: "clickhouse", CLICKHOUSE_HOST: ch.host, CLICKHOUSE_PORT: String(ch.port), CLICKHOUSE_DB: name, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password },
       async countRows() {
         const r = await (await admin.query({ query: `SELECT count() AS n FROM ${name}.events`, format: "JSONEachRow" })).json<{ n: string }>();
         return Number(r[0].n);
       },
-      ceiling: (batchSize, count) => prepareClickHouseCeiling({ url: ch.url, database: name, user: ch.user, password: ch.password }, rows.slice(0, count), batchSize),
+      ceiling: (batchSize, count) => prepareClickHouseCeiling({ url: ch.url, database: `${name}_c`, user: ch.user, password: ch.password }, rows.slice(0, count), batchSize),
       drop,
     };
   };
@@ -43,9 +45,11 @@ export async function postgresTrials(p: TrialPlan, pgs: NonNullable<BenchService
     }
   };
   const fresh = async (name: string): Promise<Db> => {
-    const drop = () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    onCleanup(`postgres database ${name}`, drop);
-    await admin(`CREATE DATABASE ${name}`);
+    const drop = async () => {
+      for (const db of [name, `${name}_c`]) await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    };
+    onCleanup(`postgres databases ${name}, ${name}_c`, drop);
+    for (const db of [name, `${name}_c`]) await admin(`CREATE DATABASE ${db}`);
     const count = async () => {
       const c = new pg.Client({ ...conn, database: name });
       await c.connect();
@@ -58,7 +62,7 @@ export async function postgresTrials(p: TrialPlan, pgs: NonNullable<BenchService
     return {
       env: { DATABASE_TYPE: "postgres", POSTGRES_HOST: pgs.host, POSTGRES_PORT: String(pgs.port), POSTGRES_DB: name, POSTGRES_USER: pgs.user, POSTGRES_PASSWORD: pgs.password },
       countRows: count,
-      ceiling: (batchSize, count) => preparePostgresCeiling({ ...conn, database: name }, p.events.slice(0, count), batchSize),
+      ceiling: (batchSize, count) => preparePostgresCeiling({ ...conn, database: `${name}_c` }, p.events.slice(0, count), batchSize),
       drop,
     };
   };
