@@ -2,7 +2,7 @@
  * Worker bench: drain throughput into ClickHouse and PostgreSQL next to raw
  * ceilings measured side by side, and end-to-end freshness (capture → visible).
  *   npx tsx bench/worker-bench.ts        (planned: npm run bench:worker)
- * Env: BENCH_EVENTS (300000) BENCH_BATCH_SIZES (1000,5000) BENCH_ROUNDS (2)
+ * Env: BENCH_EVENTS (300000) BENCH_BATCH_SIZES (1000,5000) BENCH_ROUNDS (3)
  *      BENCH_FRESH_SECONDS (20) BENCH_FRESH_RATE (2000 events/s) BENCH_FRESH_BATCH (50)
  *      BENCH_PHASES (clickhouse,postgres,freshness) BENCH_CPU_PROF=1 (one extra profiled drain per database)
  *      REDIS_URL, CLICKHOUSE_HOST/PORT/USER/PASSWORD, POSTGRES_HOST/PORT/USER/PASSWORD/DB: use these instead of local servers.
@@ -29,7 +29,7 @@ const int = (name: string, dflt: number, min: number, max: number) => {
 const cfg = {
   events: int("BENCH_EVENTS", 300_000, 1000, 5_000_000),
   batchSizes: (process.env.BENCH_BATCH_SIZES ?? "1000,5000").split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0 && n <= 100_000),
-  rounds: int("BENCH_ROUNDS", 2, 1, 9),
+  rounds: int("BENCH_ROUNDS", 3, 1, 9),
   freshSeconds: int("BENCH_FRESH_SECONDS", 20, 2, 600),
   freshRate: int("BENCH_FRESH_RATE", 2000, 10, 100_000),
   freshBatch: int("BENCH_FRESH_BATCH", 50, 1, 1000),
@@ -126,7 +126,7 @@ async function main() {
   }
   console.log(table(resultHeader, rows));
   console.log(
-    `\nRatio = worker rate / ceiling rate, median of the rounds at the best batch size (each round: worker and ceiling back to back).\n` +
+    `\nRatio = median over rounds of worker rate / ceiling rate at the best batch size (each round: worker and ceiling back to back).\n` +
       `CPU-cost ratio = ceiling CPU per event / worker CPU per event, summed over this process (node), Redis and the local database server:\n` +
       `the rate ratio a CPU-saturated machine allows, less sensitive to other tenants than wall time.\n\nper round:\n${details.join("\n")}`,
   );
