@@ -14,3 +14,11 @@ describe("the stream's event encoding", () => {
     expect(decodeQueuedEvent(encodeQueuedEvent(e))).toEqual(e);
   });
 });
+
+describe("decoding", () => {
+  it("skips fields it does not know (a newer writer), keeping the ones it does", () => {
+    const e = { uuid: "0196b2a0-0000-7000-8000-000000000003", event: "page_view", distinctId: "u", propertiesJson: "{}", timestampMs: 1, receivedAtMs: 2, timestampClamped: false };
+    const extra = Buffer.from([0x4a, 3, 0x61, 0x62, 0x63, 0x50, 0x05]); // field 9 "abc", field 10 varint 5
+    expect(decodeQueuedEvent(new Uint8Array(Buffer.concat([Buffer.from(encodeQueuedEvent(e)), extra])))).toEqual(e);
+  });
+});
