@@ -29,7 +29,7 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
     async dailyActiveUsers(r) {
       const out = await rows<{ d: string; users: string }>(
         fromRollup(r)
-          ? `SELECT toString(toDate(hour, ${chString(r.tz)})) AS d, uniqExactMerge(users) AS users FROM users_hourly WHERE ${hours(r)} GROUP BY d ORDER BY d`
+          ? `SELECT toString(toDate(hour, ${chString(r.tz)})) AS d, uniqExact(user) AS users FROM user_hours WHERE ${hours(r)} GROUP BY d ORDER BY d`
           : `SELECT toString(${day(r)}) AS d, uniqExact(distinct_id) AS users FROM events WHERE ${within(r)} GROUP BY d ORDER BY d`,
       );
       return out.map((x) => ({ date: x.d, users: Number(x.users) }));
@@ -37,8 +37,8 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
     async monthlyActiveUsers(r) {
       const out = await rows<{ m: string; users: string }>(
         fromRollup(r)
-          ? `SELECT toString(toStartOfMonth(hour, ${chString(r.tz)})) AS m, uniqExactMerge(users) AS users
-             FROM users_hourly WHERE ${hours(r)} GROUP BY m ORDER BY m`
+          ? `SELECT toString(toStartOfMonth(hour, ${chString(r.tz)})) AS m, uniqExact(user) AS users
+             FROM user_hours WHERE ${hours(r)} GROUP BY m ORDER BY m`
           : `SELECT toString(toStartOfMonth(event_timestamp, ${chString(r.tz)})) AS m, uniqExact(distinct_id) AS users
              FROM events WHERE ${within(r)} GROUP BY m ORDER BY m`,
       );
@@ -47,7 +47,7 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
     async totalUsers(r) {
       const [x] = await rows<{ n: string }>(
         fromRollup(r)
-          ? `SELECT uniqExactMerge(users) AS n FROM users_hourly WHERE ${hours(r)}`
+          ? `SELECT uniqExact(user) AS n FROM user_hours WHERE ${hours(r)}`
           : `SELECT uniqExact(distinct_id) AS n FROM events WHERE ${within(r)}`,
       );
       return Number(x.n);
