@@ -1,4 +1,3 @@
-import type { AcceptedEvent } from "../../server/capture/event-input.js";
 import { isTransientNetworkError, SinkUnavailableError, type EventSink } from "./event-sink.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import type { SqlClient } from "./sql-client.js";
