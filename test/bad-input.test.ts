@@ -1,3 +1,4 @@
+import type { JsonObject } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import http2 from "node:http2";
@@ -82,6 +83,24 @@ describe("gRPC and Connect: bad input is INVALID_ARGUMENT", () => {
     const err = ConnectError.from(await grpc().capture({ event: "page_view" }).catch((e: unknown) => e));
     expect(err.code).toBe(Code.InvalidArgument);
     expect(err.rawMessage).toBe("distinctId is required");
+  });
+
+  // Binary requests read properties straight from the Struct's wire bytes (capture/struct-wire-json.ts):
+  // the same limits must hold there, named the same way.
+  it.each([
+    ["a constructor key", { constructor: { prototype: 1 } }, "page_view", "properties.constructor"],
+    ["properties nested 12 deep", nested(12), "page_view", "properties.a.a.a.a.a.a.a.a.a.a"],
+    ["a NUL in a property value", { note: "a\u0000b" }, "page_view", "properties.note"],
+    ["most_used_feature without feature", { duration: 3 }, "most_used_feature", "properties.feature"],
+    ["most_used_feature with a numeric feature", { feature: 7 }, "most_used_feature", "properties.feature"],
+  ])("refuses %s over gRPC, naming the field, and queues nothing", async (_name, properties, event, field) => {
+    const before = await server.redis.xlen(server.streamKey);
+    const err = ConnectError.from(await grpc().capture({ event, distinctId: "u1", properties: properties as JsonObject }).catch((e: unknown) => e));
+    expect(err.code).toBe(Code.InvalidArgument);
+    expect(err.rawMessage.startsWith(`${field} `)).toBe(true);
+    const batch = await grpc().captureEvents({ events: [{ event, distinctId: "u1", properties: properties as JsonObject }, ok] });
+    expect(batch.rejected).toEqual([{ index: 0, reason: expect.stringMatching(`^${field.replaceAll(".", "\\.")} `), field, $typeName: "insightplus.v1.Rejection" }]);
+    expect(await server.redis.xlen(server.streamKey)).toBe(before + 1);
   });
 
   it("refuses a __proto__ property over Connect JSON", async () => {

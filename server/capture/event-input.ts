@@ -4,7 +4,11 @@ import type { JsonObject } from "@bufbuild/protobuf";
 export interface EventInput {
   event: string;
   distinctId: string;
-  properties?: JsonObject;
+  /**
+   * A JSON object (JSON transports), or the google.protobuf.Struct wire bytes
+   * as the binary transports received them (decoded and checked in one pass).
+   */
+  properties?: JsonObject | Uint8Array;
   timestamp: string;
   uuid: string;
   sentAt: string;

@@ -1,9 +1,9 @@
-import { v7 as uuidv7 } from "uuid";
 import { InvalidInputError, TooLargeError } from "../errors/domain-errors.js";
 import { resolveEventTime } from "./clock-skew.js";
+import { newEventId } from "./event-id.js";
 import type { AcceptedEvent, EventInput } from "./event-input.js";
 import { parseIsoTime } from "./iso-time.js";
-import { checkJson } from "./json-limits.js";
+import { propertiesFromObject, propertiesFromStructBytes } from "./struct-wire-json.js";
 import { checkText } from "./text-check.js";
 
 export interface EventValidatorOptions {
@@ -50,8 +50,11 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
         );
       }
       const distinctId = requiredName(input.distinctId, "distinctId");
-      const properties = input.properties ?? {};
-      checkJson(properties, "properties", jsonLimits);
+      const raw = input.properties ?? {};
+      const properties =
+        raw instanceof Uint8Array
+          ? propertiesFromStructBytes(raw, "properties", jsonLimits)
+          : propertiesFromObject(raw, "properties", jsonLimits);
       if (event === "most_used_feature") {
         const feature = properties.feature;
         if (typeof feature !== "string" || feature === "") {
@@ -59,7 +62,7 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
         }
       }
       let uuid = input.uuid;
-      if (uuid === "") uuid = uuidv7();
+      if (uuid === "") uuid = newEventId();
       else if (!uuidPattern.test(uuid)) throw new InvalidInputError("uuid", "is not a UUID");
       else uuid = uuid.toLowerCase();
 
@@ -68,7 +71,7 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
       const time = resolveEventTime(receivedAtMs, timestamp, sentAt);
       if (!time.ok) throw new InvalidInputError("timestamp", time.reason);
 
-      const propertiesJson = JSON.stringify(properties);
+      const propertiesJson = properties.json;
       const size = Buffer.byteLength(propertiesJson) + Buffer.byteLength(event) + Buffer.byteLength(distinctId);
       if (size > opts.maxEventBytes) {
         throw new TooLargeError("properties", `the event is larger than ${opts.maxEventBytes} bytes`);

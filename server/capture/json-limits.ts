@@ -1,8 +1,8 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import { InvalidInputError } from "../errors/domain-errors.js";
-import { checkText } from "./text-check.js";
+import { textProblem } from "./text-check.js";
 
-const forbiddenKeys = new Set(["__proto__", "constructor", "prototype"]);
+export const forbiddenKeys = new Set(["__proto__", "constructor", "prototype"]);
 
 export interface JsonLimits {
   maxDepth: number;
@@ -10,38 +10,74 @@ export interface JsonLimits {
 }
 
 /**
- * Walks a JSON value without recursion (a hostile depth must not blow the stack)
- * and refuses prototype-polluting keys, over-deep nesting and malformed text.
- * `path` is the JSON name of the field holding the value.
+ * Refuses prototype-polluting keys, over-deep nesting and (unless `text` is
+ * false) malformed text in a JSON value. Recursion stops at maxDepth, so a
+ * hostile depth cannot blow the stack. `path` is the JSON name of the field
+ * holding the value; paths are only built for an error (they were most of
+ * this walk's garbage).
  */
-export function checkJson(value: JsonValue, path: string, limits: JsonLimits): void {
-  const stack: Array<{ v: JsonValue; path: string; depth: number }> = [{ v: value, path, depth: 0 }];
-  while (stack.length > 0) {
-    const { v, path: at, depth } = stack.pop()!;
+export function checkJson(value: JsonValue, path: string, limits: JsonLimits, text = true): void {
+  new JsonChecker(path, limits, text).walk(value, 0);
+}
+
+class JsonChecker {
+  private readonly parts: Array<string | number> = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly limits: JsonLimits,
+    private readonly text: boolean,
+  ) {}
+
+  private at(): string {
+    let out = this.root;
+    for (const p of this.parts) out += typeof p === "number" ? `[${p}]` : out === "" ? p : `.${p}`;
+    return out;
+  }
+
+  walk(v: JsonValue, depth: number): void {
     if (typeof v === "string") {
-      checkText(v, at);
-      continue;
+      if (this.text) {
+        const problem = textProblem(v);
+        if (problem !== undefined) throw new InvalidInputError(this.at(), problem);
+      }
+      return;
     }
     if (typeof v === "number") {
-      if (!Number.isFinite(v)) throw new InvalidInputError(at, "must be a finite number");
-      continue;
+      if (!Number.isFinite(v)) throw new InvalidInputError(this.at(), "must be a finite number");
+      return;
     }
-    if (v === null || typeof v !== "object") continue;
-    if (depth >= limits.maxDepth) {
-      throw new InvalidInputError(at || "body", `nested deeper than ${limits.maxDepth} levels`);
-    }
+    if (v === null || typeof v !== "object") return;
+    if (depth >= this.limits.maxDepth) throw new InvalidInputError(this.at() || "body", `nested deeper than ${this.limits.maxDepth} levels`);
     if (Array.isArray(v)) {
-      v.forEach((item, i) => stack.push({ v: item, path: `${at}[${i}]`, depth: depth + 1 }));
-      continue;
-    }
-    for (const key of Object.keys(v)) {
-      const keyPath = at === "" ? key : `${at}.${key}`;
-      if (forbiddenKeys.has(key)) throw new InvalidInputError(keyPath, `the key "${key}" is not allowed`);
-      if (key.length > limits.maxKeyLength) {
-        throw new InvalidInputError(at || "body", `a key is longer than ${limits.maxKeyLength} characters`);
+      for (let i = 0; i < v.length; i++) {
+        this.parts.push(i);
+        this.walk(v[i], depth + 1);
+        this.parts.pop();
       }
-      checkText(key, `${keyPath} (key)`);
-      stack.push({ v: (v as Record<string, JsonValue>)[key], path: keyPath, depth: depth + 1 });
+      return;
+    }
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      this.checkKey(key);
+      this.parts.push(key);
+      this.walk(v[key], depth + 1);
+      this.parts.pop();
+    }
+  }
+
+  private checkKey(key: string): void {
+    if (forbiddenKeys.has(key)) {
+      this.parts.push(key);
+      throw new InvalidInputError(this.at(), `the key "${key}" is not allowed`);
+    }
+    if (key.length > this.limits.maxKeyLength) {
+      throw new InvalidInputError(this.at() || "body", `a key is longer than ${this.limits.maxKeyLength} characters`);
+    }
+    const problem = this.text ? textProblem(key) : undefined;
+    if (problem !== undefined) {
+      this.parts.push(key);
+      throw new InvalidInputError(`${this.at()} (key)`, problem);
     }
   }
 }

@@ -7,7 +7,20 @@ import { InvalidInputError } from "../errors/domain-errors.js";
  * (PostgreSQL text and JSONB cannot store it).
  */
 export function checkText(s: string, field: string): void {
-  if (!s.isWellFormed()) throw new InvalidInputError(field, "is not valid UTF-8 (lone surrogate)");
+  const problem = textProblem(s);
+  if (problem !== undefined) throw new InvalidInputError(field, problem);
+}
+
+/** What checkText would refuse in `s`, if anything (no error built: for hot loops). */
+export function textProblem(s: string): string | undefined {
+  if (!s.isWellFormed()) return "is not valid UTF-8 (lone surrogate)";
+  if (s.includes("\uFFFD")) return "is not valid UTF-8";
+  if (s.includes("\u0000")) return "must not contain NUL characters";
+  return undefined;
+}
+
+/** checkText for text a UTF-8 decoder produced: it never holds lone surrogates. */
+export function checkDecodedText(s: string, field: string): void {
   if (s.includes("\uFFFD")) throw new InvalidInputError(field, "is not valid UTF-8");
   if (s.includes("\u0000")) throw new InvalidInputError(field, "must not contain NUL characters");
 }

@@ -15,7 +15,7 @@ export function corsOptions(config: Config): FastifyCorsOptions {
       "x-user-agent",
       "authorization",
     ],
-    exposedHeaders: ["grpc-status", "grpc-message", "grpc-status-details-bin", "retry-after"],
+    exposedHeaders: "grpc-status, grpc-message, grpc-status-details-bin, retry-after",
     maxAge: 86400,
   };
 }

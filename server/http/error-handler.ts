@@ -12,7 +12,7 @@ export function handleError(error: FastifyError, req: FastifyRequest, reply: Fas
   const status = httpStatusOf(err.code);
   const retryAfter = err.metadata.get("retry-after");
   if (retryAfter) void reply.header("retry-after", retryAfter);
-  if (status >= 500 && status !== 501 && status !== 503) req.log.error({ err: error }, "request failed");
+  if (status >= 500 && status !== 501 && status !== 503) req.log.error({ err: error, reqId: req.id }, "request failed");
   return reply.status(status).send(restErrorBody(err));
 }
 

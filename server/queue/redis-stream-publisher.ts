@@ -62,10 +62,10 @@ export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): Even
           throw unavailable(`the event queue is over its backlog watermark (${deps.backlogWatermark})`);
         }
         if (events.length === 1) {
-          await redis.xadd(streamKey, "*", eventField, toBuffer(encodeQueuedEvent(events[0])));
+          await redis.xadd(streamKey, "*", eventField, encodeQueuedEvent(events[0]));
         } else {
           // One script call per batch: one round trip and one command to parse instead of one per event.
-          await (redis as Redis & XaddMany).xaddMany(streamKey, ...events.map((e) => toBuffer(encodeQueuedEvent(e))));
+          await (redis as Redis & XaddMany).xaddMany(streamKey, ...events.map(encodeQueuedEvent));
         }
         backlog += events.length;
       } catch (e) {
@@ -85,9 +85,4 @@ export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): Even
       await redis.quit().catch(() => redis.disconnect());
     },
   };
-}
-
-/** A Buffer view of the bytes, without copying them. */
-function toBuffer(u8: Uint8Array): Buffer {
-  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 }

@@ -6,9 +6,13 @@ import { remapParseErrors } from "./parse-error-remap.js";
 
 // Content types whose bodies Connect reads itself (enveloped or binary).
 const rawTypes = /^application\/((connect|grpc|grpc-web)(\+\w+)?|proto)(;.*)?$/;
+// The binary ones (protobuf payloads; plain application/grpc and grpc-web are protobuf too).
+const binaryTypes = /^application\/((connect|grpc|grpc-web)\+proto|grpc|grpc-web|proto)(;.*)?$/;
 
 export interface ConnectPluginOptions extends ConnectRouterOptions {
   routes: (router: ReturnType<typeof createConnectRouter>) => void;
+  /** Routes for binary payloads (see binary-view.ts); a path they lack uses `routes`. */
+  binaryRoutes?: (router: ReturnType<typeof createConnectRouter>) => void;
 }
 
 /**
@@ -21,6 +25,9 @@ export interface ConnectPluginOptions extends ConnectRouterOptions {
 export async function connectPlugin(scope: FastifyInstance, opts: ConnectPluginOptions) {
   const router = createConnectRouter(opts);
   opts.routes(router);
+  const binaryRouter = createConnectRouter(opts);
+  opts.binaryRoutes?.(binaryRouter);
+  const binaryHandlers = new Map(binaryRouter.handlers.map((h) => [h.requestPath, remapParseErrors(h)]));
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser(/^application\/json(;.*)?$/, { parseAs: "buffer", bodyLimit: opts.readMaxBytes }, (_req, body, done) => {
     try {
@@ -31,9 +38,11 @@ export async function connectPlugin(scope: FastifyInstance, opts: ConnectPluginO
   });
   scope.addContentTypeParser(rawTypes, (_req, _payload, done) => done(null, undefined));
   for (const handler of router.handlers.map(remapParseErrors)) {
+    const binary = binaryHandlers.get(handler.requestPath);
     scope.all(handler.requestPath, async (req, reply) => {
       reply.hijack(); // the response is written by Connect, not by Fastify
-      const res = await handler(universalRequestFromNodeRequest(req.raw, reply.raw, req.body as never, undefined));
+      const h = binary && binaryTypes.test(req.headers["content-type"] ?? "") ? binary : handler;
+      const res = await h(universalRequestFromNodeRequest(req.raw, reply.raw, req.body as never, undefined));
       for (const [key, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined) reply.raw.setHeader(key, value);
       }

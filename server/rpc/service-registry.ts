@@ -5,6 +5,7 @@ import { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/c
 import type { AnalyticsService as Analytics } from "../analytics/analytics-service.js";
 import type { CaptureService } from "../capture/capture-service.js";
 import { createAnalyticsRpc } from "./analytics-rpc.js";
+import { binaryViewOf } from "./binary-view.js";
 import { createCaptureRpc } from "./capture-rpc.js";
 
 export interface ServiceBinding {
@@ -27,5 +28,16 @@ export function createServiceBindings(deps: { capture: CaptureService; analytics
 export function connectRoutes(bindings: ServiceBinding[]) {
   return (router: ConnectRouter) => {
     for (const b of bindings) router.service(b.service, b.impl);
+  };
+}
+
+/** The same implementations under each service's binary view (Struct fields read as bytes), where it has one. */
+export function binaryConnectRoutes(bindings: ServiceBinding[]) {
+  const views = bindings.flatMap((b) => {
+    const view = binaryViewOf(b.service);
+    return view ? [{ service: view, impl: b.impl }] : [];
+  });
+  return (router: ConnectRouter) => {
+    for (const v of views) router.service(v.service, v.impl);
   };
 }
