@@ -2,6 +2,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { QueuedEventSchema } from "../gen/insightplus/v1/queue_pb.js";
 import { decodeQueuedEvent, encodeQueuedEvent } from "../server/queue/queued-event-codec.js";
+import { createClickHouseSink, rowsAsText, toRow } from "../worker/sink/clickhouse-sink.js";
 
 describe("the stream's event encoding", () => {
   const cases = [
@@ -20,5 +21,31 @@ describe("decoding", () => {
     const e = { uuid: "0196b2a0-0000-7000-8000-000000000003", event: "page_view", distinctId: "u", propertiesJson: "{}", timestampMs: 1, receivedAtMs: 2, timestampClamped: false };
     const extra = Buffer.from([0x4a, 3, 0x61, 0x62, 0x63, 0x50, 0x05]); // field 9 "abc", field 10 varint 5
     expect(decodeQueuedEvent(new Uint8Array(Buffer.concat([Buffer.from(encodeQueuedEvent(e)), extra])))).toEqual(e);
+  });
+});
+
+describe("decoding, fast path and generic reader agree", () => {
+  const reference = (e: Record<string, unknown>) => toBinary(QueuedEventSchema, create(QueuedEventSchema, e as never));
+  it("reads negative (10-byte) varints as protobuf-es does", () => {
+    const bytes = reference({ uuid: "u", timestampMs: -5n, receivedAtMs: 1795821420456n });
+    expect(decodeQueuedEvent(bytes)).toMatchObject({ uuid: "u", timestampMs: -5, receivedAtMs: 1795821420456 });
+  });
+  it("refuses truncated bytes", () => {
+    const bytes = reference({ uuid: "0196b2a0-0000-7000-8000-000000000003", event: "page_view" });
+    expect(() => decodeQueuedEvent(bytes.subarray(0, 10))).toThrow();
+  });
+  it("reads a plain Uint8Array as well as a Buffer", () => {
+    const e = { uuid: "0196b2a0-0000-7000-8000-000000000004", event: "é", distinctId: "u", propertiesJson: '{"a":1}', timestampMs: 1, receivedAtMs: 2, timestampClamped: true };
+    expect(decodeQueuedEvent(new Uint8Array(encodeQueuedEvent(e)))).toEqual(e);
+  });
+});
+
+describe("the ClickHouse sink's rows", () => {
+  it("are the JSON of the row object, passed through the client as they are", () => {
+    const e = { uuid: "0196b2a0-0000-7000-8000-000000000005", event: "page_view", distinctId: 'a"b\\c\u2028', propertiesJson: '{"x":"y\\n"}', timestampMs: 1795821420123, receivedAtMs: 1795821420999, timestampClamped: true };
+    const row = createClickHouseSink({ url: "http://127.0.0.1:1", database: "x", username: "u", password: "" }).encode(e);
+    expect(JSON.parse(row as string)).toEqual(toRow(e));
+    expect(rowsAsText.stringify(row)).toBe(row);
+    expect(rowsAsText.stringify({ a: 1 })).toBe('{"a":1}');
   });
 });

@@ -58,7 +58,7 @@ describe.each(availableDatabases().filter((k) => k === "clickhouse" || k === "po
     await waitFor("every event stored", async () => (await countEvents(sink)).uuids >= total, 60_000);
     for (const w of workers) w.child.kill("SIGTERM");
     expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
-    const stored = workers.map((w) => Number(/"stored":(\d+)/.exec(w.output())?.[1]));
+    const stored = workers.map((w) => Number(/"stored":(\d+),"msg":"stopped"/.exec(w.output())?.[1])); // the count once the last batch is in
     expect(stored.every((n) => n > 0)).toBe(true); // both took a share
     expect(stored[0] + stored[1]).toBe(total); // and nothing was stored twice
     expect(await countEvents(sink)).toMatchObject({ uuids: total });

@@ -1,10 +1,10 @@
-import type { AcceptedEvent } from "../server/capture/event-input.js";
 import type { QueueEntry } from "../server/queue/event-queue.js";
-import { SinkUnavailableError, type EventSink } from "./sink/event-sink.js";
+import { SinkUnavailableError, type EventSink, type SinkRow } from "./sink/event-sink.js";
 
 export interface DecodedEntry {
   entry: QueueEntry;
-  event: AcceptedEvent;
+  /** The event as the sink encoded it. */
+  row: SinkRow;
 }
 
 export interface WriteResult {
@@ -22,7 +22,7 @@ export async function writeIsolatingBadRows(sink: EventSink, batch: readonly Dec
   const result: WriteResult = { stored: [], rejected: [] };
   async function write(part: readonly DecodedEntry[]): Promise<void> {
     try {
-      await sink.insert(part.map((d) => d.event));
+      await sink.insert(part.map((d) => d.row));
       result.stored.push(...part.map((d) => d.entry));
     } catch (e) {
       if (e instanceof SinkUnavailableError) throw e;

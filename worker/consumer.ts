@@ -23,12 +23,19 @@ export interface Consumer {
   stored(): number;
 }
 
+interface Prepared {
+  batch: QueueEntry[];
+  good: DecodedEntry[];
+  dead: Array<{ entry: QueueEntry; reason: string }>;
+}
+
 /** read → decode → write → ack, with dead-lettering and outage backoff. */
 export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; logger: Logger; options: ConsumerOptions }): Consumer {
   const { queue, sink, logger, options } = deps;
   const stopping = new AbortController();
   let storedCount = 0;
   let outage = false;
+  let acking: Promise<void> = Promise.resolve();
 
   async function readBatch(): Promise<QueueEntry[]> {
     const batch = await queue.read(options.batchSize, options.lingerMs);
@@ -41,7 +48,8 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
     return batch;
   }
 
-  async function handle(batch: QueueEntry[]): Promise<void> {
+  /** Decodes and encodes a batch for the sink; what cannot be stored goes to the dead-letter stream with it. */
+  function prepare(batch: QueueEntry[]): Prepared {
     const dead: Array<{ entry: QueueEntry; reason: string }> = [];
     const good: DecodedEntry[] = [];
     for (const entry of batch) {
@@ -50,20 +58,37 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
         continue;
       }
       try {
-        good.push({ entry, event: decodeQueuedEvent(entry.raw) });
+        good.push({ entry, row: sink.encode(decodeQueuedEvent(entry.raw)) });
       } catch (e) {
         dead.push({ entry, reason: `cannot decode: ${(e as Error).message}` });
       }
     }
+    return { batch, good, dead };
+  }
+
+  /**
+   * Dead-letters and acknowledges a stored batch while the next one is being
+   * written (awaited in turn, it was ~8% of the drain's wall time). If Redis
+   * refuses, the entries stay pending and are delivered again; the database
+   * keeps one row per uuid, so queries see them once.
+   */
+  async function settle(rejected: Array<{ entry: QueueEntry; reason: string }>, stored: QueueEntry[]): Promise<void> {
+    try {
+      await queue.deadLetter(rejected);
+      await queue.ack(stored.map((e) => e.id));
+      storedCount += stored.length;
+      if (rejected.length > 0) logger.warn({ count: rejected.length, first: rejected[0].reason }, "entries dead-lettered");
+    } catch (e) {
+      logger.warn({ err: (e as Error).message }, "cannot acknowledge a stored batch; its entries will be delivered again (stored once)");
+    }
+  }
+
+  async function handle({ batch, good, dead }: Prepared, readAhead: () => QueueEntry[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await writeIsolatingBadRows(sink, good);
-        await queue.deadLetter([...dead, ...result.rejected]);
-        await queue.ack(result.stored.map((e) => e.id));
-        storedCount += result.stored.length;
-        if ([...dead, ...result.rejected].length > 0) {
-          logger.warn({ count: dead.length + result.rejected.length, first: (dead[0] ?? result.rejected[0]).reason }, "entries dead-lettered");
-        }
+        await acking; // one acknowledgement in flight at a time
+        acking = settle([...dead, ...result.rejected], result.stored);
         if (outage) logger.info({ database: sink.name }, "database reachable again; resuming");
         outage = false;
         return;
@@ -74,23 +99,52 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
         if (stopping.signal.aborted) return;
         await sleep(Math.min(backoffMs(attempt), options.claimIdleMs / 2), stopping.signal);
         if (stopping.signal.aborted) return;
-        await queue.keepAlive(batch.map((e) => e.id)).catch(() => undefined); // still ours: not a dead consumer
+        await queue.keepAlive([...batch, ...readAhead()].map((e) => e.id)).catch(() => undefined); // still ours: not a dead consumer
+      }
+    }
+  }
+
+  /**
+   * Reads one batch ahead: the next batch is read and decoded while the
+   * database stores this one (the bench's drain ratio was bound by doing the
+   * two in turn). Entries read ahead are pending for this consumer like the
+   * batch in hand, and are kept alive with it through an outage.
+   */
+  async function consume(): Promise<void> {
+    let next: Promise<Prepared> | undefined;
+    let ahead: QueueEntry[] = []; // next's entries, once read
+    const readAhead = () => {
+      ahead = [];
+      next = readBatch().then((b) => prepare((ahead = b)));
+      next.catch(() => undefined); // awaited on the next turn
+    };
+    for (let attempt = 0; ; ) {
+      try {
+        if (!next) {
+          if (stopping.signal.aborted) return;
+          readAhead();
+        }
+        const prepared = await next!;
+        next = undefined;
+        if (!stopping.signal.aborted) readAhead();
+        if (prepared.batch.length > 0) await handle(prepared, () => ahead);
+        attempt = 0;
+      } catch (e) {
+        next = undefined;
+        if (stopping.signal.aborted) return;
+        // Queue unreachable: back off; entries stay in Redis.
+        if (attempt === 0) logger.warn({ err: (e as Error).message }, "cannot read the queue; retrying");
+        await sleep(backoffMs(attempt++), stopping.signal);
       }
     }
   }
 
   return {
     async run() {
-      for (let attempt = 0; !stopping.signal.aborted; ) {
-        try {
-          const batch = await readBatch();
-          if (batch.length > 0) await handle(batch);
-          attempt = 0;
-        } catch (e) {
-          // Queue unreachable: back off; entries stay in Redis.
-          if (attempt === 0) logger.warn({ err: (e as Error).message }, "cannot read the queue; retrying");
-          await sleep(backoffMs(attempt++), stopping.signal);
-        }
+      try {
+        await consume();
+      } finally {
+        await acking;
       }
     },
     stop() {

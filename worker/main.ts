@@ -20,6 +20,7 @@ async function main() {
     logger.info({ signal, stored: worker.consumer.stored() }, "stopping: finishing the batch in hand");
     worker
       .stop()
+      .then(() => logger.info({ stored: worker.consumer.stored() }, "stopped"))
       .then(() => consumer.close())
       .then(() => sink.close())
       .then(

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import pino from "pino";
 import type { AcceptedEvent } from "../../server/capture/event-input.js";
 import { loadConfig } from "../../server/config.js";
-import { SinkUnavailableError } from "../../worker/sink/event-sink.js";
+import { SinkUnavailableError, type SinkRow } from "../../worker/sink/event-sink.js";
 import { describe, openSink } from "../../worker/sink/sink-factory.js";
 import { DemoAbort } from "./capture-loader.js";
 import type { DemoEvent } from "./session-events.js";
@@ -45,7 +45,7 @@ export async function loadDirect(chunks: Iterable<DemoEvent[]>, opts: DirectLoad
         receivedAtMs,
         timestampClamped: false,
       }));
-      await insertWithRetry(sink.insert.bind(sink), rows);
+      await insertWithRetry(sink.insert.bind(sink), rows.map((e) => sink.encode(e)));
       sent += rows.length;
       opts.onProgress?.(rows.length);
     }
@@ -74,7 +74,7 @@ export function assertDataDirFree(dataDir: string): void {
   );
 }
 
-async function insertWithRetry(insert: (rows: AcceptedEvent[]) => Promise<void>, rows: AcceptedEvent[]): Promise<void> {
+async function insertWithRetry(insert: (rows: SinkRow[]) => Promise<void>, rows: SinkRow[]): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await insert(rows);

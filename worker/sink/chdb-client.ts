@@ -1,4 +1,5 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
+import { rowsAsText } from "./clickhouse-sink.js";
 import { SinkConfigError } from "./event-sink.js";
 
 /**
@@ -12,5 +13,5 @@ export async function openChdbClient(dataDir: string): Promise<ClickHouseClient>
   } catch {
     throw new SinkConfigError("DATABASE_TYPE", "chdb is not installed (run `npm install chdb` to use the embedded ClickHouse)");
   }
-  return createClient({ connection: mod.createChdbConnection({ path: dataDir }), log: { level: ClickHouseLogLevel.OFF } } as never);
+  return createClient({ connection: mod.createChdbConnection({ path: dataDir }), log: { level: ClickHouseLogLevel.OFF }, json: rowsAsText } as never);
 }

@@ -1,5 +1,8 @@
 import type { AcceptedEvent } from "../../server/capture/event-input.js";
 
+/** A row in a sink's own form; the worker only carries it from encode to insert. */
+export type SinkRow = unknown;
+
 /**
  * The storage seam for the worker: one implementation per database.
  * `insert` must be idempotent by event uuid: the queue delivers at least once,
@@ -9,7 +12,12 @@ export interface EventSink {
   readonly name: string;
   /** Creates or migrates the schema; safe to run from several workers at once. */
   migrate(): Promise<void>;
-  insert(events: readonly AcceptedEvent[]): Promise<void>;
+  /**
+   * One event in the form insert takes. The worker calls it while the
+   * previous batch is being written, so this work is off the write's path.
+   */
+  encode(event: AcceptedEvent): SinkRow;
+  insert(rows: readonly SinkRow[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,3 +1,4 @@
+import type { AcceptedEvent } from "../../server/capture/event-input.js";
 import { isTransientNetworkError, SinkUnavailableError, type EventSink } from "./event-sink.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import type { SqlClient } from "./sql-client.js";
@@ -20,8 +21,10 @@ export function createPostgresSink(db: SqlClient, name = "postgres"): EventSink 
     name,
     db,
     migrate: () => migratePostgres(db),
-    async insert(events) {
-      if (events.length === 0) return;
+    encode: (e) => e,
+    async insert(rows) {
+      if (rows.length === 0) return;
+      const events = rows as readonly AcceptedEvent[];
       try {
         await db.query(insertSql, [
           events.map((e) => e.uuid),
