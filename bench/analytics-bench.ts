@@ -91,7 +91,7 @@ async function main(): Promise<number> {
       `fewer when a figure passes ${timing.budgetMs / 1000} s (never under ${timing.minSamples}); p99 is nearest-rank (of 30 samples, the maximum).`,
   );
   console.log(
-    `Measured/baseline: REST request / store method called directly (target ratio ≤ ${apiTarget}×); raw scan of events / users_hourly rollup (target ≥ ${rollupTarget}×).\n` +
+    `Measured/baseline: REST request / store method called directly (target ratio ≤ ${apiTarget}×); raw scan of events / user_hours rollup (target ≥ ${rollupTarget}×).\n` +
       "Verdict on the p50 ratio; the paired ratio (median of back-to-back pair ratios) is its noise-robust cross-check.\n",
   );
   console.log(resultTable(rows));

@@ -4,7 +4,7 @@ import * as d from "./analytics-dataset.js";
 /**
  * Fills `events` in ClickHouse-side SQL (INSERT … SELECT FROM numbers()),
  * deterministic in the row number: every column of the table is written, as
- * the sink writes it. The materialized view feeds users_hourly from these
+ * the sink writes it. The materialized view feeds user_hours from these
  * inserts as it does from the worker's. Runs on 18.16 and current releases.
  */
 export function chInsertSql(spec: d.DatasetSpec, offset: number, count: number): string {
@@ -78,7 +78,7 @@ export async function describeClickHouse(client: ClickHouseClient) {
   const events = await one<{ n: string; users: string; parts: string }>(
     "SELECT count() AS n, uniqExact(distinct_id) AS users, (SELECT count() FROM system.parts WHERE database = currentDatabase() AND table = 'events' AND active) AS parts FROM events",
   );
-  const rollup = await one<{ rows: string; users: string }>("SELECT count() AS rows, uniqExactMerge(users) AS users FROM users_hourly");
+  const rollup = await one<{ rows: string; users: string }>("SELECT count() AS rows, uniqExact(user) AS users FROM user_hours");
   const mix = await (await client.query({ query: "SELECT event, count() AS n FROM events GROUP BY event ORDER BY n DESC", format: "JSONEachRow" })).json<{ event: string; n: string }>();
   return { events: Number(events.n), users: Number(events.users), parts: Number(events.parts), rollupRows: Number(rollup.rows), rollupUsers: Number(rollup.users), mix };
 }

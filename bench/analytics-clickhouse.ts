@@ -49,13 +49,13 @@ export async function clickHousePhase(spec: DatasetSpec, redisUrl: string, runId
     const loadS = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     await admin.command({ query: "OPTIMIZE TABLE events FINAL" });
-    await admin.command({ query: "OPTIMIZE TABLE users_hourly FINAL" });
+    await admin.command({ query: "OPTIMIZE TABLE user_hours FINAL" });
     const optimizeS = (performance.now() - t1) / 1000;
     const data = await describeClickHouse(admin);
     lines.push(
       `clickhouse-server ${version} (local): ${data.events.toLocaleString("en-US")} events, ${data.users.toLocaleString("en-US")} users, ${spec.days} days; ` +
         `loaded in ${loadS.toFixed(1)} s (${Math.round(rate).toLocaleString("en-US")} rows/s, INSERT … SELECT FROM numbers(), 2 statements at a time), ` +
-        `OPTIMIZE FINAL ${optimizeS.toFixed(1)} s → ${data.parts} parts; users_hourly ${data.rollupRows} rows, ${data.rollupUsers.toLocaleString("en-US")} users` +
+        `OPTIMIZE FINAL ${optimizeS.toFixed(1)} s → ${data.parts} parts; user_hours ${data.rollupRows} rows, ${data.rollupUsers.toLocaleString("en-US")} users` +
         `${data.rollupUsers === data.users ? " (= events)" : " (≠ events!)"}`,
       `  mix: ${data.mix.map((m) => `${m.event} ${((Number(m.n) / data.events) * 100).toFixed(1)}%`).join(", ")}`,
     );

@@ -39,7 +39,7 @@ export async function compareRoutes(db: string, engineUrl: string, store: Analyt
 }
 
 /**
- * DAU (30 days) and MAU (6 months) in UTC from the users_hourly rollup (the
+ * DAU (30 days) and MAU (6 months) in UTC from the user_hours rollup (the
  * store's SQL for whole-hour zones) next to the raw scan of events (the SQL
  * the store runs for other zones, here with UTC), interleaved; both answers
  * must agree. Ratio = raw p50 / rollup p50.
@@ -76,14 +76,14 @@ export async function compareRollup(
   const lines: string[] = [];
   for (const c of cases) {
     const r = c.range();
-    // The work each side does: events scanned vs (user, hour) entries the rollup's states hold.
+    // The work each side does: events scanned vs (hour, user) rows the rollup holds.
     const hours = `hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
-    const [w] = await rows<{ events: string; entries: string; hours: string }>(
-      `SELECT (SELECT count() FROM events WHERE ${within(r)}) AS events, sum(finalizeAggregation(users)) AS entries, count() AS hours FROM users_hourly WHERE ${hours}`,
+    const [w] = await rows<{ events: string; entries: string }>(
+      `SELECT (SELECT count() FROM events WHERE ${within(r)}) AS events, count() AS entries FROM user_hours WHERE ${hours}`,
     );
     lines.push(
-      `${c.name}: the raw scan reads ${Number(w.events).toLocaleString("en-US")} events; the rollup merges ${Number(w.hours).toLocaleString("en-US")} hourly states ` +
-        `holding ${Number(w.entries).toLocaleString("en-US")} (user, hour) entries (${(Number(w.events) / Number(w.entries)).toFixed(1)} events per entry)`,
+      `${c.name}: the raw scan reads ${Number(w.events).toLocaleString("en-US")} events; the rollup reads ` +
+        `${Number(w.entries).toLocaleString("en-US")} (hour, user) rows (${(Number(w.events) / Number(w.entries)).toFixed(1)} events per row)`,
     );
     const same = JSON.stringify(await c.rollup(r)) === JSON.stringify(await c.raw(r));
     const p = await interleaved(() => c.raw(r), () => c.rollup(r), t);
