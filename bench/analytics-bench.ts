@@ -8,6 +8,7 @@
  *      BENCH_EVENTS_PER_USER (100)  BENCH_DAYS (90)  BENCH_SAMPLES (30 pairs per figure)
  *      BENCH_MIN_SAMPLES (5)  BENCH_FIGURE_SECONDS (45, per figure once BENCH_MIN_SAMPLES are in)
  *      BENCH_DATABASES (clickhouse,postgres)  BENCH_BUDGET_MINUTES (60, the whole run)
+ *      BENCH_ROUTES (every route; a comma list of route names as the report prints them)
  * Starts its own Redis, ClickHouse and PostgreSQL (test/support/services), each
  * database only for its phase; stops them and drops the data however the run ends.
  */

@@ -20,7 +20,9 @@ export const rollupTarget = 5;
 /** Every route through REST next to the store call it makes, interleaved; ratio = REST p50 / direct p50. */
 export async function compareRoutes(db: string, engineUrl: string, store: AnalyticsStore, t: TimingOptions, log: (s: string) => void): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
-  for (const c of routeCases) {
+  // BENCH_ROUTES=name,name… (as the report names them) times only those routes.
+  const only = process.env.BENCH_ROUTES?.split(",").map((n) => n.trim()).filter(Boolean);
+  for (const c of routeCases.filter((r) => !only || only.includes(r.name))) {
     const p = await interleaved(restGet(`${engineUrl}/api/v1/analytics/${c.path}`), () => c.direct(store), t);
     const ratio = p.a.p50 / p.b.p50;
     rows.push({

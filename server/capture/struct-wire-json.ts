@@ -43,6 +43,21 @@ export function propertiesFromStructBytes(bytes: Uint8Array, path: string, limit
   return propertiesFromObject(properties, path, limits);
 }
 
+// Property names repeat across events: each one checked and JSON-quoted is
+// remembered (bounded, so hostile random keys cannot grow it).
+const quotedKeys = new Map<string, string>();
+const maxQuotedKeys = 10_000;
+
+/** `key` as a JSON string; only called for keys that passed checkKey. */
+function quoted(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quotedKeys.size < maxQuotedKeys) quotedKeys.set(key, q);
+  }
+  return q;
+}
+
 /** Not an error of the input: the fast reader leaves this case to the generic decoder. */
 class Irregular extends Error {}
 
@@ -134,7 +149,7 @@ class StructReader {
       if (out.length === 1) seen = [key];
       else if (seen!.includes(key)) throw new Irregular(); // last one wins: leave that to the generic decoder
       else seen!.push(key);
-      out += (out.length === 1 ? "" : ",") + JSON.stringify(key) + ":" + value;
+      out += (out.length === 1 ? "" : ",") + quoted(key) + ":" + value;
     }
     return out + "}";
   }
@@ -143,6 +158,7 @@ class StructReader {
     if (key.length > this.limits.maxKeyLength) {
       throw new InvalidInputError(this.at() || "body", `a key is longer than ${this.limits.maxKeyLength} characters`);
     }
+    if (quotedKeys.has(key)) return; // checked before
     if (forbiddenKeys.has(key) || key.includes("\uFFFD") || key.includes("\u0000")) {
       this.path.push(key);
       const keyPath = this.at();
