@@ -126,6 +126,39 @@ describe("gRPC and Connect: bad input is INVALID_ARGUMENT", () => {
     }
   });
 
+  // CaptureEvents over binary reads each Event from its bytes (rpc/flat-message-reader.ts).
+  const grpcCall = (body: Buffer) =>
+    new Promise<{ status: string; message: string }>((resolve, reject) => {
+      const session = http2.connect(server.url);
+      const req = session.request({ ":method": "POST", ":path": "/insightplus.v1.CaptureService/CaptureEvents", "content-type": "application/grpc", te: "trailers" });
+      req.on("trailers", (t) => {
+        resolve({ status: String(t["grpc-status"]), message: decodeURIComponent(String(t["grpc-message"] ?? "")) });
+        session.close();
+      });
+      req.on("error", reject);
+      req.resume();
+      const frame = Buffer.alloc(5);
+      frame.writeUInt32BE(body.length, 1);
+      req.end(Buffer.concat([frame, body]));
+    });
+  const len = (field: number, body: Buffer) => Buffer.concat([Buffer.from([(field << 3) | 2, body.length]), body]);
+  const eventBytes = (extra: Buffer) => Buffer.concat([len(1, Buffer.from("page_view")), len(2, Buffer.from("u-flat")), extra]);
+
+  it("reads an Event with a field it does not know (a newer client) like protobuf-es does", async () => {
+    const before = await server.redis.xlen(server.streamKey);
+    const res = await grpcCall(len(1, eventBytes(Buffer.from([15 << 3, 7])))); // field 15, varint 7
+    expect(res.status).toBe("0");
+    expect(await server.redis.xlen(server.streamKey)).toBe(before + 1);
+  });
+
+  it("refuses an Event whose bytes are not a message, naming it, and queues nothing", async () => {
+    const before = await server.redis.xlen(server.streamKey);
+    const res = await grpcCall(Buffer.concat([len(1, eventBytes(Buffer.alloc(0))), len(1, Buffer.from([0x0a, 0x7f, 0x61]))]));
+    expect(res.status).toBe(String(Code.InvalidArgument));
+    expect(res.message).toContain("events[1]");
+    expect(await server.redis.xlen(server.streamKey)).toBe(before);
+  });
+
   it("refuses a string field with invalid UTF-8 in protobuf bytes", async () => {
     // field 1 (event) = "page_view"; field 2 (distinct_id) = 0xC3 0x28 (invalid UTF-8)
     const event = Buffer.from("page_view");

@@ -1,5 +1,17 @@
-import { clone, createFileRegistry, type DescFile, type DescService } from "@bufbuild/protobuf";
-import { FieldDescriptorProto_Type, FileDescriptorProtoSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
+import { clone, createFileRegistry, type DescFile, type DescMessage, type DescService } from "@bufbuild/protobuf";
+import {
+  FieldDescriptorProto_Label,
+  FieldDescriptorProto_Type,
+  FileDescriptorProtoSchema,
+  type FileDescriptorProto,
+} from "@bufbuild/protobuf/wkt";
+import { createFlatReader } from "./flat-message-reader.js";
+
+export interface BinaryView {
+  service: DescService;
+  /** Per input message type name: its lists read as bytes, and how to read each item. */
+  lists: Map<string, Array<{ localName: string; jsonName: string; read: (bytes: Uint8Array) => unknown }>>;
+}
 
 const structType = ".google.protobuf.Struct";
 
@@ -9,10 +21,12 @@ const structType = ".google.protobuf.Struct";
  * length-delimited run, so binary clients (gRPC, gRPC-Web, Connect proto) see
  * no difference; the server gets the Struct's bytes untouched and turns them
  * into JSON text in one pass (capture/struct-wire-json.ts) instead of building
- * a message per value. JSON requests keep the real schema.
+ * a message per value. Lists of flat messages (every field a string or bytes,
+ * as Event is then) are read as lists of bytes too, each item decoded by
+ * flat-message-reader.ts. JSON requests keep the real schema.
  * Returns undefined when the service has no such field.
  */
-export function binaryViewOf(service: DescService): DescService | undefined {
+export function binaryViewOf(service: DescService): BinaryView | undefined {
   const originals = new Map<string, DescFile>();
   const collect = (file: DescFile) => {
     if (originals.has(file.name)) return;
@@ -21,17 +35,53 @@ export function binaryViewOf(service: DescService): DescService | undefined {
   };
   collect(service.file);
   const rewritten = new Map<string, FileDescriptorProto>();
-  for (const [name, file] of originals) {
-    if (file.proto.package.startsWith("google.")) continue;
-    const proto = clone(FileDescriptorProtoSchema, file.proto);
-    if (structFieldsToBytes(proto)) rewritten.set(file.proto.name, proto);
+  const own = [...originals.values()].filter((f) => !f.proto.package.startsWith("google."));
+  const protos = own.map((f) => clone(FileDescriptorProtoSchema, f.proto));
+  const changed = new Set(protos.filter(structFieldsToBytes));
+  const inputs = new Set(service.methods.map((m) => m.input.typeName));
+  const flat = new Set(protos.flatMap((p) => p.messageType.filter(isFlat).map((m) => `.${p.package}.${m.name}`)));
+  const lists: Array<{ owner: string; field: string; item: string }> = [];
+  for (const p of protos) {
+    for (const m of p.messageType) {
+      for (const f of m.field) {
+        if (f.label !== FieldDescriptorProto_Label.REPEATED || !flat.has(f.typeName) || !inputs.has(`${p.package}.${m.name}`)) continue;
+        lists.push({ owner: `${p.package}.${m.name}`, field: f.name, item: f.typeName.slice(1) });
+        f.type = FieldDescriptorProto_Type.BYTES;
+        f.typeName = "";
+        changed.add(p);
+      }
+    }
   }
-  if (rewritten.size === 0) return undefined;
+  for (const p of changed) rewritten.set(p.name, p);
+  if (rewritten.size === 0 || service.methods.some((m) => holdsStruct(m.output, new Set()))) return undefined; // responses keep the real schema
+
   const resolve = (protoName: string): FileDescriptorProto | DescFile | undefined =>
     rewritten.get(protoName) ?? [...originals.values()].find((f) => f.proto.name === protoName);
   const root = rewritten.get(service.file.proto.name) ?? service.file.proto;
-  return createFileRegistry(root, resolve).getService(service.typeName);
+  const registry = createFileRegistry(root, resolve);
+  const view: BinaryView = { service: registry.getService(service.typeName)!, lists: new Map() };
+  for (const l of lists) {
+    const owner = registry.getMessage(l.owner);
+    const item = registry.getMessage(l.item);
+    const read = item && createFlatReader(item);
+    const field = owner?.fields.find((f) => f.name === l.field);
+    if (!owner || !read || !field) throw new Error(`binary view: cannot read ${l.owner}.${l.field}`);
+    view.lists.set(l.owner, [...(view.lists.get(l.owner) ?? []), { localName: field.localName, jsonName: field.jsonName, read }]);
+  }
+  return view;
 }
+
+function holdsStruct(m: DescMessage, seen: Set<DescMessage>): boolean {
+  if (m.typeName === structType.slice(1)) return true;
+  if (seen.has(m)) return false;
+  seen.add(m);
+  return m.fields.some((f) => f.message !== undefined && holdsStruct(f.message, seen));
+}
+
+const isFlat = (m: FileDescriptorProto["messageType"][number]) =>
+  m.field.length > 0 &&
+  m.nestedType.length === 0 &&
+  m.field.every((f) => f.label !== FieldDescriptorProto_Label.REPEATED && (f.type === FieldDescriptorProto_Type.STRING || f.type === FieldDescriptorProto_Type.BYTES));
 
 function structFieldsToBytes(file: FileDescriptorProto): boolean {
   let changed = false;

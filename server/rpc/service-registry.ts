@@ -5,7 +5,8 @@ import { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/c
 import type { AnalyticsService as Analytics } from "../analytics/analytics-service.js";
 import type { CaptureService } from "../capture/capture-service.js";
 import { createAnalyticsRpc } from "./analytics-rpc.js";
-import { binaryViewOf } from "./binary-view.js";
+import { InvalidInputError } from "../errors/domain-errors.js";
+import { binaryViewOf, type BinaryView } from "./binary-view.js";
 import { createCaptureRpc } from "./capture-rpc.js";
 
 export interface ServiceBinding {
@@ -31,13 +32,49 @@ export function connectRoutes(bindings: ServiceBinding[]) {
   };
 }
 
-/** The same implementations under each service's binary view (Struct fields read as bytes), where it has one. */
+/**
+ * The same implementations under each service's binary view (binary-view.ts),
+ * where it has one: lists the view reads as bytes are decoded item by item
+ * before the implementation sees the request, so it gets the same shapes.
+ */
 export function binaryConnectRoutes(bindings: ServiceBinding[]) {
   const views = bindings.flatMap((b) => {
     const view = binaryViewOf(b.service);
-    return view ? [{ service: view, impl: b.impl }] : [];
+    return view ? [{ service: view.service, impl: decodingImpl(view, b.impl) }] : [];
   });
   return (router: ConnectRouter) => {
     for (const v of views) router.service(v.service, v.impl);
   };
+}
+
+type AnyImpl = Record<string, ((req: unknown, ctx: unknown) => unknown) | undefined>;
+
+function decodingImpl(view: BinaryView, impl: ServiceBinding["impl"]): ServiceBinding["impl"] {
+  const out: AnyImpl = { ...(impl as AnyImpl) };
+  for (const method of view.service.methods) {
+    const lists = view.lists.get(method.input.typeName);
+    const fn = (impl as AnyImpl)[method.localName];
+    if (!lists || !fn) continue;
+    const decode = (req: Record<string, unknown>) => {
+      for (const l of lists) req[l.localName] = (req[l.localName] as Uint8Array[]).map((bytes, i) => readItem(l, bytes, i));
+      return req;
+    };
+    out[method.localName] =
+      method.methodKind === "unary" || method.methodKind === "server_streaming"
+        ? (req, ctx) => fn(decode(req as Record<string, unknown>), ctx)
+        : (reqs, ctx) => fn(mapIterable(reqs as AsyncIterable<Record<string, unknown>>, decode), ctx);
+  }
+  return out as ServiceBinding["impl"];
+}
+
+function readItem(l: { jsonName: string; read: (bytes: Uint8Array) => unknown }, bytes: Uint8Array, i: number): unknown {
+  try {
+    return l.read(bytes);
+  } catch {
+    throw new InvalidInputError(`${l.jsonName}[${i}]`, "is not a valid protobuf message"); // as the whole request would have been
+  }
+}
+
+async function* mapIterable<T, U>(items: AsyncIterable<T>, fn: (item: T) => U): AsyncIterable<U> {
+  for await (const item of items) yield fn(item);
 }
