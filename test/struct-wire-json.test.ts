@@ -65,6 +65,16 @@ describe("Struct wire bytes to JSON text", () => {
   it("lets the last of repeated keys win, as protobuf maps do", () => {
     const bytes = [...entry(utf8("plan"), stringValue(utf8("free"))), ...entry(utf8("plan"), stringValue(utf8("team")))];
     expect(JSON.parse(read(new Uint8Array(bytes)).json)).toEqual({ plan: "team" });
+    // The generic reader (taken for repeated keys) reads an entry without a value as null too.
+    const withEmpty = [...bytes, ...len(1, len(1, utf8("k")))];
+    expect(JSON.parse(read(new Uint8Array(withEmpty)).json)).toEqual({ plan: "team", k: null });
+  });
+
+  it("stays linear with many keys (a hostile request of 70,000 keys)", () => {
+    const many = Array.from({ length: 70_000 }, (_, i) => len(1, len(1, utf8(`k${i}`)))).flat();
+    // A quadratic repeated-key check took minutes here and failed on the test timeout; no timed assertion.
+    const r = read(new Uint8Array(many));
+    expect(Object.keys(JSON.parse(r.json))).toHaveLength(70_000);
   });
 
   it("reads an entry without a value as null, and refuses bytes that are not a Struct", () => {

@@ -83,7 +83,22 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
     }
   }
 
-  async function handle({ batch, good, dead }: Prepared, readAhead: () => QueueEntry[]): Promise<void> {
+  async function handle(prepared: Prepared, readAhead: () => QueueEntry[]): Promise<void> {
+    // While this batch is written, it and the batch read ahead stay claimed: a
+    // slow write must not let a reclaim (this worker's own read-ahead included)
+    // deliver them again.
+    const keeper = setInterval(() => {
+      queue.keepAlive([...prepared.batch, ...readAhead()].map((e) => e.id)).catch(() => undefined);
+    }, options.claimIdleMs / 2);
+    keeper.unref();
+    try {
+      await write(prepared, readAhead);
+    } finally {
+      clearInterval(keeper);
+    }
+  }
+
+  async function write({ batch, good, dead }: Prepared, readAhead: () => QueueEntry[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await writeIsolatingBadRows(sink, good);
@@ -126,6 +141,7 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
         }
         const prepared = await next!;
         next = undefined;
+        if (stopping.signal.aborted && outage) return; // leave it pending: writing now would only fail again
         if (!stopping.signal.aborted) readAhead();
         if (prepared.batch.length > 0) await handle(prepared, () => ahead);
         attempt = 0;

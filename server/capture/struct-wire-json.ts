@@ -1,5 +1,6 @@
-import { fromBinary, toJson, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
-import { StructSchema } from "@bufbuild/protobuf/wkt";
+import { fromBinary, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { EventSchema } from "../../gen/insightplus/v1/event_pb.js";
 import { InvalidInputError } from "../errors/domain-errors.js";
 import { checkJson, forbiddenKeys, type JsonLimits } from "./json-limits.js";
 import { checkDecodedText } from "./text-check.js";
@@ -36,7 +37,9 @@ export function propertiesFromStructBytes(bytes: Uint8Array, path: string, limit
   }
   let properties: JsonObject;
   try {
-    properties = toJson(StructSchema, fromBinary(StructSchema, bytes)) as JsonObject;
+    // Read as Event.properties, exactly as the generic path read it (a Value with no kind is null there).
+    const event = new BinaryWriter().tag(3, WireType.LengthDelimited).bytes(bytes).finish();
+    properties = fromBinary(EventSchema, event).properties ?? {};
   } catch {
     throw new InvalidInputError(path, "is not a valid google.protobuf.Struct");
   }
@@ -53,7 +56,8 @@ function quoted(key: string): string {
   let q = quotedKeys.get(key);
   if (q === undefined) {
     q = JSON.stringify(key);
-    if (quotedKeys.size < maxQuotedKeys) quotedKeys.set(key, q);
+    if (quotedKeys.size >= maxQuotedKeys) quotedKeys.clear(); // junk keys cannot pin it full
+    quotedKeys.set(key, q);
   }
   return q;
 }
@@ -124,7 +128,7 @@ class StructReader {
   struct(start: number, end: number, depth: number): string {
     if (depth >= this.limits.maxDepth) throw new InvalidInputError(this.at() || "body", `nested deeper than ${this.limits.maxDepth} levels`);
     this.pos = start;
-    let seen: string[] | undefined;
+    const seen = new Set<string>();
     let out = "{";
     while (this.pos < end) {
       if (this.field(end) !== 1 || this.wt !== LEN) throw new Irregular();
@@ -146,9 +150,8 @@ class StructReader {
         this.pos = fieldEnd;
       }
       if (key === undefined) throw new Irregular();
-      if (out.length === 1) seen = [key];
-      else if (seen!.includes(key)) throw new Irregular(); // last one wins: leave that to the generic decoder
-      else seen!.push(key);
+      if (seen.has(key)) throw new Irregular(); // last one wins: leave that to the generic decoder
+      seen.add(key);
       out += (out.length === 1 ? "" : ",") + quoted(key) + ":" + value;
     }
     return out + "}";

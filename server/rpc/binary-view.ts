@@ -24,6 +24,10 @@ const structType = ".google.protobuf.Struct";
  * a message per value. Lists of flat messages (every field a string or bytes,
  * as Event is then) are read as lists of bytes too, each item decoded by
  * flat-message-reader.ts. JSON requests keep the real schema.
+ * Differences from protobuf-es's reader, none of which lets bad input through:
+ * invalid UTF-8 in a string becomes U+FFFD, which the validator refuses for that
+ * event (protobuf-es refused the whole request); a Struct sent twice for one
+ * event keeps the last instead of merging the two.
  * Returns undefined when the service has no such field.
  */
 export function binaryViewOf(service: DescService): BinaryView | undefined {
