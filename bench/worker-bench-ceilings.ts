@@ -4,13 +4,13 @@
  * indexes and materialized views), in sequential batches of the worker's
  * batch size, with no Redis and no decode.
  */
-import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import { createClient } from "@clickhouse/client";
 import pg from "pg";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { AcceptedEvent } from "../server/capture/event-input.js";
 import { migrateClickHouse } from "../worker/sink/clickhouse-migrations.js";
-import { toRow } from "../worker/sink/clickhouse-sink.js";
+import { clickHouseClientOptions, toRow } from "../worker/sink/clickhouse-sink.js";
 import { createPgSqlClient } from "../worker/sink/pg-sql-client.js";
 import { migratePostgres } from "../worker/sink/postgres-migrations.js";
 
@@ -27,16 +27,8 @@ export const clickHouseRows = (events: readonly AcceptedEvent[]) => events.map(t
 
 /** Returns a function that inserts all rows in batches; the schema is created first (not timed). */
 export async function prepareClickHouseCeiling(c: ChConn, rows: readonly object[], batchSize: number) {
-  // Same client settings as the sink (HTTP, no compression).
-  const client = createClient({
-    url: c.url,
-    database: c.database,
-    username: c.user,
-    password: c.password,
-    request_timeout: 30_000,
-    compression: { request: false, response: false },
-    log: { level: ClickHouseLogLevel.OFF },
-  });
+  // The sink's own client settings (HTTP, no compression); it passes the row objects through JSON.stringify.
+  const client = createClient(clickHouseClientOptions({ url: c.url, database: c.database, username: c.user, password: c.password }));
   await migrateClickHouse(client, { url: c.url, database: c.database, username: c.user, password: c.password });
   return {
     async run() {

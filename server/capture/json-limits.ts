@@ -20,6 +20,13 @@ export function checkJson(value: JsonValue, path: string, limits: JsonLimits, te
   new JsonChecker(path, limits, text).walk(value, 0);
 }
 
+/** "root.key[2].other": the JSON path of a value, from the field holding it and the keys and indexes below. */
+export function jsonPath(root: string, parts: ReadonlyArray<string | number>): string {
+  let out = root;
+  for (const p of parts) out += typeof p === "number" ? `[${p}]` : out === "" ? p : `.${p}`;
+  return out;
+}
+
 class JsonChecker {
   private readonly parts: Array<string | number> = [];
 
@@ -30,9 +37,7 @@ class JsonChecker {
   ) {}
 
   private at(): string {
-    let out = this.root;
-    for (const p of this.parts) out += typeof p === "number" ? `[${p}]` : out === "" ? p : `.${p}`;
-    return out;
+    return jsonPath(this.root, this.parts);
   }
 
   walk(v: JsonValue, depth: number): void {

@@ -2,8 +2,9 @@ import { fromBinary, type JsonObject, type JsonValue } from "@bufbuild/protobuf"
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { EventSchema } from "../../gen/insightplus/v1/event_pb.js";
 import { InvalidInputError } from "../errors/domain-errors.js";
-import { checkJson, forbiddenKeys, type JsonLimits } from "./json-limits.js";
-import { checkDecodedText } from "./text-check.js";
+import { WireCursor } from "../wire/wire-cursor.js";
+import { checkJson, forbiddenKeys, jsonPath, type JsonLimits } from "./json-limits.js";
+import { decodedTextProblem } from "./text-check.js";
 
 /** Properties as the queue stores them, with the one value capture rules look at. */
 export interface PropertiesText {
@@ -69,60 +70,34 @@ const LEN = 2;
 const VARINT = 0;
 const I64 = 1;
 
-class StructReader {
-  private pos = 0;
-  private readonly buf: Buffer;
+class StructReader extends WireCursor {
   private readonly path: Array<string | number> = [];
   feature: JsonValue | undefined;
+  // Wire type and end of the field just read by field() (kept here, not in an object per field).
+  private wt = 0;
+  private to = 0;
 
   constructor(
     bytes: Uint8Array,
     private readonly root: string,
     private readonly limits: JsonLimits,
   ) {
-    this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    super(bytes);
   }
-
-  private varint(): number {
-    let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (this.pos >= this.buf.length) throw new Irregular();
-      const b = this.buf[this.pos++];
-      result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return result;
-    }
-    throw new Irregular(); // longer than any length or tag we accept
-  }
-
-  // The field just read by field(): number, wire type, end (kept here, not in an object per field).
-  private no = 0;
-  private wt = 0;
-  private to = 0;
 
   /** Reads a tag and, for length-delimited fields, the end of the field; returns the field number. */
   private field(end: number): number {
     const tag = this.varint();
+    if (tag < 0) throw new Irregular();
     this.wt = tag & 7;
-    this.no = Math.floor(tag / 8);
-    if (this.wt !== LEN) {
-      this.to = this.pos;
-      return this.no;
-    }
-    const len = this.varint();
-    this.to = this.pos + len;
-    if (this.to > end) throw new Irregular();
-    return this.no;
-  }
-
-  private text(start: number, end: number): string {
-    return (this.buf as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(start, end);
+    this.to = this.wt === LEN ? this.lengthEnd(end) : this.pos;
+    if (this.to < 0) throw new Irregular();
+    return Math.floor(tag / 8);
   }
 
   /** The JSON path of what is being read, built only for an error message. */
   private at(): string {
-    let out = this.root;
-    for (const part of this.path) out += typeof part === "number" ? `[${part}]` : out === "" ? part : `.${part}`;
-    return out;
+    return jsonPath(this.root, this.path);
   }
 
   struct(start: number, end: number, depth: number): string {
@@ -162,12 +137,11 @@ class StructReader {
       throw new InvalidInputError(this.at() || "body", `a key is longer than ${this.limits.maxKeyLength} characters`);
     }
     if (quotedKeys.has(key)) return; // checked before
-    if (forbiddenKeys.has(key) || key.includes("\uFFFD") || key.includes("\u0000")) {
-      this.path.push(key);
-      const keyPath = this.at();
-      if (forbiddenKeys.has(key)) throw new InvalidInputError(keyPath, `the key "${key}" is not allowed`);
-      checkDecodedText(key, `${keyPath} (key)`);
-    }
+    const forbidden = forbiddenKeys.has(key);
+    const problem = forbidden ? `the key "${key}" is not allowed` : decodedTextProblem(key);
+    if (problem === undefined) return;
+    this.path.push(key);
+    throw new InvalidInputError(forbidden ? this.at() : `${this.at()} (key)`, problem);
   }
 
   private value(start: number, end: number, depth: number, topKey?: string): string {
@@ -180,8 +154,7 @@ class StructReader {
     switch (no) {
       case 1:
         if (wt !== VARINT) throw new Irregular();
-        this.varint();
-        if (this.pos !== end) throw new Irregular();
+        if (this.varint() < 0 || this.pos !== end) throw new Irregular();
         return "null";
       case 2: {
         if (wt !== I64 || this.pos + 8 !== end) throw new Irregular();
@@ -194,14 +167,16 @@ class StructReader {
       case 3: {
         if (wt !== LEN) throw new Irregular();
         const s = this.text(this.pos, end);
-        if (s.includes("\uFFFD") || s.includes("\u0000")) checkDecodedText(s, this.at());
+        const problem = decodedTextProblem(s);
+        if (problem !== undefined) throw new InvalidInputError(this.at(), problem);
         if (top) this.feature = s;
         return JSON.stringify(s);
       }
       case 4: {
         if (wt !== VARINT) throw new Irregular();
-        const b = this.varint() !== 0;
-        if (this.pos !== end) throw new Irregular();
+        const n = this.varint();
+        if (n < 0 || this.pos !== end) throw new Irregular();
+        const b = n !== 0;
         if (top) this.feature = b;
         return b ? "true" : "false";
       }

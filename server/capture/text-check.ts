@@ -14,13 +14,12 @@ export function checkText(s: string, field: string): void {
 /** What checkText would refuse in `s`, if anything (no error built: for hot loops). */
 export function textProblem(s: string): string | undefined {
   if (!s.isWellFormed()) return "is not valid UTF-8 (lone surrogate)";
+  return decodedTextProblem(s);
+}
+
+/** textProblem for text a UTF-8 decoder produced: it never holds lone surrogates. */
+export function decodedTextProblem(s: string): string | undefined {
   if (s.includes("\uFFFD")) return "is not valid UTF-8";
   if (s.includes("\u0000")) return "must not contain NUL characters";
   return undefined;
-}
-
-/** checkText for text a UTF-8 decoder produced: it never holds lone surrogates. */
-export function checkDecodedText(s: string, field: string): void {
-  if (s.includes("\uFFFD")) throw new InvalidInputError(field, "is not valid UTF-8");
-  if (s.includes("\u0000")) throw new InvalidInputError(field, "must not contain NUL characters");
 }

@@ -1,5 +1,6 @@
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { AcceptedEvent } from "../capture/event-input.js";
+import { WireCursor } from "../wire/wire-cursor.js";
 
 /**
  * Protobuf bytes of an accepted event (insightplus.v1.QueuedEvent), as stored
@@ -76,28 +77,21 @@ export function decodeQueuedEvent(bytes: Uint8Array): AcceptedEvent {
   return new FastReader(bytes).read() ?? decodeWithReader(bytes);
 }
 
-class FastReader {
-  private readonly buf: Buffer;
-  private pos = 0;
-
-  constructor(bytes: Uint8Array) {
-    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
+class FastReader extends WireCursor {
   /** The event, or undefined when the bytes need the generic reader. */
   read(): AcceptedEvent | undefined {
     const e: AcceptedEvent = { uuid: "", event: "", distinctId: "", propertiesJson: "", timestampMs: 0, receivedAtMs: 0, timestampClamped: false };
-    const { buf } = this;
-    while (this.pos < buf.length) {
+    while (this.pos < this.buf.length) {
       const tag = this.varint();
       const field = Math.floor(tag / 8);
       const wireType = tag % 8;
       if (tag < 0 || field < 1 || field > 7) return undefined;
       if (field <= 4) {
         if (wireType !== WireType.LengthDelimited) return undefined;
-        const n = this.varint();
-        if (n < 0 || this.pos + n > buf.length) return undefined;
-        const text = buf.toString("utf8", this.pos, (this.pos += n));
+        const to = this.lengthEnd();
+        if (to < 0) return undefined;
+        const text = this.text(this.pos, to);
+        this.pos = to;
         if (field === 1) e.uuid = text;
         else if (field === 2) e.event = text;
         else if (field === 3) e.distinctId = text;
@@ -111,18 +105,6 @@ class FastReader {
       }
     }
     return e;
-  }
-
-  /** -1 past the end or beyond 2^49 (no length or timestamp we write is that large). */
-  private varint(): number {
-    let n = 0;
-    for (let shift = 0; shift < 49; shift += 7) {
-      if (this.pos >= this.buf.length) return -1;
-      const b = this.buf[this.pos++];
-      n += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return n;
-    }
-    return -1;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
+import { holdsStruct, structTypeName } from "../contract/holds-struct.js";
 
 type Json = Record<string, unknown>;
 
@@ -10,7 +11,8 @@ export interface Lifted {
   items?: Array<Lifted[] | undefined>;
 }
 
-const structType = "google.protobuf.Struct";
+// Not through maps, nor through the other well-known types (Value holds a Struct, but its JSON is any value).
+const liftable = (f: DescField) => f.fieldKind !== "map" && (f.message!.typeName === structTypeName || !f.message!.typeName.startsWith("google.protobuf."));
 const plans = new WeakMap<DescMessage, DescField[]>();
 
 /**
@@ -28,7 +30,7 @@ export function liftStructs(schema: DescMessage, json: Json): Lifted[] | undefin
     if (value === undefined || value === null || typeof value !== "object") continue;
     const sub = field.message!;
     let entry: Lifted | undefined;
-    if (sub.typeName === structType) {
+    if (sub.typeName === structTypeName) {
       if (Array.isArray(value)) continue; // fromJson reports it
       delete json[field.jsonName];
       delete json[field.name];
@@ -59,15 +61,8 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null 
 function planOf(schema: DescMessage): DescField[] {
   let plan = plans.get(schema);
   if (!plan) {
-    plan = schema.fields.filter((f) => (f.fieldKind === "message" || f.fieldKind === "list") && f.message && holdsStruct(f.message, new Set()));
+    plan = schema.fields.filter((f) => (f.fieldKind === "message" || f.fieldKind === "list") && f.message && holdsStruct(f.message, liftable));
     plans.set(schema, plan);
   }
   return plan;
-}
-
-function holdsStruct(m: DescMessage, seen: Set<DescMessage>): boolean {
-  if (m.typeName === structType) return true;
-  if (seen.has(m) || m.typeName.startsWith("google.protobuf.")) return false;
-  seen.add(m);
-  return m.fields.some((f) => f.message !== undefined && f.fieldKind !== "map" && holdsStruct(f.message, seen));
 }

@@ -1,10 +1,11 @@
-import { clone, createFileRegistry, type DescFile, type DescMessage, type DescService } from "@bufbuild/protobuf";
+import { clone, createFileRegistry, type DescFile, type DescService } from "@bufbuild/protobuf";
 import {
   FieldDescriptorProto_Label,
   FieldDescriptorProto_Type,
   FileDescriptorProtoSchema,
   type FileDescriptorProto,
 } from "@bufbuild/protobuf/wkt";
+import { holdsStruct, structTypeName } from "../contract/holds-struct.js";
 import { createFlatReader } from "./flat-message-reader.js";
 
 export interface BinaryView {
@@ -13,7 +14,7 @@ export interface BinaryView {
   lists: Map<string, Array<{ localName: string; jsonName: string; read: (bytes: Uint8Array) => unknown }>>;
 }
 
-const structType = ".google.protobuf.Struct";
+const structType = `.${structTypeName}`;
 
 /**
  * The same service with every google.protobuf.Struct field of our own messages
@@ -57,7 +58,7 @@ export function binaryViewOf(service: DescService): BinaryView | undefined {
     }
   }
   for (const p of changed) rewritten.set(p.name, p);
-  if (rewritten.size === 0 || service.methods.some((m) => holdsStruct(m.output, new Set()))) return undefined; // responses keep the real schema
+  if (rewritten.size === 0 || service.methods.some((m) => holdsStruct(m.output))) return undefined; // responses keep the real schema
 
   const resolve = (protoName: string): FileDescriptorProto | DescFile | undefined =>
     rewritten.get(protoName) ?? [...originals.values()].find((f) => f.proto.name === protoName);
@@ -73,13 +74,6 @@ export function binaryViewOf(service: DescService): BinaryView | undefined {
     view.lists.set(l.owner, [...(view.lists.get(l.owner) ?? []), { localName: field.localName, jsonName: field.jsonName, read }]);
   }
   return view;
-}
-
-function holdsStruct(m: DescMessage, seen: Set<DescMessage>): boolean {
-  if (m.typeName === structType.slice(1)) return true;
-  if (seen.has(m)) return false;
-  seen.add(m);
-  return m.fields.some((f) => f.message !== undefined && holdsStruct(f.message, seen));
 }
 
 const isFlat = (m: FileDescriptorProto["messageType"][number]) =>

@@ -1,5 +1,6 @@
 import { fromBinary, type DescMessage } from "@bufbuild/protobuf";
 import { ScalarType } from "@bufbuild/protobuf";
+import { WireCursor } from "../wire/wire-cursor.js";
 
 type Flat = Record<string, string | Uint8Array>;
 const LEN = 2;
@@ -24,30 +25,16 @@ export function createFlatReader(desc: DescMessage): ((bytes: Uint8Array) => Fla
 }
 
 function readFlat(bytes: Uint8Array, byNumber: Array<{ localName: string; text: boolean } | undefined>, empty: Flat): Flat | undefined {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const c = new WireCursor(bytes);
   const out: Flat = { ...empty };
-  let pos = 0;
-  while (pos < buf.length) {
-    let tag = 0;
-    let len = 0;
-    let shift = 0;
-    for (;; shift += 7) {
-      if (pos >= buf.length || shift > 28) return undefined;
-      const b = buf[pos++];
-      tag += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-    }
-    const field = byNumber[Math.floor(tag / 8)];
+  while (c.pos < c.buf.length) {
+    const tag = c.varint();
+    const field = tag < 0 ? undefined : byNumber[Math.floor(tag / 8)];
     if (!field || tag % 8 !== LEN) return undefined;
-    for (shift = 0; ; shift += 7) {
-      if (pos >= buf.length || shift > 28) return undefined;
-      const b = buf[pos++];
-      len += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-    }
-    if (pos + len > buf.length) return undefined;
-    out[field.localName] = field.text ? buf.toString("utf8", pos, pos + len) : buf.subarray(pos, pos + len);
-    pos += len;
+    const to = c.lengthEnd();
+    if (to < 0) return undefined;
+    out[field.localName] = field.text ? c.text(c.pos, to) : c.buf.subarray(c.pos, to);
+    c.pos = to;
   }
   return out;
 }

@@ -19,12 +19,9 @@ const retryableServerCodes = new Set([159, 164, 202, 203, 209, 210, 241, 242, 25
  * JSONEachRow fields). Duplicates of a uuid share the whole sort key, so
  * ReplacingMergeTree folds them; queries count distinct uuids until it does.
  */
-export function createClickHouseSink(
-  opts: ClickHouseSinkOptions,
-  /** A ready client instead of an HTTP one (the tests pass embedded chdb here). */
-  injected?: ClickHouseClient,
-): EventSink & { client: ClickHouseClient } {
-  const client = injected ?? createClient({
+/** The sink's HTTP client settings (the bench's raw-insert ceiling uses the same). */
+export function clickHouseClientOptions(opts: ClickHouseSinkOptions) {
+  return {
     url: opts.url,
     database: opts.database,
     username: opts.username,
@@ -34,7 +31,15 @@ export function createClickHouseSink(
     // Failures are classified and logged once by the worker; the client's own error log would print each retry.
     log: { level: ClickHouseLogLevel.OFF },
     json: rowsAsText,
-  });
+  };
+}
+
+export function createClickHouseSink(
+  opts: ClickHouseSinkOptions,
+  /** A ready client instead of an HTTP one (the tests pass embedded chdb here). */
+  injected?: ClickHouseClient,
+): EventSink & { client: ClickHouseClient } {
+  const client = injected ?? createClient(clickHouseClientOptions(opts));
   return {
     name: "clickhouse",
     client,

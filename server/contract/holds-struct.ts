@@ -1,0 +1,11 @@
+import type { DescField, DescMessage } from "@bufbuild/protobuf";
+
+export const structTypeName = "google.protobuf.Struct";
+
+/** Whether `m` is, or holds at any depth through the fields `follow` accepts, a google.protobuf.Struct. */
+export function holdsStruct(m: DescMessage, follow: (f: DescField) => boolean = () => true, seen = new Set<DescMessage>()): boolean {
+  if (m.typeName === structTypeName) return true;
+  if (seen.has(m)) return false;
+  seen.add(m);
+  return m.fields.some((f) => f.message !== undefined && follow(f) && holdsStruct(f.message, follow, seen));
+}
