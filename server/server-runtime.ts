@@ -10,6 +10,7 @@ import type { Config } from "./config.js";
 import { createDualProtocolServer } from "./listen/dual-protocol-server.js";
 import { openQueue } from "./queue/queue-factory.js";
 import { createServiceBindings } from "./rpc/service-registry.js";
+import { useBufferTextEncoding } from "./wire/text-encoding.js";
 
 export interface RunningServer {
   address: AddressInfo;
@@ -22,6 +23,7 @@ export interface RunningServer {
  * unless it is switched off. Used by main.ts and by the tests.
  */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  useBufferTextEncoding();
   const queue = openQueue(config, logger, () => openRedisConsumer(config, logger));
   let worker: RunningWorker | undefined;
   let closeConsumer = async () => undefined as void;

@@ -13,6 +13,9 @@ describe("the stream's event encoding", () => {
     const reference = toBinary(QueuedEventSchema, create(QueuedEventSchema, { ...e, timestampMs: BigInt(e.timestampMs), receivedAtMs: BigInt(e.receivedAtMs) }));
     expect(Buffer.from(encodeQueuedEvent(e))).toEqual(Buffer.from(reference));
     expect(decodeQueuedEvent(encodeQueuedEvent(e))).toEqual(e);
+    // The binary transports hand the properties over as UTF-8 bytes: the same stream bytes.
+    expect(encodeQueuedEvent({ ...e, propertiesJson: Buffer.from(e.propertiesJson) })).toEqual(encodeQueuedEvent(e));
+    expect(encodeQueuedEvent({ ...e, timestampMs: -1, propertiesJson: Buffer.from(e.propertiesJson) })).toEqual(encodeQueuedEvent({ ...e, timestampMs: -1 }));
   });
 });
 

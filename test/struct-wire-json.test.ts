@@ -6,7 +6,10 @@ import { InvalidInputError } from "../server/errors/domain-errors.js";
 
 const limits = { maxDepth: 10, maxKeyLength: 256 };
 const structBytes = (o: JsonObject) => toBinary(StructSchema, fromJson(StructSchema, o));
-const read = (bytes: Uint8Array) => propertiesFromStructBytes(bytes, "properties", limits);
+const read = (bytes: Uint8Array) => {
+  const r = propertiesFromStructBytes(bytes, "properties", limits);
+  return { ...r, json: r.json.toString() }; // text or UTF-8 bytes: compared as text
+};
 const fieldOf = (fn: () => unknown) => {
   try {
     fn();
@@ -41,6 +44,25 @@ describe("Struct wire bytes to JSON text", () => {
     const r = read(structBytes(o));
     expect(JSON.parse(r.json)).toEqual(JSON.parse(JSON.stringify(o)));
     expect(r.feature).toEqual(o.feature);
+  });
+
+  it("writes the text JSON.stringify writes, escapes and all", () => {
+    const o = { plain: "abc ~!", esc: 'q"b\\s/\t\u0001\u007f', uni: "ünï✓😀\u2028", n: -12.5e-7, t: true, nil: null, nested: { l: ["x", 1, false] } };
+    expect(read(structBytes(o)).json).toBe(JSON.stringify(o));
+  });
+
+  it("writes properties larger than its first scratch buffer", () => {
+    const o = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`key${i}`, "v".repeat(100 + i)]));
+    const r = read(structBytes(o));
+    expect(r.json).toBe(JSON.stringify(o)); // 400 keys: past the array scan, into the Set
+  });
+
+  it("leaves a repeated key beyond the scanned first keys, and a Value sent twice, to the generic decoder", () => {
+    const first = Array.from({ length: 20 }, (_, i) => entry(utf8(`k${i}`), stringValue(utf8("a")))).flat();
+    const again = [...first, ...entry(utf8("k3"), stringValue(utf8("b")))];
+    expect(JSON.parse(read(new Uint8Array(again)).json).k3).toBe("b");
+    const twice = len(1, [...len(1, utf8("k")), ...len(2, stringValue(utf8("a"))), ...len(2, stringValue(utf8("b")))]);
+    expect(JSON.parse(read(new Uint8Array(twice)).json)).toEqual({ k: "b" });
   });
 
   it("reads empty bytes as an empty object", () => {

@@ -1,6 +1,6 @@
 import { InvalidInputError, isDomainError } from "../errors/domain-errors.js";
 import type { EventPublisher } from "../queue/event-queue.js";
-import type { AcceptedEvent, EventInput } from "./event-input.js";
+import type { CapturedEvent, EventInput } from "./event-input.js";
 import type { EventValidator } from "./event-validator.js";
 
 export interface Rejection {
@@ -44,7 +44,7 @@ export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
     async captureMany(inputs, opts = {}) {
       const receivedAt = now();
       const offset = opts.indexOffset ?? 0;
-      const good: AcceptedEvent[] = [];
+      const good: CapturedEvent[] = [];
       const rejected: Rejection[] = [];
       inputs.forEach((input, i) => {
         try {

@@ -14,7 +14,7 @@ export interface EventInput {
   sentAt: string;
 }
 
-/** A validated event, ready to be queued. */
+/** An event as the queue holds it (what a consumer decodes). */
 export interface AcceptedEvent {
   uuid: string;
   event: string;
@@ -24,3 +24,9 @@ export interface AcceptedEvent {
   receivedAtMs: number;
   timestampClamped: boolean;
 }
+
+/**
+ * A validated event, ready to be queued: the properties JSON as text or as
+ * its UTF-8 bytes (the binary transports' path writes bytes, never a string).
+ */
+export type CapturedEvent = Omit<AcceptedEvent, "propertiesJson"> & { propertiesJson: string | Buffer };

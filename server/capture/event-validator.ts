@@ -1,7 +1,7 @@
 import { InvalidInputError, TooLargeError } from "../errors/domain-errors.js";
 import { resolveEventTime } from "./clock-skew.js";
 import { newEventId } from "./event-id.js";
-import type { AcceptedEvent, EventInput } from "./event-input.js";
+import type { CapturedEvent, EventInput } from "./event-input.js";
 import { parseIsoTime } from "./iso-time.js";
 import { propertiesFromObject, propertiesFromStructBytes } from "./struct-wire-json.js";
 import { checkText } from "./text-check.js";
@@ -14,7 +14,7 @@ export interface EventValidatorOptions {
 
 export interface EventValidator {
   /** Returns the event ready to queue, or throws InvalidInputError / TooLargeError naming the field. */
-  validate(input: EventInput, receivedAtMs: number, batchSentAt?: string): AcceptedEvent;
+  validate(input: EventInput, receivedAtMs: number, batchSentAt?: string): CapturedEvent;
 }
 
 const maxNameLength = 200;
@@ -72,7 +72,7 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
       if (!time.ok) throw new InvalidInputError("timestamp", time.reason);
 
       const propertiesJson = properties.json;
-      const size = Buffer.byteLength(propertiesJson) + Buffer.byteLength(event) + Buffer.byteLength(distinctId);
+      const size = byteLength(propertiesJson) + Buffer.byteLength(event) + Buffer.byteLength(distinctId);
       if (size > opts.maxEventBytes) {
         throw new TooLargeError("properties", `the event is larger than ${opts.maxEventBytes} bytes`);
       }
@@ -87,4 +87,8 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
       };
     },
   };
+}
+
+function byteLength(text: string | Buffer): number {
+  return typeof text === "string" ? Buffer.byteLength(text) : text.length;
 }

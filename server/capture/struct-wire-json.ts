@@ -2,13 +2,15 @@ import { fromBinary, type JsonObject, type JsonValue } from "@bufbuild/protobuf"
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { EventSchema } from "../../gen/insightplus/v1/event_pb.js";
 import { InvalidInputError } from "../errors/domain-errors.js";
+import { JsonBytesOut } from "../wire/json-bytes-out.js";
 import { WireCursor } from "../wire/wire-cursor.js";
 import { checkJson, forbiddenKeys, jsonPath, type JsonLimits } from "./json-limits.js";
 import { decodedTextProblem } from "./text-check.js";
 
 /** Properties as the queue stores them, with the one value capture rules look at. */
 export interface PropertiesText {
-  json: string;
+  /** JSON text, or its UTF-8 bytes (the binary transports' path writes bytes, never a string). */
+  json: string | Buffer;
   /** The top-level `feature` value (most_used_feature needs a string there). */
   feature: JsonValue | undefined;
 }
@@ -20,19 +22,21 @@ export function propertiesFromObject(properties: JsonObject, path: string, limit
 }
 
 /**
- * Turns google.protobuf.Struct wire bytes straight into JSON text, applying
+ * Turns google.protobuf.Struct wire bytes straight into JSON bytes, applying
  * the same limits as checkJson. The binary transports hand us the bytes
  * untouched: the generic decoder built a message per value and then a JSON
- * object, which cost 4× the rest of capture per event (bench profiles).
+ * object, which cost 4× the rest of capture per event (bench profiles); plain
+ * ASCII strings are copied byte for byte, without a JS string in between.
  * Anything irregular (repeated keys, fields out of place) takes the generic
  * decoder, so the answer is always what protobuf-es would have produced.
  */
 export function propertiesFromStructBytes(bytes: Uint8Array, path: string, limits: JsonLimits): PropertiesText {
   if (bytes.length === 0) return { json: "{}", feature: undefined };
   const reader = new StructReader(bytes, path, limits);
+  out.reset();
   try {
-    const json = reader.struct(0, bytes.length, 0);
-    return { json, feature: reader.feature };
+    reader.struct(0, bytes.length, 0);
+    return { json: out.take(), feature: reader.feature };
   } catch (e) {
     if (!(e instanceof Irregular)) throw e;
   }
@@ -47,21 +51,15 @@ export function propertiesFromStructBytes(bytes: Uint8Array, path: string, limit
   return propertiesFromObject(properties, path, limits);
 }
 
-// Property names repeat across events: each one checked and JSON-quoted is
-// remembered (bounded, so hostile random keys cannot grow it).
-const quotedKeys = new Map<string, string>();
+const out = new JsonBytesOut();
+
+// Property names repeat across events: each one checked and JSON-quoted (as
+// the bytes of `"key":`) is remembered (bounded, so hostile random keys cannot grow it).
+const quotedKeys = new Map<string, Buffer>();
 const maxQuotedKeys = 10_000;
 
-/** `key` as a JSON string; only called for keys that passed checkKey. */
-function quoted(key: string): string {
-  let q = quotedKeys.get(key);
-  if (q === undefined) {
-    q = JSON.stringify(key);
-    if (quotedKeys.size >= maxQuotedKeys) quotedKeys.clear(); // junk keys cannot pin it full
-    quotedKeys.set(key, q);
-  }
-  return q;
-}
+const literal = { null: Buffer.from("null"), true: Buffer.from("true"), false: Buffer.from("false") };
+const [OPEN, CLOSE, LIST_OPEN, LIST_CLOSE, COMMA] = ["{", "}", "[", "]", ","].map((c) => c.charCodeAt(0));
 
 /** Not an error of the input: the fast reader leaves this case to the generic decoder. */
 class Irregular extends Error {}
@@ -69,6 +67,8 @@ class Irregular extends Error {}
 const LEN = 2;
 const VARINT = 0;
 const I64 = 1;
+// Below this many keys a Struct's repeated-key check scans an array; above, a Set keeps it linear.
+const scanKeys = 16;
 
 class StructReader extends WireCursor {
   private readonly path: Array<string | number> = [];
@@ -100,53 +100,66 @@ class StructReader extends WireCursor {
     return jsonPath(this.root, this.path);
   }
 
-  struct(start: number, end: number, depth: number): string {
+  struct(start: number, end: number, depth: number): void {
     if (depth >= this.limits.maxDepth) throw new InvalidInputError(this.at() || "body", `nested deeper than ${this.limits.maxDepth} levels`);
     this.pos = start;
-    const seen = new Set<string>();
-    let out = "{";
+    const keys: string[] = [];
+    let seen: Set<string> | undefined;
+    let count = 0;
+    out.byte(OPEN);
     while (this.pos < end) {
       if (this.field(end) !== 1 || this.wt !== LEN) throw new Irregular();
       const entryEnd = this.to;
       let key: string | undefined;
-      let value = "null"; // a map entry without a value is a Value with no kind: null
+      let valued = false;
       while (this.pos < entryEnd) {
         const no = this.field(entryEnd);
         const fieldEnd = this.to;
         if (this.wt !== LEN) throw new Irregular();
         if (no === 1 && key === undefined) {
           key = this.text(this.pos, fieldEnd);
-          this.checkKey(key);
-        } else if (no === 2 && key !== undefined) {
+          const quoted = this.quotedKey(key); // checks the key first, as checkJson does
+          if (seen ? seen.has(key) : keys.includes(key)) throw new Irregular(); // last one wins: leave that to the generic decoder
+          if (seen) seen.add(key);
+          else if (keys.push(key) > scanKeys) seen = new Set(keys);
+          if (count++ > 0) out.byte(COMMA);
+          out.raw(quoted);
+        } else if (no === 2 && key !== undefined && !valued) {
           this.path.push(key);
-          value = this.value(this.pos, fieldEnd, depth + 1, key);
+          this.value(this.pos, fieldEnd, depth + 1, key);
           this.path.pop();
+          valued = true;
         } else throw new Irregular();
         this.pos = fieldEnd;
       }
       if (key === undefined) throw new Irregular();
-      if (seen.has(key)) throw new Irregular(); // last one wins: leave that to the generic decoder
-      seen.add(key);
-      out += (out.length === 1 ? "" : ",") + quoted(key) + ":" + value;
+      if (!valued) out.raw(literal.null); // a map entry without a value is a Value with no kind: null
     }
-    return out + "}";
+    out.byte(CLOSE);
   }
 
-  private checkKey(key: string): void {
+  /** `"key":` as bytes, once the key passed the checks. */
+  private quotedKey(key: string): Buffer {
+    let q = quotedKeys.get(key);
+    if (q !== undefined) return q;
     if (key.length > this.limits.maxKeyLength) {
       throw new InvalidInputError(this.at() || "body", `a key is longer than ${this.limits.maxKeyLength} characters`);
     }
-    if (quotedKeys.has(key)) return; // checked before
     const forbidden = forbiddenKeys.has(key);
     const problem = forbidden ? `the key "${key}" is not allowed` : decodedTextProblem(key);
-    if (problem === undefined) return;
-    this.path.push(key);
-    throw new InvalidInputError(forbidden ? this.at() : `${this.at()} (key)`, problem);
+    if (problem !== undefined) {
+      this.path.push(key);
+      throw new InvalidInputError(forbidden ? this.at() : `${this.at()} (key)`, problem);
+    }
+    q = Buffer.from(JSON.stringify(key) + ":");
+    if (quotedKeys.size >= maxQuotedKeys) quotedKeys.clear(); // junk keys cannot pin it full
+    quotedKeys.set(key, q);
+    return q;
   }
 
-  private value(start: number, end: number, depth: number, topKey?: string): string {
+  private value(start: number, end: number, depth: number, topKey?: string): void {
     this.pos = start;
-    if (this.pos >= end) return "null";
+    if (this.pos >= end) return out.raw(literal.null);
     const no = this.field(end);
     const wt = this.wt;
     if (this.to !== end && wt === LEN) throw new Irregular(); // more than one kind set
@@ -155,30 +168,30 @@ class StructReader extends WireCursor {
       case 1:
         if (wt !== VARINT) throw new Irregular();
         if (this.varint() < 0 || this.pos !== end) throw new Irregular();
-        return "null";
+        return out.raw(literal.null);
       case 2: {
         if (wt !== I64 || this.pos + 8 !== end) throw new Irregular();
         const n = this.buf.readDoubleLE(this.pos);
         this.pos += 8;
         if (!Number.isFinite(n)) throw new InvalidInputError(this.at(), "must be a finite number");
         if (top) this.feature = n;
-        return String(n);
+        return out.ascii(String(n));
       }
       case 3: {
         if (wt !== LEN) throw new Irregular();
+        if (top) this.feature = this.text(this.pos, end);
+        if (out.plainString(this.buf, this.pos, end)) return;
         const s = this.text(this.pos, end);
         const problem = decodedTextProblem(s);
         if (problem !== undefined) throw new InvalidInputError(this.at(), problem);
-        if (top) this.feature = s;
-        return JSON.stringify(s);
+        return out.text(JSON.stringify(s));
       }
       case 4: {
         if (wt !== VARINT) throw new Irregular();
         const n = this.varint();
         if (n < 0 || this.pos !== end) throw new Irregular();
-        const b = n !== 0;
-        if (top) this.feature = b;
-        return b ? "true" : "false";
+        if (top) this.feature = n !== 0;
+        return out.raw(n !== 0 ? literal.true : literal.false);
       }
       case 5:
         if (wt !== LEN) throw new Irregular();
@@ -193,19 +206,20 @@ class StructReader extends WireCursor {
     }
   }
 
-  private list(start: number, end: number, depth: number): string {
+  private list(start: number, end: number, depth: number): void {
     if (depth >= this.limits.maxDepth) throw new InvalidInputError(this.at() || "body", `nested deeper than ${this.limits.maxDepth} levels`);
     this.pos = start;
-    let out = "[";
+    out.byte(LIST_OPEN);
     for (let i = 0; this.pos < end; i++) {
       const no = this.field(end);
       const itemEnd = this.to;
       if (no !== 1 || this.wt !== LEN) throw new Irregular();
+      if (i > 0) out.byte(COMMA);
       this.path.push(i);
-      out += (i === 0 ? "" : ",") + this.value(this.pos, itemEnd, depth + 1);
+      this.value(this.pos, itemEnd, depth + 1);
       this.path.pop();
       this.pos = itemEnd;
     }
-    return out + "]";
+    out.byte(LIST_CLOSE);
   }
 }

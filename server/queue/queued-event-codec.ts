@@ -1,5 +1,5 @@
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import type { AcceptedEvent } from "../capture/event-input.js";
+import type { AcceptedEvent, CapturedEvent } from "../capture/event-input.js";
 import { WireCursor } from "../wire/wire-cursor.js";
 
 /**
@@ -9,9 +9,10 @@ import { WireCursor } from "../wire/wire-cursor.js";
  * TextEncoder call per string plus its final concatenation still showed in
  * profiles. A test checks the bytes are identical to protobuf-es's.
  */
-export function encodeQueuedEvent(e: AcceptedEvent): Buffer {
+export function encodeQueuedEvent(e: CapturedEvent): Buffer {
   if (e.timestampMs < 0 || e.receivedAtMs < 0) return Buffer.from(encodeWithWriter(e)); // 10-byte negative varints: rare, keep it simple
-  const lens = [Buffer.byteLength(e.uuid), Buffer.byteLength(e.event), Buffer.byteLength(e.distinctId), Buffer.byteLength(e.propertiesJson)];
+  const props = e.propertiesJson;
+  const lens = [Buffer.byteLength(e.uuid), Buffer.byteLength(e.event), Buffer.byteLength(e.distinctId), typeof props === "string" ? Buffer.byteLength(props) : props.length];
   let size = 0;
   for (const n of lens) if (n > 0) size += 1 + varintSize(n) + n;
   if (e.timestampMs !== 0) size += 1 + varintSize(e.timestampMs);
@@ -24,7 +25,8 @@ export function encodeQueuedEvent(e: AcceptedEvent): Buffer {
     if (lens[i] === 0) continue;
     buf[pos++] = ((i + 1) << 3) | WireType.LengthDelimited;
     pos = writeVarint(buf, pos, lens[i]);
-    pos += buf.write(strings[i], pos, "utf8");
+    const s = strings[i];
+    pos += typeof s === "string" ? buf.write(s, pos, "utf8") : s.copy(buf, pos);
   }
   if (e.timestampMs !== 0) {
     buf[pos++] = (5 << 3) | WireType.Varint;
@@ -53,12 +55,12 @@ function writeVarint(buf: Buffer, pos: number, n: number): number {
   return pos;
 }
 
-function encodeWithWriter(e: AcceptedEvent): Uint8Array {
+function encodeWithWriter(e: CapturedEvent): Uint8Array {
   const w = new BinaryWriter();
   if (e.uuid !== "") w.tag(1, WireType.LengthDelimited).string(e.uuid);
   if (e.event !== "") w.tag(2, WireType.LengthDelimited).string(e.event);
   if (e.distinctId !== "") w.tag(3, WireType.LengthDelimited).string(e.distinctId);
-  if (e.propertiesJson !== "") w.tag(4, WireType.LengthDelimited).string(e.propertiesJson);
+  if (e.propertiesJson.length > 0) w.tag(4, WireType.LengthDelimited).bytes(Buffer.from(e.propertiesJson));
   if (e.timestampMs !== 0) w.tag(5, WireType.Varint).int64(e.timestampMs);
   if (e.receivedAtMs !== 0) w.tag(6, WireType.Varint).int64(e.receivedAtMs);
   if (e.timestampClamped) w.tag(7, WireType.Varint).bool(true);

@@ -1,8 +1,9 @@
 import { createConnectRouter, type ConnectRouterOptions } from "@connectrpc/connect";
-import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
+import { universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { FastifyInstance } from "fastify";
 import { decodeJsonBody } from "../rest/json-body.js";
 import { remapParseErrors } from "./parse-error-remap.js";
+import { universalRequestOf } from "./universal-request.js";
 
 // Content types whose bodies Connect reads itself (enveloped or binary).
 const rawTypes = /^application\/((connect|grpc|grpc-web)(\+\w+)?|proto)(;.*)?$/;
@@ -42,7 +43,7 @@ export async function connectPlugin(scope: FastifyInstance, opts: ConnectPluginO
     scope.all(handler.requestPath, async (req, reply) => {
       reply.hijack(); // the response is written by Connect, not by Fastify
       const h = binary && binaryTypes.test(req.headers["content-type"] ?? "") ? binary : handler;
-      const res = await h(universalRequestFromNodeRequest(req.raw, reply.raw, req.body as never, undefined));
+      const res = await h(universalRequestOf(req.raw, reply.raw, req.body as never));
       for (const [key, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined) reply.raw.setHeader(key, value);
       }
