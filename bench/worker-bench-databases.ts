@@ -28,6 +28,14 @@ export async function clickHouseTrials(p: TrialPlan, ch: NonNullable<BenchServic
       },
       ceiling: (batchSize, count) => prepareClickHouseCeiling({ url: ch.url, database: `${name}_c`, user: ch.user, password: ch.password }, rows.slice(0, count), batchSize),
       drop,
+      async quiet() {
+        // Two empty looks in a row at system.merges, or 60 s at most.
+        for (let i = 0, empty = 0; empty < 2 && i < 600; i++) {
+          const r = await (await admin.query({ query: "SELECT count() AS n FROM system.merges", format: "JSONEachRow" })).json<{ n: string }>();
+          empty = Number(r[0].n) === 0 ? empty + 1 : 0;
+          if (empty < 2) await new Promise((res) => setTimeout(res, 100));
+        }
+      },
     };
   };
   return runTrials("clickhouse", p, fresh, cpuProbe(p.redis, ch.dir ? { name: "clickhouse", dir: ch.dir } : undefined), onCeilingName);

@@ -31,16 +31,25 @@ export interface Db {
   countRows(): Promise<number>;
   ceiling(batchSize: number, count: number): Promise<{ run(): Promise<void>; count(): Promise<number>; close(): Promise<void>; name?: string }>;
   drop(): Promise<void>;
+  /** Resolves once the server has no background work left from the last phase (ClickHouse merges). */
+  quiet?(): Promise<void>;
 }
 
-/** Lets the database finish background work (merges, checkpoints) from the previous measurement. */
-const settle = () => new Promise((r) => setTimeout(r, 2000));
+/**
+ * Lets the database finish background work (merges, checkpoints) from the
+ * previous measurement, so neither side of a pair pays for the other's: the
+ * ClickHouse ceiling's server CPU per event swung 3-10 µs with a fixed pause.
+ */
+const settle = async (db: Db) => {
+  await new Promise((r) => setTimeout(r, 2000));
+  await db.quiet?.();
+};
 
 export async function runTrials(kind: string, p: TrialPlan, fresh: (name: string) => Promise<Db>, probe: CpuProbe, onCeilingName: (n: string) => void): Promise<Trial[]> {
   const trials: Trial[] = [];
   const drain = async (db: Db, batchSize: number, key: string, around?: TrialPlan["profile"], count = p.entries.length) => {
     const entries = p.entries.slice(0, count);
-    await settle();
+    await settle(db);
     const env = { ...db.env, REDIS_URL: p.redisUrl };
     return workerDrain({ redis: p.redis, env, streamKey: key, batchSize, entries, logger: p.logger, timeoutMs: drainTimeoutMs(count), countRows: db.countRows, around, probe });
   };
@@ -48,7 +57,7 @@ export async function runTrials(kind: string, p: TrialPlan, fresh: (name: string
     const c = await db.ceiling(batchSize, count);
     if (c.name) onCeilingName(c.name);
     try {
-      await settle();
+      await settle(db);
       const t = await timed(count, () => c.run(), probe);
       const rows = await c.count();
       if (rows !== count) t.note = `ceiling stored ${rows} rows for ${count}`;

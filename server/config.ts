@@ -47,6 +47,7 @@ export interface WorkerConfig {
   group: string;
   batchSize: number;
   lingerMs: number;
+  concurrentWrites: number;
   maxDeliveries: number;
   claimIdleMs: number;
   deadLetterKey: string;
@@ -82,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       group: p.string("WORKER_GROUP", "insightplus-workers"),
       batchSize: p.int("WORKER_BATCH_SIZE", 1000, 1, 100_000),
       lingerMs: p.int("WORKER_LINGER_MS", 200, 1, 60_000),
+      concurrentWrites: p.int("WORKER_CONCURRENT_WRITES", 2, 1, 16),
       maxDeliveries: p.int("WORKER_MAX_DELIVERIES", 5, 1, 1000),
       claimIdleMs: p.int("WORKER_CLAIM_IDLE_MS", 30_000, 100, 86_400_000),
       deadLetterKey: p.string("REDIS_DEAD_LETTER_QUEUE", `${streamKey}:dead`),

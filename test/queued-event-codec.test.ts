@@ -2,6 +2,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { QueuedEventSchema } from "../gen/insightplus/v1/queue_pb.js";
 import { decodeQueuedEvent, encodeQueuedEvent } from "../server/queue/queued-event-codec.js";
+import { rowsText } from "../worker/sink/clickhouse-row-text.js";
 import { createClickHouseSink, rowsAsText, toRow } from "../worker/sink/clickhouse-sink.js";
 
 describe("the stream's event encoding", () => {
@@ -44,6 +45,27 @@ describe("decoding, fast path and generic reader agree", () => {
 });
 
 describe("the ClickHouse sink's rows", () => {
+  const sink = createClickHouseSink({ url: "http://127.0.0.1:1", database: "x", username: "u", password: "" });
+  const base = { uuid: "0196b2a0-0000-7000-8000-000000000006", event: "page_view", distinctId: "u1", propertiesJson: "{}", timestampMs: 1795821420123, receivedAtMs: 1795821420999, timestampClamped: false };
+  const variants = [
+    base,
+    { ...base, propertiesJson: '{"path":"/a?b=c","q":"say \\"hi\\"","n":[1,2.5,null,true],"o":{"k":"v"}}', timestampClamped: true },
+    { ...base, distinctId: 'a"b\\c', event: "tab\tnew\nline\u0001\u007f", propertiesJson: '{"ctl":"\\u0000"}' },
+    { ...base, distinctId: "ü✓", propertiesJson: '{"é":"😀"}' }, // not ASCII: the decoding path
+    { ...base, event: "", distinctId: "", propertiesJson: "", timestampMs: 999, receivedAtMs: 1000 },
+    { ...base, timestampMs: -1500 }, // a negative varint: the decoding path
+  ];
+  it.each(variants)("written from the stream's bytes, are the text JSON.stringify gives (%#)", (e) => {
+    const raw = encodeQueuedEvent(e);
+    const fromBytes = sink.encodeRaw!(raw) ?? sink.encode(decodeQueuedEvent(raw));
+    expect(rowsText([fromBytes])).toBe(JSON.stringify(toRow(decodeQueuedEvent(raw))));
+  });
+  it("reads out a batch of rows from bytes and from strings as one JSONEachRow text", () => {
+    const rows = variants.map((e) => sink.encodeRaw!(encodeQueuedEvent(e)) ?? sink.encode(e));
+    expect(rows.filter((r) => typeof r === "string")).toHaveLength(2);
+    expect(rowsText(rows)).toBe(variants.map((e) => JSON.stringify(toRow(e))).join("\n"));
+  });
+
   it("are the JSON of the row object, passed through the client as they are", () => {
     const e = { uuid: "0196b2a0-0000-7000-8000-000000000005", event: "page_view", distinctId: 'a"b\\c\u2028', propertiesJson: '{"x":"y\\n"}', timestampMs: 1795821420123, receivedAtMs: 1795821420999, timestampClamped: true };
     const row = createClickHouseSink({ url: "http://127.0.0.1:1", database: "x", username: "u", password: "" }).encode(e);

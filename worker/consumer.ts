@@ -13,6 +13,8 @@ export interface ConsumerOptions {
   maxDeliveries: number;
   /** The queue's reclaim idle time: a batch held through an outage is kept alive more often than this. */
   claimIdleMs: number;
+  /** Batches being written at once (1 = one after the other). */
+  concurrentWrites: number;
 }
 
 export interface Consumer {
@@ -36,6 +38,7 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
   let storedCount = 0;
   let outage = false;
   let acking: Promise<void> = Promise.resolve();
+  const writing = new Set<Promise<void>>();
 
   async function readBatch(): Promise<QueueEntry[]> {
     const batch = await queue.read(options.batchSize, options.lingerMs);
@@ -58,7 +61,7 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
         continue;
       }
       try {
-        good.push({ entry, row: sink.encode(decodeQueuedEvent(entry.raw)) });
+        good.push({ entry, row: sink.encodeRaw?.(entry.raw) ?? sink.encode(decodeQueuedEvent(entry.raw)) });
       } catch (e) {
         dead.push({ entry, reason: `cannot decode: ${(e as Error).message}` });
       }
@@ -102,8 +105,9 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await writeIsolatingBadRows(sink, good);
-        await acking; // one acknowledgement in flight at a time
-        acking = settle([...dead, ...result.rejected], result.stored);
+        const previous = acking;
+        acking = previous.then(() => settle([...dead, ...result.rejected], result.stored)); // one acknowledgement in flight at a time
+        await previous;
         if (outage) logger.info({ database: sink.name }, "database reachable again; resuming");
         outage = false;
         return;
@@ -120,10 +124,12 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
   }
 
   /**
-   * Reads one batch ahead: the next batch is read and decoded while the
-   * database stores this one (the bench's drain ratio was bound by doing the
-   * two in turn). Entries read ahead are pending for this consumer like the
-   * batch in hand, and are kept alive with it through an outage.
+   * Reads one batch ahead, and writes up to `concurrentWrites` batches at
+   * once: the next batch is read and decoded while the database stores the
+   * ones before it (done in turn, the database sat idle between inserts and
+   * the drain stayed below the raw insert rate). Entries read ahead are
+   * pending for this consumer like the batches in hand, and are kept alive
+   * with them through an outage.
    */
   async function consume(): Promise<void> {
     let next: Promise<Prepared> | undefined;
@@ -143,7 +149,13 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
         next = undefined;
         if (stopping.signal.aborted && outage) return; // leave it pending: writing now would only fail again
         if (!stopping.signal.aborted) readAhead();
-        if (prepared.batch.length > 0) await handle(prepared, () => ahead);
+        if (prepared.batch.length > 0) {
+          const done: Promise<void> = handle(prepared, () => ahead)
+            .catch((e: unknown) => logger.error({ err: (e as Error).message }, "batch write failed; its entries stay pending"))
+            .finally(() => writing.delete(done));
+          writing.add(done);
+          if (writing.size >= Math.max(1, options.concurrentWrites)) await Promise.race(writing);
+        }
         attempt = 0;
       } catch (e) {
         next = undefined;
@@ -160,6 +172,7 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
       try {
         await consume();
       } finally {
+        await Promise.all(writing);
         await acking;
       }
     },

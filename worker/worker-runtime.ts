@@ -27,6 +27,7 @@ export function startWorker(deps: { config: Config; logger: Logger; queue: Event
       lingerMs: config.worker.lingerMs,
       maxDeliveries: config.worker.maxDeliveries,
       claimIdleMs: config.worker.claimIdleMs,
+      concurrentWrites: config.worker.concurrentWrites,
     },
   });
   const running = consumer.run();

@@ -110,6 +110,46 @@ class FastReader extends WireCursor {
   }
 }
 
+/**
+ * Where each field of a queued event lies in its bytes, without making a
+ * string: for sinks that write rows straight from the stream's bytes (the
+ * drain's profile was mostly strings made only to be written out again).
+ * read() is false for anything the fast decoder would also leave to the
+ * generic reader; the caller then decodes as usual.
+ */
+export class QueuedEventSpans extends WireCursor {
+  /** [start, end) of uuid, event, distinctId and propertiesJson, in that order. */
+  readonly spans = [0, 0, 0, 0, 0, 0, 0, 0];
+  timestampMs = 0;
+  receivedAtMs = 0;
+  timestampClamped = false;
+
+  read(): boolean {
+    const spans = this.spans;
+    while (this.pos < this.buf.length) {
+      const tag = this.varint();
+      const field = Math.floor(tag / 8);
+      const wireType = tag % 8;
+      if (tag < 0 || field < 1 || field > 7) return false;
+      if (field <= 4) {
+        if (wireType !== WireType.LengthDelimited) return false;
+        const to = this.lengthEnd();
+        if (to < 0) return false;
+        spans[2 * field - 2] = this.pos;
+        spans[2 * field - 1] = to;
+        this.pos = to;
+      } else {
+        const n = wireType === WireType.Varint ? this.varint() : -1;
+        if (n < 0) return false;
+        if (field === 5) this.timestampMs = n;
+        else if (field === 6) this.receivedAtMs = n;
+        else this.timestampClamped = n !== 0;
+      }
+    }
+    return true;
+  }
+}
+
 /** The generic field-by-field read; unknown fields are skipped, so a newer writer's extra fields do not break an older worker. */
 function decodeWithReader(bytes: Uint8Array): AcceptedEvent {
   const r = new BinaryReader(bytes);

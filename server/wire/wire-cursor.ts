@@ -13,12 +13,24 @@ export class WireCursor {
 
   /** The next varint; -1 past the end or beyond 2^49 (no tag, length or timestamp we read is that large). */
   varint(): number {
-    let n = 0;
-    for (let shift = 0; shift < 49; shift += 7) {
-      if (this.pos >= this.buf.length) return -1;
-      const b = this.buf[this.pos++];
-      n += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return n;
+    const buf = this.buf;
+    let pos = this.pos;
+    if (pos >= buf.length) return -1;
+    let b = buf[pos++];
+    if (b < 0x80) {
+      this.pos = pos; // one byte: tags and short lengths, the common case
+      return b;
+    }
+    let n = b & 0x7f;
+    // Past 2^31, bit operators would wrap: multiply instead.
+    for (let scale = 128; scale < 2 ** 49; scale *= 128) {
+      if (pos >= buf.length) return -1;
+      b = buf[pos++];
+      n += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.pos = pos;
+        return n;
+      }
     }
     return -1;
   }

@@ -1,6 +1,9 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
+import { Readable } from "node:stream";
 import type { AcceptedEvent } from "../../server/capture/event-input.js";
+import { QueuedEventSpans } from "../../server/queue/queued-event-codec.js";
 import { migrateClickHouse } from "./clickhouse-migrations.js";
+import { clickHouseRowFromSpans, rowsBytes, rowsText } from "./clickhouse-row-text.js";
 import { isTransientNetworkError, SinkUnavailableError, type EventSink } from "./event-sink.js";
 
 export interface ClickHouseSinkOptions {
@@ -47,10 +50,22 @@ export function createClickHouseSink(
       await migrateClickHouse(client, opts);
     },
     encode: (e) => JSON.stringify(toRow(e)),
+    encodeRaw(raw) {
+      const spans = new QueuedEventSpans(raw);
+      return spans.read() ? clickHouseRowFromSpans(spans) : undefined;
+    },
     async insert(rows) {
       if (rows.length === 0) return;
       try {
-        await client.insert({ table: "events", values: rows as string[], format: "JSONEachRow" });
+        if (injected) {
+          // One text for the batch: rows are strings (encode) or spans of bytes (encodeRaw).
+          await client.insert({ table: "events", values: [rowsText(rows)], format: "JSONEachRow" });
+        } else {
+          // Over HTTP the bytes go out as they are: insert() takes JSONEachRow only as JS values
+          // (a string per batch cost a copy into a string and another back into bytes).
+          const sent = await client.exec({ query: "INSERT INTO events FORMAT JSONEachRow", values: Readable.from(rowsBytes(rows), { objectMode: false }) });
+          await drain(sent.stream);
+        }
       } catch (e) {
         throw classify(e);
       }
@@ -97,4 +112,9 @@ function classify(e: unknown): unknown {
     return new SinkUnavailableError(`ClickHouse unavailable: ${(e as Error).message}`, { cause: e });
   }
   return e;
+}
+
+/** Reads an answer to its end (an INSERT's is empty), so the connection goes back to the pool. */
+async function drain(stream: Readable): Promise<void> {
+  for await (const _ of stream) void _;
 }

@@ -17,6 +17,11 @@ export interface EventSink {
    * previous batch is being written, so this work is off the write's path.
    */
   encode(event: AcceptedEvent): SinkRow;
+  /**
+   * Optional: the row straight from the queued event's bytes, skipping the
+   * decode; undefined when it cannot (the worker then decodes and calls encode).
+   */
+  encodeRaw?(raw: Uint8Array): SinkRow | undefined;
   insert(rows: readonly SinkRow[]): Promise<void>;
   close(): Promise<void>;
 }
