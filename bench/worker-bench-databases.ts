@@ -6,6 +6,7 @@
  */
 import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import pg from "pg";
+import { chString } from "../server/analytics/clickhouse-literal.js";
 import { clickHouseRows, prepareClickHouseCeiling, preparePostgresCeiling } from "./worker-bench-ceilings.js";
 import { cpuProbe } from "./worker-bench-cpu.js";
 import { onCleanup, type BenchServices } from "./worker-bench-env.js";
@@ -31,7 +32,9 @@ export async function clickHouseTrials(p: TrialPlan, ch: NonNullable<BenchServic
       async quiet() {
         // Two empty looks in a row at system.merges, or 60 s at most.
         for (let i = 0, empty = 0; empty < 2 && i < 600; i++) {
-          const r = await (await admin.query({ query: "SELECT count() AS n FROM system.merges", format: "JSONEachRow" })).json<{ n: string }>();
+          // Literals, not query parameters: ClickHouse 18.16 has none.
+          const query = `SELECT count() AS n FROM system.merges WHERE database IN (${chString(name)}, ${chString(`${name}_c`)})`;
+          const r = await (await admin.query({ query, format: "JSONEachRow" })).json<{ n: string }>();
           empty = Number(r[0].n) === 0 ? empty + 1 : 0;
           if (empty < 2) await new Promise((res) => setTimeout(res, 100));
         }

@@ -18,7 +18,7 @@ export interface ConsumerOptions {
 }
 
 export interface Consumer {
-  /** Runs until stop(); resolves once the batch in hand is stored and acked (or left pending in an outage). */
+  /** Runs until stop(); resolves once the batches in hand (and the one read ahead) are stored and acked, or left pending in an outage. */
   run(): Promise<void>;
   stop(): void;
   /** Events stored so far by this consumer (for logs and benchmarks). */
@@ -39,6 +39,7 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
   let outage = false;
   let acking: Promise<void> = Promise.resolve();
   const writing = new Set<Promise<void>>();
+  let queuedAcks = 0;
 
   async function readBatch(): Promise<QueueEntry[]> {
     const batch = await queue.read(options.batchSize, options.lingerMs);
@@ -77,6 +78,7 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
    * keeps one row per uuid, so queries see them once.
    */
   async function settle(rejected: Array<{ entry: QueueEntry; reason: string }>, stored: QueueEntry[]): Promise<void> {
+    queuedAcks--;
     try {
       await queue.deadLetter(rejected);
       await queue.ack(stored.map((e) => e.id));
@@ -106,8 +108,10 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await writeIsolatingBadRows(sink, good);
-        // Acknowledgements go one at a time, in the background: the next insert need not wait for them.
+        // Acknowledgements go one at a time, in the background: the next insert need not wait for
+        // them, unless more are queued than batches are written at once (Redis slower than the database).
         acking = acking.then(() => settle([...dead, ...result.rejected], result.stored));
+        if (++queuedAcks > Math.max(1, options.concurrentWrites)) await acking;
         if (outage) logger.info({ database: sink.name }, "database reachable again; resuming");
         outage = false;
         return;

@@ -11,7 +11,7 @@ import type { EventSink } from "./sink/event-sink.js";
 
 export interface RunningWorker {
   consumer: Consumer;
-  /** Stops reading, finishes and acks the batch in hand. */
+  /** Stops reading, finishes and acks the batches in hand. */
   stop(): Promise<void>;
 }
 

@@ -140,11 +140,11 @@ class StructReader extends WireCursor {
 
   /** `"key":` as bytes, once the key passed the checks. */
   private quotedKey(key: string): Buffer {
-    let q = quotedKeys.get(key);
-    if (q !== undefined) return q;
     if (key.length > this.limits.maxKeyLength) {
       throw new InvalidInputError(this.at() || "body", `a key is longer than ${this.limits.maxKeyLength} characters`);
     }
+    let q = quotedKeys.get(key);
+    if (q !== undefined) return q;
     const forbidden = forbiddenKeys.has(key);
     const problem = forbidden ? `the key "${key}" is not allowed` : decodedTextProblem(key);
     if (problem !== undefined) {

@@ -76,46 +76,26 @@ function encodeWithWriter(e: CapturedEvent): Uint8Array {
  * always what the generic reader gives.
  */
 export function decodeQueuedEvent(bytes: Uint8Array): AcceptedEvent {
-  return new FastReader(bytes).read() ?? decodeWithReader(bytes);
-}
-
-class FastReader extends WireCursor {
-  /** The event, or undefined when the bytes need the generic reader. */
-  read(): AcceptedEvent | undefined {
-    const e: AcceptedEvent = { uuid: "", event: "", distinctId: "", propertiesJson: "", timestampMs: 0, receivedAtMs: 0, timestampClamped: false };
-    while (this.pos < this.buf.length) {
-      const tag = this.varint();
-      const field = Math.floor(tag / 8);
-      const wireType = tag % 8;
-      if (tag < 0 || field < 1 || field > 7) return undefined;
-      if (field <= 4) {
-        if (wireType !== WireType.LengthDelimited) return undefined;
-        const to = this.lengthEnd();
-        if (to < 0) return undefined;
-        const text = this.text(this.pos, to);
-        this.pos = to;
-        if (field === 1) e.uuid = text;
-        else if (field === 2) e.event = text;
-        else if (field === 3) e.distinctId = text;
-        else e.propertiesJson = text;
-      } else {
-        const n = wireType === WireType.Varint ? this.varint() : -1;
-        if (n < 0) return undefined;
-        if (field === 5) e.timestampMs = n;
-        else if (field === 6) e.receivedAtMs = n;
-        else e.timestampClamped = n !== 0;
-      }
-    }
-    return e;
-  }
+  const s = new QueuedEventSpans(bytes);
+  if (!s.read()) return decodeWithReader(bytes);
+  const at = s.spans;
+  return {
+    uuid: s.text(at[0], at[1]),
+    event: s.text(at[2], at[3]),
+    distinctId: s.text(at[4], at[5]),
+    propertiesJson: s.text(at[6], at[7]),
+    timestampMs: s.timestampMs,
+    receivedAtMs: s.receivedAtMs,
+    timestampClamped: s.timestampClamped,
+  };
 }
 
 /**
  * Where each field of a queued event lies in its bytes, without making a
- * string: for sinks that write rows straight from the stream's bytes (the
- * drain's profile was mostly strings made only to be written out again).
- * read() is false for anything the fast decoder would also leave to the
- * generic reader; the caller then decodes as usual.
+ * string: what decodeQueuedEvent reads strings from, and what sinks that write
+ * rows straight from the stream's bytes use (the drain's profile was mostly
+ * strings made only to be written out again). read() is false for anything
+ * (64-bit varints, wire types out of place) left to the generic reader.
  */
 export class QueuedEventSpans extends WireCursor {
   /** [start, end) of uuid, event, distinctId and propertiesJson, in that order. */

@@ -3,6 +3,7 @@ import type { JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ServiceBinding } from "../rpc/service-registry.js";
+import { createFlatJsonReader } from "./flat-json-reader.js";
 import { httpRoutesOf, type HttpRoute } from "./http-rules.js";
 import { parseJsonBody } from "./json-body.js";
 import { jsonDecodeError } from "./json-decode-error.js";
@@ -11,6 +12,7 @@ import { queryToJson } from "./query-to-json.js";
 import { liftStructs, putStructsBack } from "./struct-passthrough.js";
 
 type UnaryImpl = (req: unknown, ctx: HandlerContext) => Promise<unknown>;
+type FlatJsonReader = NonNullable<ReturnType<typeof createFlatJsonReader>>;
 
 const neverAborted = new AbortController().signal;
 
@@ -27,15 +29,16 @@ export async function restRoutesPlugin(scope: FastifyInstance, opts: { bindings:
   const impls = new Map(opts.bindings.map((b) => [b.service.typeName, b.impl as Record<string, UnaryImpl | undefined>]));
   for (const route of httpRoutesOf(opts.bindings.map((b) => b.service))) {
     const impl = impls.get(route.service.typeName)?.[route.method.localName];
+    const flat = createFlatJsonReader(route.method.input);
     scope.route({
       method: route.verb,
       url: route.path,
-      handler: (req, reply) => handle(route, impl, req, reply),
+      handler: (req, reply) => handle(route, impl, flat, req, reply),
     });
   }
 }
 
-async function handle(route: HttpRoute, impl: UnaryImpl | undefined, req: FastifyRequest, reply: FastifyReply) {
+async function handle(route: HttpRoute, impl: UnaryImpl | undefined, flat: FlatJsonReader | undefined, req: FastifyRequest, reply: FastifyReply) {
   const input = route.method.input;
   const json: Record<string, unknown> = {
     ...requestBody(route, req.body),
@@ -44,13 +47,15 @@ async function handle(route: HttpRoute, impl: UnaryImpl | undefined, req: Fastif
   };
   checkJsonShape(input, json);
   const lifted = liftStructs(input, json);
-  let message;
-  try {
-    message = fromJson(input, json as JsonValue, { ignoreUnknownFields: true });
-  } catch (e) {
-    throw jsonDecodeError(e);
+  let message = flat?.(json);
+  if (message === undefined) {
+    try {
+      message = fromJson(input, json as JsonValue, { ignoreUnknownFields: true }) as unknown as Record<string, unknown>;
+    } catch (e) {
+      throw jsonDecodeError(e);
+    }
   }
-  putStructsBack(message as unknown as Record<string, unknown>, lifted);
+  putStructsBack(message, lifted);
   if (!impl) throw new ConnectError(`${route.method.name} is not implemented yet`, Code.Unimplemented);
   const ctx = new RestContext(route, req);
   const result = await impl(message, ctx);

@@ -31,12 +31,15 @@ export function universalRequestOf(req: NodeRequest, res: NodeResponse, parsedJs
   };
 }
 
+const plainAuthority = /^([\w.-]+|\[[\d:a-f.]+\])(:\d+)?$/i;
+
 function absoluteUrl(req: NodeRequest): string {
   const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
   const authority = ("authority" in req ? req.authority : req.headers.host) || "localhost";
   const path = req.url ?? "/";
-  // Node gives origin-form paths ("/pkg.Service/Method?x"); anything else is normalized by URL.
-  return path.startsWith("/") ? `${scheme}://${authority}${path}` : new URL(path, `${scheme}://${authority}`).toString();
+  // Node gives origin-form paths ("/pkg.Service/Method?x") and plain hosts; anything else is normalized by URL.
+  const plain = path.startsWith("/") && plainAuthority.test(authority);
+  return plain ? `${scheme}://${authority}${path}` : new URL(path, `${scheme}://${authority}`).toString();
 }
 
 function webHeaders(incoming: http.IncomingHttpHeaders): Headers {

@@ -7,7 +7,11 @@ import { configureTextEncoding, getTextEncoding } from "@bufbuild/protobuf/wire"
  * holds one id per event. Same bytes: both replace lone surrogates with U+FFFD.
  * Decoding is left as it is.
  */
+let configured = false;
+
 export function useBufferTextEncoding(): void {
+  if (configured) return; // once per process (tests start many servers)
+  configured = true;
   const current = getTextEncoding();
   configureTextEncoding({
     checkUtf8: (text) => current.checkUtf8(text),

@@ -30,7 +30,7 @@ const hex = "0123456789abcdef";
 /** The row, or undefined when a text field is not plain ASCII (the caller takes the decoding path). */
 export function clickHouseRowFromSpans(s: QueuedEventSpans): RowSpan | undefined {
   const t = s.spans;
-  const need = 160 + 6 * (t[1] - t[0] + t[3] - t[2] + t[5] - t[4] + t[7] - t[6]);
+  const need = 200 + 6 * (t[1] - t[0] + t[3] - t[2] + t[5] - t[4] + t[7] - t[6]);
   if (used + need > chunk.length) {
     chunk = Buffer.allocUnsafeSlow(Math.max(chunkSize, need));
     used = 0;

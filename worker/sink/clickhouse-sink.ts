@@ -1,5 +1,6 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
 import type { AcceptedEvent } from "../../server/capture/event-input.js";
 import { QueuedEventSpans } from "../../server/queue/queued-event-codec.js";
 import { migrateClickHouse } from "./clickhouse-migrations.js";
@@ -77,9 +78,9 @@ export function createClickHouseSink(
 }
 
 /**
- * The client's JSON handling for the sink's client: rows arrive already
- * serialized by encode() (made while the previous batch was being written),
- * so they are sent as they are; anything else is stringified as usual.
+ * The client's JSON handling where the batch goes through insert() (chdb and
+ * other injected clients): the batch text is already serialized, so it is
+ * sent as it is; anything else is stringified as usual.
  */
 export const rowsAsText = {
   parse: JSON.parse,
@@ -114,7 +115,14 @@ function classify(e: unknown): unknown {
   return e;
 }
 
-/** Reads an answer to its end (an INSERT's is empty), so the connection goes back to the pool. */
+/**
+ * Reads an answer to its end (an INSERT's is empty), so the connection goes
+ * back to the pool. The status already said the rows were taken: a connection
+ * closed before the empty body ends is not an error (as the client's insert()).
+ */
 async function drain(stream: Readable): Promise<void> {
-  for await (const _ of stream) void _;
+  stream.resume();
+  await finished(stream).catch((e: unknown) => {
+    if ((e as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") throw e;
+  });
 }

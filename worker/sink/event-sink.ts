@@ -1,6 +1,6 @@
 import type { AcceptedEvent } from "../../server/capture/event-input.js";
 
-/** A row in a sink's own form; the worker only carries it from encode to insert. */
+/** A row in a sink's own form; the worker only carries it from encode (or encodeRaw) to insert. */
 export type SinkRow = unknown;
 
 /**

@@ -12,8 +12,10 @@ const insertSql = `
   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::bool[]) AS x(u, e, d, p, t, r, c)
   ON CONFLICT (uuid) DO NOTHING`;
 
-// SQLSTATE classes that mean the server, not the rows, is the problem.
-const unavailableStates = /^(08|53|57P)/;
+// SQLSTATEs that mean the server, not the rows, is the problem: connection, resources,
+// shutdown, and deadlock / serialization failures (two batches written at once can
+// meet on a redelivered uuid; the batch is simply tried again).
+const unavailableStates = /^(08|53|57P|40P01|40001)/;
 
 /** PostgreSQL (server or embedded PGlite) behind the EventSink seam. */
 export function createPostgresSink(db: SqlClient, name = "postgres"): EventSink & { db: SqlClient } {
