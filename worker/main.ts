@@ -17,7 +17,7 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, stored: worker.consumer.stored() }, "stopping: finishing the batch in hand");
+    logger.info({ signal, stored: worker.consumer.stored() }, "stopping: finishing the batches in hand");
     worker
       .stop()
       .then(() => logger.info({ stored: worker.consumer.stored() }, "stopped"))

@@ -25,18 +25,18 @@ export function propertiesFromObject(properties: JsonObject, path: string, limit
  * Turns google.protobuf.Struct wire bytes straight into JSON bytes, applying
  * the same limits as checkJson. The binary transports hand us the bytes
  * untouched: the generic decoder built a message per value and then a JSON
- * object, which cost 4× the rest of capture per event (bench profiles); plain
- * ASCII strings are copied byte for byte, without a JS string in between.
+ * object, which cost 4× the rest of capture per event (bench profiles); ASCII
+ * strings are copied (escaped) byte for byte, without a JS string in between.
  * Anything irregular (repeated keys, fields out of place) takes the generic
  * decoder, so the answer is always what protobuf-es would have produced.
  */
 export function propertiesFromStructBytes(bytes: Uint8Array, path: string, limits: JsonLimits): PropertiesText {
   if (bytes.length === 0) return { json: "{}", feature: undefined };
   const reader = new StructReader(bytes, path, limits);
-  out.reset();
+  out.begin();
   try {
     reader.struct(0, bytes.length, 0);
-    return { json: out.take(), feature: reader.feature };
+    return { json: out.view(), feature: reader.feature };
   } catch (e) {
     if (!(e instanceof Irregular)) throw e;
   }
@@ -51,7 +51,7 @@ export function propertiesFromStructBytes(bytes: Uint8Array, path: string, limit
   return propertiesFromObject(properties, path, limits);
 }
 
-const out = new JsonBytesOut();
+const out = new JsonBytesOut(1 << 14);
 
 // Property names repeat across events: each one checked and JSON-quoted (as
 // the bytes of `"key":`) is remembered (bounded, so hostile random keys cannot grow it).
@@ -180,7 +180,7 @@ class StructReader extends WireCursor {
       case 3: {
         if (wt !== LEN) throw new Irregular();
         if (top) this.feature = this.text(this.pos, end);
-        if (out.plainString(this.buf, this.pos, end)) return;
+        if (out.asciiString(this.buf, this.pos, end)) return;
         const s = this.text(this.pos, end);
         const problem = decodedTextProblem(s);
         if (problem !== undefined) throw new InvalidInputError(this.at(), problem);

@@ -2,6 +2,7 @@ import { create, fromJson, toJson } from "@bufbuild/protobuf";
 import type { JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { webHeaders } from "../http/web-headers.js";
 import type { ServiceBinding } from "../rpc/service-registry.js";
 import { createFlatJsonReader } from "./flat-json-reader.js";
 import { httpRoutesOf, type HttpRoute } from "./http-rules.js";
@@ -103,7 +104,7 @@ class RestContext implements HandlerContext {
   }
 
   get requestHeader(): Headers {
-    return (this.requestHeaders ??= toHeaders(this.req.headers));
+    return (this.requestHeaders ??= webHeaders(this.req.headers));
   }
 
   get responseHeader(): Headers {
@@ -117,13 +118,4 @@ class RestContext implements HandlerContext {
   copyResponseHeaders(reply: FastifyReply): void {
     this.responseHeaders?.forEach((value, key) => void reply.header(key, value));
   }
-}
-
-function toHeaders(incoming: FastifyRequest["headers"]): Headers {
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(incoming)) {
-    if (value === undefined || key.startsWith(":")) continue;
-    for (const v of Array.isArray(value) ? value : [value]) headers.append(key, v);
-  }
-  return headers;
 }

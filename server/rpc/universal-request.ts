@@ -3,6 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalServerRequest } from "@connectrpc/connect/protocol";
 import type http from "node:http";
 import type http2 from "node:http2";
+import { webHeaders } from "../http/web-headers.js";
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -40,15 +41,4 @@ function absoluteUrl(req: NodeRequest): string {
   // Node gives origin-form paths ("/pkg.Service/Method?x") and plain hosts; anything else is normalized by URL.
   const plain = path.startsWith("/") && plainAuthority.test(authority);
   return plain ? `${scheme}://${authority}${path}` : new URL(path, `${scheme}://${authority}`).toString();
-}
-
-function webHeaders(incoming: http.IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const key in incoming) {
-    const value = incoming[key];
-    if (value === undefined || key.charCodeAt(0) === 58 /* ":" pseudo-headers */) continue;
-    if (typeof value === "string") headers.append(key, value);
-    else for (const v of value) headers.append(key, v);
-  }
-  return headers;
 }
