@@ -2,13 +2,12 @@
 // power law, the original's four events, a registration → payment funnel with
 // drop-off, Zipf-skewed feature use) so a new user sees populated analytics.
 //   tsx scripts/demo-data.ts --events 100000 --days 90 --mode capture|direct --url http://localhost:7002 --seed 42
-import { ConfigError } from "../server/config.js";
-import { SinkConfigError } from "../worker/sink/event-sink.js";
+import { ConfigError } from "../core/errors/config-error.js";
 import { DemoAbort, loadViaCapture } from "./demo/capture-loader.js";
-import { parseDemoArgs, usage, type DemoCliOptions } from "./demo/cli-options.js";
+import { type DemoCliOptions, parseDemoArgs, usage } from "./demo/cli-options.js";
 import { loadDirect } from "./demo/direct-loader.js";
 import { demoEvents } from "./demo/generator.js";
-import { progressBar, type Progress } from "./demo/progress-bar.js";
+import { type Progress, progressBar } from "./demo/progress-bar.js";
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
@@ -61,7 +60,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (e) {
     if (bar && process.stdout.isTTY) process.stdout.write("\n");
-    if (e instanceof DemoAbort || e instanceof ConfigError || e instanceof SinkConfigError) {
+    if (e instanceof DemoAbort || e instanceof ConfigError) {
       console.error(`demo-data: ${e.message}`);
       return 1;
     }
@@ -75,7 +74,9 @@ async function waitForServer(url: string): Promise<void> {
   for (;;) {
     const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) }).catch((e: Error) => e);
     if (res instanceof Error) {
-      throw new DemoAbort(`cannot reach the server at ${url} (${(res.cause as { code?: string })?.code ?? res.message}).\n  Start it with \`npm start\` (or pass --url), or use --mode direct to write into the database.`);
+      throw new DemoAbort(
+        `cannot reach the server at ${url} (${(res.cause as { code?: string })?.code ?? res.message}).\n  Start it with \`npm start\` (or pass --url), or use --mode direct to write into the database.`,
+      );
     }
     if (res.status !== 503) return; // ready, or an older server without /readyz: the first batch will tell
     if (Date.now() > deadline) throw new DemoAbort(`the server at ${url} is up but not ready (its queue is unavailable): ${await res.text()}`);

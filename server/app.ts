@@ -1,22 +1,22 @@
-import cors from "@fastify/cors";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from "fastify";
 import http from "node:http";
+import cors from "@fastify/cors";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory, LogController } from "fastify";
 import type { Logger } from "pino";
-import type { Config } from "./config.js";
+import type { Config } from "../core/config/config.js";
+import { corsOptions } from "./http/cors-options.js";
 import { handleError } from "./http/error-handler.js";
 import { healthRoutesPlugin } from "./http/health-routes.js";
-import type { EventPublisher } from "./queue/event-queue.js";
 import { restRoutesPlugin } from "./rest/rest-routes.js";
 import { connectPlugin } from "./rpc/connect-plugin.js";
 import { createErrorInterceptor } from "./rpc/error-interceptor.js";
 import { binaryConnectRoutes, connectRoutes, type ServiceBinding } from "./rpc/service-registry.js";
-import { corsOptions } from "./http/cors-options.js";
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   bindings: ServiceBinding[];
-  publisher: EventPublisher;
+  /** Whether capture can queue events now (for /readyz). */
+  ready(): Promise<boolean>;
 }
 
 export interface App {
@@ -44,7 +44,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   fastify.setErrorHandler(handleError);
   await fastify.register(cors, corsOptions(deps.config));
-  await fastify.register(healthRoutesPlugin, { publisher: deps.publisher });
+  await fastify.register(healthRoutesPlugin, { ready: deps.ready });
   await fastify.register(connectPlugin, {
     routes: connectRoutes(deps.bindings),
     binaryRoutes: binaryConnectRoutes(deps.bindings),

@@ -1,12 +1,12 @@
 // Vitest globalSetup: starts the services named in TEST_SERVICES (default "redis,postgres,clickhouse")
 // once per run and exposes their URLs to tests via inject('redisUrl') etc.
-import type { TestProject } from 'vitest/node';
-import { provideAll, requestedServices, stopAll, type ServiceName } from './support/services/index.js';
+import type { TestProject } from "vitest/node";
+import { provideAll, requestedServices, type ServiceName, stopAll } from "./support/services/index.js";
 
 const injectKey = {
-  redis: 'redisUrl',
-  postgres: 'postgresUrl',
-  clickhouse: 'clickhouseUrl',
+  redis: "redisUrl",
+  postgres: "postgresUrl",
+  clickhouse: "clickhouseUrl",
 } as const satisfies Record<ServiceName, string>;
 
 /** Hides passwords in logged URLs. */
@@ -14,7 +14,7 @@ function redact(url: string): string {
   try {
     const u = new URL(url);
     if (!u.password) return url;
-    u.password = '***';
+    u.password = "***";
     return u.toString();
   } catch {
     return url;

@@ -1,5 +1,6 @@
-import type { QueueEntry } from "../server/queue/event-queue.js";
-import { SinkUnavailableError, type EventSink, type SinkRow } from "./sink/event-sink.js";
+import type { QueueEntry } from "../queue/event-queue.js";
+import type { EventSink, SinkRow } from "../storage/event-sink.js";
+import { StorageUnavailableError } from "../storage/storage-errors.js";
 
 export interface DecodedEntry {
   entry: QueueEntry;
@@ -16,7 +17,7 @@ export interface WriteResult {
  * Writes a batch; when the database refuses it for a reason that is not an
  * outage, splits it in halves until the rows it refuses are isolated, so one
  * bad row is dead-lettered instead of stalling the batch forever. An outage
- * (SinkUnavailableError) propagates: nothing is stored or rejected for it.
+ * (StorageUnavailableError) propagates: nothing is stored or rejected for it.
  */
 export async function writeIsolatingBadRows(sink: EventSink, batch: readonly DecodedEntry[]): Promise<WriteResult> {
   const result: WriteResult = { stored: [], rejected: [] };
@@ -25,7 +26,7 @@ export async function writeIsolatingBadRows(sink: EventSink, batch: readonly Dec
       await sink.insert(part.map((d) => d.row));
       result.stored.push(...part.map((d) => d.entry));
     } catch (e) {
-      if (e instanceof SinkUnavailableError) throw e;
+      if (e instanceof StorageUnavailableError) throw e;
       if (part.length === 1) {
         result.rejected.push({ entry: part[0].entry, reason: `${sink.name} refused the row: ${(e as Error).message}`.slice(0, 500) });
         return;

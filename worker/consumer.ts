@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
-import { decodeQueuedEvent } from "../server/queue/queued-event-codec.js";
-import type { EventConsumer, QueueEntry } from "../server/queue/event-queue.js";
-import { backoffMs, sleep } from "./backoff.js";
-import { writeIsolatingBadRows, type DecodedEntry } from "./batch-writer.js";
-import type { EventSink } from "./sink/event-sink.js";
+import { backoffMs, sleep } from "../core/backoff.js";
+import { decodeQueuedEvent } from "../core/events/queued-event-codec.js";
+import type { EventConsumer, QueueEntry } from "../queue/event-queue.js";
+import type { EventSink } from "../storage/event-sink.js";
+import { type DecodedEntry, writeIsolatingBadRows } from "./batch-writer.js";
 
 export interface ConsumerOptions {
   batchSize: number;

@@ -52,7 +52,13 @@ export async function loadViaCapture(chunks: Iterable<DemoEvent[]>, opts: Captur
 
 async function postBatch(base: string, events: DemoEvent[], outageTimeoutMs: number, onRetry: () => void): Promise<number> {
   const body = JSON.stringify({
-    events: events.map((e) => ({ event: e.event, distinctId: e.distinctId, properties: e.properties, timestamp: new Date(e.timestampMs).toISOString(), uuid: e.uuid })),
+    events: events.map((e) => ({
+      event: e.event,
+      distinctId: e.distinctId,
+      properties: e.properties,
+      timestamp: new Date(e.timestampMs).toISOString(),
+      uuid: e.uuid,
+    })),
   });
   const since = Date.now();
   for (let attempt = 0; ; attempt++) {
@@ -60,7 +66,8 @@ async function postBatch(base: string, events: DemoEvent[], outageTimeoutMs: num
     try {
       res = await fetch(`${base}/api/v1/batch`, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(60_000) });
     } catch (e) {
-      if (Date.now() - since > outageTimeoutMs) throw new DemoAbort(`cannot reach the server at ${base} (${causeOf(e)}); is it running? Start it with \`npm start\` or pass --url`);
+      if (Date.now() - since > outageTimeoutMs)
+        throw new DemoAbort(`cannot reach the server at ${base} (${causeOf(e)}); is it running? Start it with \`npm start\` or pass --url`);
       onRetry();
       await sleep(backoffMs(attempt));
       continue;
@@ -68,7 +75,8 @@ async function postBatch(base: string, events: DemoEvent[], outageTimeoutMs: num
     const text = await res.text();
     if (res.ok) return acceptedCount(text, events);
     if (res.status === 503 || res.status === 429 || res.status >= 500) {
-      if (Date.now() - since > outageTimeoutMs) throw new DemoAbort(`the server at ${base} kept answering ${res.status} for ${Math.round(outageTimeoutMs / 1000)} s: ${messageOf(text)}`);
+      if (Date.now() - since > outageTimeoutMs)
+        throw new DemoAbort(`the server at ${base} kept answering ${res.status} for ${Math.round(outageTimeoutMs / 1000)} s: ${messageOf(text)}`);
       onRetry();
       const retryAfter = Number(res.headers.get("retry-after"));
       await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoffMs(attempt));

@@ -1,6 +1,6 @@
-import { daySlice, sameDayWeight, sessionStart, type DemoPlan } from "./demo-plan.js";
-import { upperBound, type Rng } from "./random.js";
-import { visitEvents, type Visit } from "./session-events.js";
+import { type DemoPlan, daySlice, sameDayWeight, sessionStart } from "./demo-plan.js";
+import { type Rng, upperBound } from "./random.js";
+import { type Visit, visitEvents } from "./session-events.js";
 
 /** A returning visit starts at least this long after the user's first one. */
 const minReturnGapMs = 30 * 60_000;

@@ -41,7 +41,10 @@ export function planDemo(opts: { events: number; days: number; seed: number; now
   const endMs = opts.now;
   const startMs = endMs - days * dayMs;
   const users = Math.max(1, Math.min(opts.events, Math.round(opts.events / eventsPerUser)));
-  const newPerDay = apportion(users, Array.from({ length: days }, (_, d) => growth ** ((d + 0.5) / days)));
+  const newPerDay = apportion(
+    users,
+    Array.from({ length: days }, (_, d) => growth ** ((d + 0.5) / days)),
+  );
 
   const signupDay = new Int32Array(users);
   const signupMs = new Float64Array(users);

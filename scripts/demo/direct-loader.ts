@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pino from "pino";
-import type { AcceptedEvent } from "../../server/capture/event-input.js";
-import { loadConfig } from "../../server/config.js";
-import { SinkUnavailableError, type SinkRow } from "../../worker/sink/event-sink.js";
-import { describe, openSink } from "../../worker/sink/sink-factory.js";
+import { loadConfig } from "../../core/config/config.js";
+import type { StoredEvent } from "../../core/events/event-model.js";
+import type { SinkRow } from "../../storage/event-sink.js";
+import { databaseTarget, openDatabase } from "../../storage/open-database.js";
+import { StorageUnavailableError } from "../../storage/storage-errors.js";
 import { DemoAbort } from "./capture-loader.js";
 import type { DemoEvent } from "./session-events.js";
 
@@ -20,7 +21,7 @@ export interface DirectLoadOptions {
 
 /**
  * Writes the chunks straight into the configured database through the
- * worker's EventSink (the same schema, de-duplication by uuid), skipping the
+ * Database's EventSink (the same schema, de-duplication by uuid), skipping the
  * server and the queue. For PGlite the server must not be running: only one
  * process may open its data directory.
  */
@@ -28,15 +29,16 @@ export async function loadDirect(chunks: Iterable<DemoEvent[]>, opts: DirectLoad
   const config = loadConfig(opts.env ?? process.env);
   const db = config.database;
   if (db.type === "pglite") assertDataDirFree(db.dataDir);
-  const target = describe(db);
+  const target = databaseTarget(db);
   opts.onTarget?.(target);
-  const sink = await openSink(db, pino({ level: "warn" }));
+  const database = await openDatabase(db, pino({ level: "warn" }), { retryAfterSeconds: config.retryAfterSeconds });
+  const sink = database.sink;
   opts.onOpened?.();
   let sent = 0;
   try {
     for (const chunk of chunks) {
       const receivedAtMs = Date.now();
-      const rows: AcceptedEvent[] = chunk.map((e) => ({
+      const rows: StoredEvent[] = chunk.map((e) => ({
         uuid: e.uuid,
         event: e.event,
         distinctId: e.distinctId,
@@ -45,12 +47,15 @@ export async function loadDirect(chunks: Iterable<DemoEvent[]>, opts: DirectLoad
         receivedAtMs,
         timestampClamped: false,
       }));
-      await insertWithRetry(sink.insert.bind(sink), rows.map((e) => sink.encode(e)));
+      await insertWithRetry(
+        sink.insert.bind(sink),
+        rows.map((e) => sink.encode(e)),
+      );
       sent += rows.length;
       opts.onProgress?.(rows.length);
     }
   } finally {
-    await sink.close();
+    await database.close();
   }
   return { sent, target };
 }
@@ -79,7 +84,7 @@ async function insertWithRetry(insert: (rows: SinkRow[]) => Promise<void>, rows:
     try {
       return await insert(rows);
     } catch (e) {
-      if (!(e instanceof SinkUnavailableError) || attempt >= 8) throw e;
+      if (!(e instanceof StorageUnavailableError) || attempt >= 8) throw e;
       await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempt)));
     }
   }

@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from "uuid";
 import { planDayVisits, plannerState } from "./day-visits.js";
 import { planDemo } from "./demo-plan.js";
 import { createRng } from "./random.js";
-import { visitEvents, type DemoEvent } from "./session-events.js";
+import { type DemoEvent, visitEvents } from "./session-events.js";
 
 export type { DemoEvent } from "./session-events.js";
 

@@ -21,7 +21,10 @@ export interface Weights {
 export function weights(values: readonly number[]): Weights {
   const cum = new Float64Array(values.length);
   let total = 0;
-  values.forEach((v, i) => (cum[i] = total += v));
+  values.forEach((v, i) => {
+    total += v;
+    cum[i] = total;
+  });
   return { cum, total };
 }
 

@@ -1,10 +1,11 @@
 // Builds the package: the browser bundle (IIFE global `insightplus`, minified,
 // the file a <script> tag loads), ESM entry points for bundlers and Node, and
 // type declarations. Usage: node scripts/build.mjs [--no-types]
-import { build } from "esbuild";
+
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 export const sdkDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const src = (p) => join(sdkDir, "src", p);

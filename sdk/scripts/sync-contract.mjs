@@ -5,12 +5,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const contractFiles = [
-  "insightplus/v1/event_pb.ts",
-  "insightplus/v1/capture_service_pb.ts",
-  "google/api/annotations_pb.ts",
-  "google/api/http_pb.ts",
-];
+export const contractFiles = ["insightplus/v1/event_pb.ts", "insightplus/v1/capture_service_pb.ts", "google/api/annotations_pb.ts", "google/api/http_pb.ts"];
 
 const sdkDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const from = join(sdkDir, "..", "gen");

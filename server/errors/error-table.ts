@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { isDomainError, UnavailableError } from "./domain-errors.js";
+import { isDomainError, UnavailableError } from "../../core/errors/domain-errors.js";
 
 /**
  * The one status table: every transport maps errors through it, so a refused

@@ -1,20 +1,12 @@
 import type { FastifyCorsOptions } from "@fastify/cors";
-import type { Config } from "../config.js";
+import type { Config } from "../../core/config/config.js";
 
 /** CORS for browsers calling REST, Connect and gRPC-Web directly. */
 export function corsOptions(config: Config): FastifyCorsOptions {
   return {
     origin: config.corsOrigins.includes("*") ? true : [...config.corsOrigins],
     methods: ["GET", "POST", "OPTIONS"],
-    allowedHeaders: [
-      "content-type",
-      "connect-protocol-version",
-      "connect-timeout-ms",
-      "grpc-timeout",
-      "x-grpc-web",
-      "x-user-agent",
-      "authorization",
-    ],
+    allowedHeaders: ["content-type", "connect-protocol-version", "connect-timeout-ms", "grpc-timeout", "x-grpc-web", "x-user-agent", "authorization"],
     exposedHeaders: "grpc-status, grpc-message, grpc-status-details-bin, retry-after",
     maxAge: 86400,
   };

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { InvalidInputError, TooLargeError } from "../errors/domain-errors.js";
+import { InvalidInputError, TooLargeError } from "../../core/errors/domain-errors.js";
 import { httpStatusOf, restErrorBody, toConnectError } from "../errors/error-table.js";
 
 /**

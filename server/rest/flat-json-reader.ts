@@ -1,4 +1,4 @@
-import { ScalarType, type DescMessage } from "@bufbuild/protobuf";
+import { type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { structTypeName } from "../contract/holds-struct.js";
 

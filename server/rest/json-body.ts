@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
-import { InvalidInputError } from "../errors/domain-errors.js";
-import { checkJson } from "../capture/json-limits.js";
+import { checkJson } from "../../capture/json-limits.js";
+import { InvalidInputError } from "../../core/errors/domain-errors.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const bodyLimits = { maxDepth: 16, maxKeyLength: 256 };

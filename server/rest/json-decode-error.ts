@@ -1,4 +1,4 @@
-import { InvalidInputError } from "../errors/domain-errors.js";
+import { InvalidInputError } from "../../core/errors/domain-errors.js";
 
 /**
  * Rewrites protobuf-es's JSON decoding error ("cannot decode field

@@ -1,6 +1,6 @@
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
 import { ScalarType } from "@bufbuild/protobuf";
-import { InvalidInputError } from "../errors/domain-errors.js";
+import { InvalidInputError } from "../../core/errors/domain-errors.js";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -16,7 +16,7 @@ export function checkJsonShape(schema: DescMessage, json: Record<string, unknown
     const at = path === "" ? field.jsonName : `${path}.${field.jsonName}`;
     if (field.fieldKind === "list") {
       if (!Array.isArray(value)) throw new InvalidInputError(at, "must be an array");
-      value.forEach((item, i) => checkItem(field, item, `${at}[${i}]`));
+      for (let i = 0; i < value.length; i++) checkItem(field, value[i], `${at}[${i}]`);
     } else if (field.fieldKind === "map") {
       if (!isObject(value)) throw new InvalidInputError(at, "must be a JSON object");
     } else {
@@ -26,7 +26,10 @@ export function checkJsonShape(schema: DescMessage, json: Record<string, unknown
 }
 
 function checkItem(field: DescField, value: unknown, at: string): void {
-  if (field.message) return checkMessage(field.message, value, at);
+  if (field.message) {
+    checkMessage(field.message, value, at);
+    return;
+  }
   if (field.enum || value === null) return;
   const scalar = field.scalar;
   if (scalar === ScalarType.STRING || scalar === ScalarType.BYTES) {

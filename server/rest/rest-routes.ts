@@ -1,11 +1,11 @@
-import { create, fromJson, toJson } from "@bufbuild/protobuf";
 import type { JsonValue } from "@bufbuild/protobuf";
+import { create, fromJson, toJson } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { webHeaders } from "../http/web-headers.js";
 import type { ServiceBinding } from "../rpc/service-registry.js";
 import { createFlatJsonReader } from "./flat-json-reader.js";
-import { httpRoutesOf, type HttpRoute } from "./http-rules.js";
+import { type HttpRoute, httpRoutesOf } from "./http-rules.js";
 import { parseJsonBody } from "./json-body.js";
 import { jsonDecodeError } from "./json-decode-error.js";
 import { checkJsonShape } from "./json-shape-check.js";

@@ -51,7 +51,10 @@ export function putStructsBack(message: Json, lifted: Lifted[] | undefined): voi
     const at = message[field.localName];
     if (struct !== undefined) message[field.localName] = struct;
     else if (inner) putStructsBack(at as Json, inner);
-    else if (items) (at as Json[]).forEach((item, i) => putStructsBack(item, items[i]));
+    else if (items)
+      (at as Json[]).forEach((item, i) => {
+        putStructsBack(item, items[i]);
+      });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import { AnalyticsService as AnalyticsServiceDesc } from "../../gen/insightplus/v1/analytics_service_pb.js";
-import type { AnalyticsService } from "../analytics/analytics-service.js";
+import type { AnalyticsService } from "../../analytics/analytics-service.js";
+import type { AnalyticsService as AnalyticsServiceDesc } from "../../gen/insightplus/v1/analytics_service_pb.js";
 
 const n = (x: number) => BigInt(x);
 const days = (r: Awaited<ReturnType<AnalyticsService["dailyActiveUsers"]>>) => ({ days: r.days.map((d) => ({ date: d.date, users: n(d.users) })) });
@@ -10,8 +10,14 @@ const feature = (r: Awaited<ReturnType<AnalyticsService["mostUsedFeature"]>>) =>
   count: n(r.count),
   top: r.top.map((f) => ({ feature: f.feature, count: n(f.count) })),
 });
-const funnel = (r: Awaited<ReturnType<AnalyticsService["conversionFunnel"]>>) => ({ registered: n(r.registered), paid: n(r.paid), conversionRate: r.conversionRate });
-const active = (r: Awaited<ReturnType<AnalyticsService["mostActiveUsers"]>>) => ({ users: r.users.map((u) => ({ distinctId: u.distinctId, events: n(u.events) })) });
+const funnel = (r: Awaited<ReturnType<AnalyticsService["conversionFunnel"]>>) => ({
+  registered: n(r.registered),
+  paid: n(r.paid),
+  conversionRate: r.conversionRate,
+});
+const active = (r: Awaited<ReturnType<AnalyticsService["mostActiveUsers"]>>) => ({
+  users: r.users.map((u) => ({ distinctId: u.distinctId, events: n(u.events) })),
+});
 
 /** Thin AnalyticsService implementation: messages in, domain answers out (counts as int64). */
 export function createAnalyticsRpc(analytics: AnalyticsService): ServiceImpl<typeof AnalyticsServiceDesc> {

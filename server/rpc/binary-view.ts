@@ -1,10 +1,5 @@
 import { clone, createFileRegistry, type DescFile, type DescService } from "@bufbuild/protobuf";
-import {
-  FieldDescriptorProto_Label,
-  FieldDescriptorProto_Type,
-  FileDescriptorProtoSchema,
-  type FileDescriptorProto,
-} from "@bufbuild/protobuf/wkt";
+import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, type FileDescriptorProto, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { holdsStruct, structTypeName } from "../contract/holds-struct.js";
 import { createFlatReader } from "./flat-message-reader.js";
 
@@ -79,7 +74,9 @@ export function binaryViewOf(service: DescService): BinaryView | undefined {
 const isFlat = (m: FileDescriptorProto["messageType"][number]) =>
   m.field.length > 0 &&
   m.nestedType.length === 0 &&
-  m.field.every((f) => f.label !== FieldDescriptorProto_Label.REPEATED && (f.type === FieldDescriptorProto_Type.STRING || f.type === FieldDescriptorProto_Type.BYTES));
+  m.field.every(
+    (f) => f.label !== FieldDescriptorProto_Label.REPEATED && (f.type === FieldDescriptorProto_Type.STRING || f.type === FieldDescriptorProto_Type.BYTES),
+  );
 
 function structFieldsToBytes(file: FileDescriptorProto): boolean {
   let changed = false;

@@ -1,7 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/capture_service_pb.js";
-import type { BatchResult, CaptureService } from "../capture/capture-service.js";
-import { requireEvents } from "../capture/capture-service.js";
+import type { BatchResult, CaptureService } from "../../capture/capture-service.js";
+import { requireEvents } from "../../capture/capture-service.js";
+import type { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/capture_service_pb.js";
 
 /** How many stream messages may be queuing at once before reading more (bounds memory). */
 const streamWindow = 64;

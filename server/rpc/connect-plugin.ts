@@ -1,4 +1,4 @@
-import { createConnectRouter, type ConnectRouterOptions } from "@connectrpc/connect";
+import { type ConnectRouterOptions, createConnectRouter } from "@connectrpc/connect";
 import { universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { FastifyInstance } from "fastify";
 import { decodeJsonBody } from "../rest/json-body.js";

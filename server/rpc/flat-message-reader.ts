@@ -1,6 +1,5 @@
-import { fromBinary, type DescMessage } from "@bufbuild/protobuf";
-import { ScalarType } from "@bufbuild/protobuf";
-import { WireCursor } from "../wire/wire-cursor.js";
+import { type DescMessage, fromBinary, ScalarType } from "@bufbuild/protobuf";
+import { WireCursor } from "../../core/wire/wire-cursor.js";
 
 type Flat = Record<string, string | Uint8Array>;
 const LEN = 2;

@@ -34,7 +34,13 @@ async function remapConnectUnary(res: UniversalServerResponse): Promise<Universa
   } catch {
     // compressed or not JSON: leave it as it is
   }
-  return { ...res, status, body: (async function* () { yield new Uint8Array(body); })() };
+  return {
+    ...res,
+    status,
+    body: (async function* () {
+      yield new Uint8Array(body);
+    })(),
+  };
 }
 
 function remapGrpcTrailer(res: UniversalServerResponse): UniversalServerResponse {

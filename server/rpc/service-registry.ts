@@ -1,12 +1,12 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
+import type { AnalyticsService as Analytics } from "../../analytics/analytics-service.js";
+import type { CaptureService } from "../../capture/capture-service.js";
+import { InvalidInputError } from "../../core/errors/domain-errors.js";
 import { AnalyticsService } from "../../gen/insightplus/v1/analytics_service_pb.js";
 import { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/capture_service_pb.js";
-import type { AnalyticsService as Analytics } from "../analytics/analytics-service.js";
-import type { CaptureService } from "../capture/capture-service.js";
 import { createAnalyticsRpc } from "./analytics-rpc.js";
-import { InvalidInputError } from "../errors/domain-errors.js";
-import { binaryViewOf, type BinaryView } from "./binary-view.js";
+import { type BinaryView, binaryViewOf } from "./binary-view.js";
 import { createCaptureRpc } from "./capture-rpc.js";
 
 export interface ServiceBinding {

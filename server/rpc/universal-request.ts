@@ -1,8 +1,8 @@
+import type http from "node:http";
+import type http2 from "node:http2";
 import type { JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalServerRequest } from "@connectrpc/connect/protocol";
-import type http from "node:http";
-import type http2 from "node:http2";
 import { webHeaders } from "../http/web-headers.js";
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;

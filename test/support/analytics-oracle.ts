@@ -30,7 +30,10 @@ export function totals(events: FixtureEvent[]) {
 export function features(events: FixtureEvent[]) {
   const counts = new Map<string, number>();
   for (const e of events) if (e.event === "most_used_feature") counts.set(String(e.properties.feature), (counts.get(String(e.properties.feature)) ?? 0) + 1);
-  const top = [...counts].sort((a, b) => b[1] - a[1] || byteOrder(a[0], b[0])).slice(0, 10).map(([feature, count]) => ({ feature, count: String(count) }));
+  const top = [...counts]
+    .sort((a, b) => b[1] - a[1] || byteOrder(a[0], b[0]))
+    .slice(0, 10)
+    .map(([feature, count]) => ({ feature, count: String(count) }));
   return { feature: top[0].feature, count: top[0].count, top };
 }
 
@@ -43,7 +46,10 @@ export function registeredToPaid(events: FixtureEvent[]) {
 export function mostActive(events: FixtureEvent[], limit: number) {
   const counts = new Map<string, number>();
   for (const e of events) counts.set(e.distinctId, (counts.get(e.distinctId) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || byteOrder(a[0], b[0])).slice(0, limit).map(([distinctId, n]) => ({ distinctId, events: String(n) }));
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || byteOrder(a[0], b[0]))
+    .slice(0, limit)
+    .map(([distinctId, n]) => ({ distinctId, events: String(n) }));
 }
 
 /** Users reaching each step: from any first-step event, each next step at or after the previous, within the window of the first. */
@@ -83,5 +89,7 @@ export function retentionByDay(events: FixtureEvent[], startEvent: string, perio
     }
     cohorts.set(cohort.toISODate()!, counts);
   }
-  return [...cohorts].sort((a, b) => byteOrder(a[0], b[0])).map(([period, returning]) => ({ period, users: String(returning[0]), returning: returning.map(String) }));
+  return [...cohorts]
+    .sort((a, b) => byteOrder(a[0], b[0]))
+    .map(([period, returning]) => ({ period, users: String(returning[0]), returning: returning.map(String) }));
 }

@@ -1,7 +1,7 @@
-import { createClient } from "@clickhouse/client";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createClient } from "@clickhouse/client";
 import pg from "pg";
 import { inject } from "vitest";
 import { chdbInstalled, createChdbDatabase } from "./chdb-database.js";

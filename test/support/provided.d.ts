@@ -1,8 +1,8 @@
 // Values global-setup.ts hands to tests via project.provide() / inject().
 // Only services listed in TEST_SERVICES are provided; the others are undefined at runtime.
-import 'vitest';
+import "vitest";
 
-declare module 'vitest' {
+declare module "vitest" {
   export interface ProvidedContext {
     redisUrl: string;
     postgresUrl: string;

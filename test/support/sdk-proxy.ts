@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -42,13 +42,10 @@ export async function startFlakyProxy(upstream: string): Promise<FlakyProxy> {
     const api = req.url?.startsWith("/api/v1/") && req.method === "POST";
     if (api && failing > 0) return refuse(req, res);
     if (api) stats.forwarded++;
-    const upstreamReq = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
+    const upstreamReq = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
     upstreamReq.on("error", () => {
       if (!res.headersSent) res.writeHead(502, { "access-control-allow-origin": "*" });
       res.end();

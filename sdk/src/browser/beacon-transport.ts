@@ -20,9 +20,7 @@ export function createBrowserTransport(host: string, now: () => number): Transpo
         if (typeof navigator.sendBeacon === "function") {
           return navigator.sendBeacon(url, new Blob([body], { type: "text/plain" }));
         }
-        void fetch(url, { method: "POST", body, keepalive: true, headers: { "content-type": "text/plain" } }).catch(
-          () => undefined,
-        );
+        void fetch(url, { method: "POST", body, keepalive: true, headers: { "content-type": "text/plain" } }).catch(() => undefined);
         return true;
       } catch {
         return false;

@@ -1,5 +1,5 @@
 import { createClient, type InsightPlusClient } from "../core/client-core.js";
-import { resolveOptions, type ClientOptions, type PlatformDefaults } from "../core/client-options.js";
+import { type ClientOptions, type PlatformDefaults, resolveOptions } from "../core/client-options.js";
 import { createBrowserPlatform } from "./browser-platform.js";
 
 export type { CaptureOptions, FlushResult, InsightPlusClient, ShutdownResult } from "../core/client-core.js";

@@ -34,7 +34,10 @@ export function createQueueStore(deps: QueueStoreDeps): QueueStorage & { readonl
 
   function write(tabId: string, items: readonly QueueItem[]): number {
     const key = keys.queue(tabId);
-    if (!items.length) return store.remove(key), 0;
+    if (!items.length) {
+      store.remove(key);
+      return 0;
+    }
     if (store.set(key, serialize(items))) return items.length;
     // Storage is full: keep the oldest that fit (they go out first); the caller reports the rest.
     let lo = 0;
@@ -93,7 +96,7 @@ export function createQueueStore(deps: QueueStoreDeps): QueueStorage & { readonl
 function serialize(items: readonly QueueItem[]): string {
   let s = '{"v":1,"events":[';
   for (let i = 0; i < items.length; i++) s += (i ? "," : "") + items[i].json;
-  return s + "]}";
+  return `${s}]}`;
 }
 
 function parse(value: string | null): QueuedEvent[] {
@@ -101,10 +104,7 @@ function parse(value: string | null): QueuedEvent[] {
   try {
     const events = (JSON.parse(value) as { events?: unknown }).events;
     if (!Array.isArray(events)) return [];
-    return events.filter(
-      (e): e is QueuedEvent =>
-        !!e && typeof e.uuid === "string" && typeof e.event === "string" && typeof e.distinctId === "string",
-    );
+    return events.filter((e): e is QueuedEvent => !!e && typeof e.uuid === "string" && typeof e.event === "string" && typeof e.distinctId === "string");
   } catch {
     return [];
   }

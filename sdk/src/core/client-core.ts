@@ -1,8 +1,8 @@
 import { backoff } from "./backoff.js";
 import { createBoundedQueue } from "./bounded-queue.js";
 import type { InsightPlusClient } from "./client-api.js";
-import type { QueuedEvent } from "./contract-types.js";
 import type { ResolvedOptions } from "./client-options.js";
+import type { QueuedEvent } from "./contract-types.js";
 import { createEventBuilder } from "./event-builder.js";
 import { createExitHandoff } from "./exit-handoff.js";
 import { createFlushScheduler } from "./flush-scheduler.js";

@@ -36,15 +36,7 @@ export interface ClientOptions {
 export type ResolvedOptions = Required<
   Pick<
     ClientOptions,
-    | "host"
-      | "flushAt"
-      | "flushIntervalMs"
-      | "maxBatchSize"
-      | "maxBatchBytes"
-      | "maxConcurrentBatches"
-      | "maxQueueSize"
-      | "maxQueueBytes"
-      | "shutdownTimeoutMs"
+    "host" | "flushAt" | "flushIntervalMs" | "maxBatchSize" | "maxBatchBytes" | "maxConcurrentBatches" | "maxQueueSize" | "maxQueueBytes" | "shutdownTimeoutMs"
   >
 > &
   ClientOptions;

@@ -16,17 +16,18 @@ export interface EventBuilder {
   unregister(key: string): void;
 }
 
-export function createEventBuilder(deps: {
-  uuid(): string;
-  now(): number;
-  distinctId(): string;
-  superProperties?: Properties;
-}): EventBuilder {
+export function createEventBuilder(deps: { uuid(): string; now(): number; distinctId(): string; superProperties?: Properties }): EventBuilder {
   let superProperties: Properties = { ...deps.superProperties };
   // Captures in a burst share a millisecond: format each millisecond once.
   let lastMs = NaN;
   let lastIso = "";
-  const iso = (ms: number) => (ms === lastMs ? lastIso : ((lastMs = ms), (lastIso = new Date(ms).toISOString())));
+  const iso = (ms: number) => {
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
   return {
     build(event, properties, opts) {
       const time = opts?.timestamp ?? deps.now();

@@ -58,7 +58,12 @@ export function createExitHandoff(deps: ExitHandoffDeps): LifecycleHandlers {
       });
       // Storage now holds the queue: let the next page load or another tab take it over.
       mirror.suspend();
-      queue.remove(queue.items().filter((i) => !loop.inFlight.has(i.uuid)).map((i) => i.uuid));
+      queue.remove(
+        queue
+          .items()
+          .filter((i) => !loop.inFlight.has(i.uuid))
+          .map((i) => i.uuid),
+      );
       deps.storage?.release?.();
       released = true;
     },

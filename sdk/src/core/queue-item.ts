@@ -25,7 +25,7 @@ export function eventsOf(items: readonly QueueItem[]): QueuedEvent[] {
 export function batchBody(items: readonly QueueItem[], sentAt: string): string {
   let body = '{"events":[';
   for (let i = 0; i < items.length; i++) body += (i ? "," : "") + items[i].json;
-  return body + '],"sentAt":"' + sentAt + '"}';
+  return `${body}],"sentAt":"${sentAt}"}`;
 }
 
 /** Splits items into runs whose batch body stays under maxBytes (a run holds at least one item). */

@@ -1,5 +1,5 @@
 import type { QueuedEvent } from "./contract-types.js";
-import { InsightPlusError, type DropHandler, type DropInfo, type ErrorHandler } from "./sdk-error.js";
+import type { DropHandler, DropInfo, ErrorHandler, InsightPlusError } from "./sdk-error.js";
 
 /** The one way drops and errors reach the app. Callbacks that throw never break the SDK. */
 export interface Reporter {

@@ -88,7 +88,7 @@ export function createSendLoop(deps: SendLoopDeps): SendLoop {
         for (const r of result.rejected) {
           const item = batch[r.index];
           if (!item) continue;
-          const message = `${r.field ? r.field + " " : ""}${r.reason}`;
+          const message = `${r.field ? `${r.field} ` : ""}${r.reason}`;
           report.drop(eventsOf([item]), { reason: "rejected", message: r.reason, field: r.field });
           report.error(new InsightPlusError("rejected", `event ${item.uuid} rejected: ${message}`));
         }

@@ -35,7 +35,14 @@ export function createShutdown(deps: ShutdownDeps): Shutdown {
     const cancels = new Set<() => void>();
     const sleep = (ms: number) =>
       new Promise<void>((resolve) => {
-        const cancel = timers.set(() => (cancels.delete(cancel), resolve()), ms, true);
+        const cancel = timers.set(
+          () => {
+            cancels.delete(cancel);
+            resolve();
+          },
+          ms,
+          true,
+        );
         cancels.add(cancel);
       });
     let timedOut = false;

@@ -29,10 +29,7 @@ export function createStorageMirror(storage: QueueStorage | undefined, queue: Bo
     unpersisted = new Set(items.slice(saved).map((i) => i.uuid));
     if (unpersisted.size && !wasFull) {
       report.error(
-        new InsightPlusError(
-          "storage",
-          `storage is full: ${unpersisted.size} event(s) kept in memory only (sent as usual; lost if the page closes before)`,
-        ),
+        new InsightPlusError("storage", `storage is full: ${unpersisted.size} event(s) kept in memory only (sent as usual; lost if the page closes before)`),
       );
     }
   }

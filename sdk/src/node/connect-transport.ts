@@ -4,7 +4,7 @@ import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect
 import type { Transport } from "../core/platform.js";
 import type { QueueItem } from "../core/queue-item.js";
 import { parseRetryAfter, type SendResult } from "../core/send-result.js";
-import { CaptureService, type CaptureBatchRequestSchema } from "../gen/insightplus/v1/capture_service_pb.js";
+import { type CaptureBatchRequestSchema, CaptureService } from "../gen/insightplus/v1/capture_service_pb.js";
 import type { EventSchema } from "../gen/insightplus/v1/event_pb.js";
 
 export interface ConnectTransportOptions {
@@ -23,10 +23,7 @@ type EventInit = MessageInitShape<typeof EventSchema>;
 
 /** The Connect/gRPC transports, kept for callers that want them and for the benchmark. */
 export function createConnectCaptureTransport(opts: ConnectTransportOptions): Transport {
-  const transport =
-    opts.protocol === "grpc"
-      ? createGrpcTransport({ baseUrl: opts.host })
-      : createConnectTransport({ baseUrl: opts.host, httpVersion: "1.1" });
+  const transport = opts.protocol === "grpc" ? createGrpcTransport({ baseUrl: opts.host }) : createConnectTransport({ baseUrl: opts.host, httpVersion: "1.1" });
   const client = createClient(CaptureService, transport);
   const chunk = opts.streamChunk ?? 100;
 
@@ -39,10 +36,7 @@ export function createConnectCaptureTransport(opts: ConnectTransportOptions): Tr
       const events = batch.map((i) => JSON.parse(i.json) as EventInit);
       const call = { signal, headers: opts.headers };
       try {
-        const res =
-          opts.mode === "unary"
-            ? await client.captureEvents({ events, sentAt }, call)
-            : await client.captureBatch(messages(events, sentAt), call);
+        const res = opts.mode === "unary" ? await client.captureEvents({ events, sentAt }, call) : await client.captureBatch(messages(events, sentAt), call);
         return { kind: "ok", rejected: res.rejected.map(({ index, reason, field }) => ({ index, reason, field })) };
       } catch (e) {
         return resultOfConnectError(ConnectError.from(e), opts.now());

@@ -1,12 +1,14 @@
 import { createClient, type InsightPlusClient } from "../core/client-core.js";
-import { resolveOptions, type ClientOptions, type PlatformDefaults } from "../core/client-options.js";
+import { type ClientOptions, type PlatformDefaults, resolveOptions } from "../core/client-options.js";
 import { createNodePlatform, type NodeTransportChoice } from "./node-platform.js";
 
 export type { CaptureOptions, FlushResult, InsightPlusClient, ShutdownResult } from "../core/client-core.js";
 export type { ClientOptions } from "../core/client-options.js";
 export type { Properties, QueuedEvent, WireEvent } from "../core/contract-types.js";
 export type { Transport } from "../core/platform.js";
+
 import type { Transport } from "../core/platform.js";
+
 export type { DropInfo, DropReason } from "../core/sdk-error.js";
 export { InsightPlusError } from "../core/sdk-error.js";
 export type { NodeTransportChoice } from "./node-platform.js";

@@ -1,11 +1,11 @@
 // Cleans up servers orphaned by a previous run that died without teardown
 // (SIGKILL, OOM, a crashed worker): a process can't clean up after SIGKILL itself.
-import { readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
-export const TEMP_PREFIX = 'insightplus-';
-const OWNER_FILE = '.owner-pid';
+export const TEMP_PREFIX = "insightplus-";
+const OWNER_FILE = ".owner-pid";
 
 /** Records which process owns a temp dir, so later runs can tell whether it is stale. */
 export function markOwner(dir: string): void {
@@ -17,13 +17,13 @@ function alive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
 function isStale(dir: string): boolean {
   try {
-    return !alive(Number(readFileSync(join(dir, OWNER_FILE), 'utf8')));
+    return !alive(Number(readFileSync(join(dir, OWNER_FILE), "utf8")));
   } catch {
     // No owner file: either being created right now, or from a crashed run.
     return Date.now() - statSync(dir).mtimeMs > 60_000;
@@ -36,14 +36,14 @@ function isStale(dir: string): boolean {
  * which the OS may have reused.
  */
 export function sweepOrphans(): void {
-  if (process.platform !== 'linux') return;
+  if (process.platform !== "linux") return;
   const base = tmpdir();
   const stale = readdirSync(base)
     .filter((n) => n.startsWith(TEMP_PREFIX))
     .map((n) => join(base, n))
     .filter(isStale);
   if (!stale.length) return;
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
     let cwd: string;
     try {
       cwd = readlinkSync(`/proc/${pid}/cwd`);
@@ -52,7 +52,7 @@ export function sweepOrphans(): void {
     }
     if (stale.some((d) => cwd === d || cwd.startsWith(`${d}/`))) {
       try {
-        process.kill(Number(pid), 'SIGKILL');
+        process.kill(Number(pid), "SIGKILL");
       } catch {
         /* already gone */
       }

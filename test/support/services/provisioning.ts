@@ -1,20 +1,20 @@
 // The env → container → local decision, shared by every service module.
-import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import type { ProvidedService, ServiceName } from './types.js';
+import { execFile } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { ProvidedService, ServiceName } from "./types.js";
 
 const run = promisify(execFile);
-const INSTALL_SCRIPT = fileURLToPath(new URL('../../../scripts/install-services.sh', import.meta.url));
+const INSTALL_SCRIPT = fileURLToPath(new URL("../../../scripts/install-services.sh", import.meta.url));
 
 let dockerProbe: Promise<boolean> | undefined;
 
 /** True when a Docker engine answers `docker info` within 5s. TEST_DOCKER=0 skips the probe. */
 export function dockerAvailable(): Promise<boolean> {
-  if (process.env.TEST_DOCKER === '0') return Promise.resolve(false);
-  dockerProbe ??= run('docker', ['info'], { timeout: 5_000 }).then(
+  if (process.env.TEST_DOCKER === "0") return Promise.resolve(false);
+  dockerProbe ??= run("docker", ["info"], { timeout: 5_000 }).then(
     () => true,
     () => false,
   );
@@ -23,9 +23,9 @@ export function dockerAvailable(): Promise<boolean> {
 
 /** First executable among absolute paths or names looked up on PATH (+ sbin dirs, which root-less PATHs miss). */
 export function findBinary(candidates: string[]): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin'];
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/bin", "/usr/local/bin"];
   for (const c of candidates) {
-    for (const p of c.startsWith('/') ? [c] : dirs.map((d) => join(d, c))) {
+    for (const p of c.startsWith("/") ? [c] : dirs.map((d) => join(d, c))) {
       try {
         accessSync(p, constants.X_OK);
         return p;
@@ -42,7 +42,7 @@ export async function ensureBinary(service: ServiceName, find: () => string | un
   const found = find();
   if (found) return found;
   console.log(`[test-services] ${service}: binary missing, running scripts/install-services.sh ${service}`);
-  await run('bash', [INSTALL_SCRIPT, service], { timeout: 10 * 60_000, maxBuffer: 64 << 20 });
+  await run("bash", [INSTALL_SCRIPT, service], { timeout: 10 * 60_000, maxBuffer: 64 << 20 });
   const after = find();
   if (!after) throw new Error(`${service}: still not found after scripts/install-services.sh`);
   return after;
@@ -57,7 +57,7 @@ export interface ProvideStrategy {
 /** env URL wins; else a container if Docker answers (falling back if e.g. the image can't be pulled); else local. */
 export async function provideWith(name: ServiceName, s: ProvideStrategy): Promise<ProvidedService> {
   const url = s.fromEnv();
-  if (url) return { url, source: 'env', stop: async () => {} };
+  if (url) return { url, source: "env", stop: async () => {} };
   if (await dockerAvailable()) {
     try {
       return await s.container();

@@ -1,8 +1,9 @@
 // kill / halt / restart / stop for a local server that keeps its port and data dir
 // across restarts, so tests can simulate crashes and outages of Postgres and ClickHouse.
-import { readdirSync, readFileSync } from 'node:fs';
-import { once } from './provisioning.js';
-import { isRunning, removeDir, stopChild, waitUntil, type TrackedChild } from './process-utils.js';
+import { readdirSync, readFileSync } from "node:fs";
+import { waitUntil } from "../wait.js";
+import { isRunning, removeDir, stopChild, type TrackedChild } from "./process-utils.js";
+import { once } from "./provisioning.js";
 
 export interface RestartableServer {
   /** SIGKILL to the server and its worker processes: simulates a crash (no shutdown checkpoint/flush). */
@@ -27,13 +28,13 @@ export interface ServerSpec {
 
 /** PIDs whose parent is `pid` (Linux /proc; elsewhere none, and orphans are left to exit by themselves). */
 function childPids(pid: number): number[] {
-  if (process.platform !== 'linux') return [];
+  if (process.platform !== "linux") return [];
   const out: number[] = [];
-  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+  for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
     try {
       // "pid (comm) state ppid ...": comm may contain spaces and ')', so split after the last ')'.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(name));
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(name));
     } catch {
       /* exited while we looked */
     }
@@ -44,8 +45,8 @@ function childPids(pid: number): number[] {
 /** Gone or a zombie (whoever inherited it may not reap promptly; a zombie holds no ports or shared memory). */
 function gone(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
   } catch {
     return true;
   }
@@ -67,9 +68,9 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 async function crash(t: TrackedChild): Promise<void> {
   const pid = t.child.pid;
   if (!isRunning(t) || pid === undefined) return;
-  signal(pid, 'SIGSTOP');
+  signal(pid, "SIGSTOP");
   const kids = childPids(pid);
-  for (const p of [pid, ...kids]) signal(p, 'SIGKILL');
+  for (const p of [pid, ...kids]) signal(p, "SIGKILL");
   await t.exited;
   await waitUntil(`children of killed pid ${pid} to exit`, async () => kids.every(gone), { timeoutMs: 10_000, intervalMs: 20 });
 }

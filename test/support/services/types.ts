@@ -1,7 +1,7 @@
 // Shared shapes for the test-service provisioning layer.
 
 /** Where a service came from: an env URL, a Docker container, or a binary we spawned. */
-export type ServiceSource = 'env' | 'container' | 'local';
+export type ServiceSource = "env" | "container" | "local";
 
 export interface ProvidedService {
   url: string;
@@ -10,4 +10,4 @@ export interface ProvidedService {
   stop(): Promise<void>;
 }
 
-export type ServiceName = 'redis' | 'postgres' | 'clickhouse';
+export type ServiceName = "redis" | "postgres" | "clickhouse";

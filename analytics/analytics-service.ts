@@ -1,0 +1,112 @@
+import { InvalidInputError } from "../core/errors/domain-errors.js";
+import type { AnalyticsStore, TimeRange } from "./analytics-store.js";
+import { boundedInt, eventName, propertyName } from "./query-params.js";
+import { assembleRetention, assembleTrend, zeroFillDays, zeroFillMonths } from "./series-assembly.js";
+import { resolveRange } from "./time-range.js";
+
+interface Bounds {
+  tz?: string;
+  from?: string;
+  to?: string;
+}
+
+const rate = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
+
+/**
+ * The analytics questions with their parameters validated (each error names
+ * the parameter, before any SQL runs) and their answers shaped; the SQL lives
+ * behind AnalyticsStore, one implementation per database.
+ */
+export function createAnalyticsService(deps: { store: () => Promise<AnalyticsStore>; now?: () => number }) {
+  const now = deps.now ?? Date.now;
+  const range = (b: Bounds, count?: number, unit?: "day" | "month"): TimeRange =>
+    resolveRange({ tz: b.tz ?? "", from: b.from ?? "", to: b.to ?? "", count, unit }, now());
+
+  const service = {
+    async dailyActiveUsers(q: Bounds & { days?: number }) {
+      const r = range(q, boundedInt(q.days, "days", 30, 1, 3650));
+      return { days: zeroFillDays(r, await (await deps.store()).dailyActiveUsers(r)) };
+    },
+    async monthlyActiveUsers(q: Bounds & { months?: number }) {
+      const r = range(q, boundedInt(q.months, "months", 6, 1, 120), "month");
+      return { months: zeroFillMonths(r, await (await deps.store()).monthlyActiveUsers(r)) };
+    },
+    // Parameters are validated before the store is touched, so a bad one never reaches the database.
+    async totalUsers(q: Bounds) {
+      const r = range(q);
+      return { totalUsers: await (await deps.store()).totalUsers(r) };
+    },
+    async totalEvents(q: Bounds) {
+      const r = range(q);
+      return { totalEvents: await (await deps.store()).totalEvents(r) };
+    },
+    async mostUsedFeature(q: Bounds) {
+      const r = range(q);
+      const top = await (await deps.store()).topFeatures(r, 10);
+      return { feature: top[0]?.feature ?? "", count: top[0]?.count ?? 0, top };
+    },
+    async conversionFunnel(q: Bounds) {
+      const r = range(q);
+      const { registered, paid } = await (await deps.store()).registeredToPaid(r);
+      return { registered, paid, conversionRate: rate(paid, registered) };
+    },
+    async mostActiveUsers(q: Bounds & { limit?: number }) {
+      const limit = boundedInt(q.limit, "limit", 10, 1, 1000);
+      const r = range(q);
+      return { users: await (await deps.store()).mostActiveUsers(r, limit) };
+    },
+    async funnel(q: Bounds & { steps: string[]; windowDays?: number; days?: number }) {
+      if (q.steps.length < 2 || q.steps.length > 10) throw new InvalidInputError("steps", "must list 2 to 10 event names");
+      const steps = q.steps.map((s, i) => eventName(s, `steps[${i}]`));
+      const windowDays = boundedInt(q.windowDays, "windowDays", 14, 1, 365);
+      const r = range(q, boundedInt(q.days, "days", 30, 1, 3650));
+      const users = await (await deps.store()).funnel(r, steps, windowDays * 86_400);
+      return {
+        windowDays,
+        steps: steps.map((event, i) => ({
+          event,
+          users: users[i],
+          conversionRate: rate(users[i], users[0]),
+          stepConversionRate: rate(users[i], users[Math.max(0, i - 1)]),
+        })),
+      };
+    },
+    async retention(q: Bounds & { startEvent: string; returnEvent: string; period: string; periods?: number; days?: number }) {
+      const period = q.period === "" ? "day" : q.period;
+      if (period !== "day" && period !== "week") throw new InvalidInputError("period", 'must be "day" or "week"');
+      const periods = boundedInt(q.periods, "periods", 7, 1, 52);
+      const r = range(q, boundedInt(q.days, "days", period === "week" ? 56 : 14, 1, 3650));
+      const query = {
+        startEvent: eventName(q.startEvent, "startEvent"),
+        returnEvent: eventName(q.returnEvent, "returnEvent", false),
+        period,
+        periods,
+      } as const;
+      return { period, cohorts: assembleRetention(await (await deps.store()).retention(r, query), periods) };
+    },
+    async trend(q: Bounds & { event: string; breakdown: string; top?: number; days?: number }) {
+      const event = eventName(q.event, "event");
+      const property = propertyName(q.breakdown, "breakdown");
+      const top = boundedInt(q.top, "top", 5, 1, 50);
+      const r = range(q, boundedInt(q.days, "days", 30, 1, 3650));
+      return assembleTrend(r, await (await deps.store()).trend(r, { event, property }), top);
+    },
+    /** Every original route with its defaults, run concurrently. */
+    async all(q: { tz?: string }) {
+      const b = { tz: q.tz };
+      const [dau, mau, totalUsers, totalEvents, mostUsedFeature, conversionFunnel, mostActiveUsers] = await Promise.all([
+        service.dailyActiveUsers(b),
+        service.monthlyActiveUsers(b),
+        service.totalUsers(b),
+        service.totalEvents(b),
+        service.mostUsedFeature(b),
+        service.conversionFunnel(b),
+        service.mostActiveUsers(b),
+      ]);
+      return { dau, mau, totalUsers, totalEvents, mostUsedFeature, conversionFunnel, mostActiveUsers };
+    },
+  };
+  return service;
+}
+
+export type AnalyticsService = ReturnType<typeof createAnalyticsService>;

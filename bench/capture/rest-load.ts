@@ -1,0 +1,23 @@
+import autocannon from "autocannon";
+import type { LoadResult } from "../shared/measure.js";
+
+/** POSTs the same JSON body over `connections` keep-alive HTTP/1.1 connections for `seconds`. */
+export async function restLoad(url: string, o: { body: string; connections: number; seconds: number; eventsPerRequest?: number }): Promise<LoadResult> {
+  const r = await autocannon({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: o.body,
+    connections: o.connections,
+    duration: o.seconds,
+    timeout: 10,
+  });
+  const errors = r.errors + r.non2xx;
+  return {
+    units: r["2xx"] * (o.eventsPerRequest ?? 1),
+    seconds: r.duration,
+    errors,
+    p99Ms: r.latency.p99,
+    firstError: errors > 0 ? `${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts)` : undefined,
+  };
+}

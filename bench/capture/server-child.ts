@@ -1,0 +1,35 @@
+import pino from "pino";
+import { loadConfig } from "../../core/config/config.js";
+import { startEngine } from "../../main/engine-runtime.js";
+import { runChild } from "../shared/child-ipc.js";
+
+// The real capture server (every protocol, one port), configured from the
+// environment the bench passes; run as `node --import tsx bench/server-child.ts`.
+runChild(async () => {
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    REDIS_URL: process.env.REDIS_URL,
+    REDIS_QUEUE: process.env.REDIS_QUEUE,
+    // The bench deletes its stream between phases; never let the watermark refuse events mid-run.
+    BACKLOG_WATERMARK: "1000000000000",
+    // Capture only: the in-process worker would consume the stream (and open a database) in this
+    // process, competing for the CPU the capture path is measured on. Workers run apart in production.
+    INPROCESS_WORKER: "false",
+  });
+  const server = await startEngine(config, pino({ level: config.logLevel }));
+  const url = `http://127.0.0.1:${server.address.port}/readyz`;
+  for (
+    let i = 0;
+    !(await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
+    if (i === 200) throw new Error(`${url} not ready after 10 s (is Redis at ${config.redisUrl} up?)`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { port: server.address.port, close: () => server.close() };
+});

@@ -1,0 +1,89 @@
+import { InvalidInputError, TooLargeError } from "../core/errors/domain-errors.js";
+import type { EventInput, ValidatedEvent } from "../core/events/event-model.js";
+import { resolveEventTime } from "./clock-skew.js";
+import { newEventId } from "./event-id.js";
+import { parseIsoTime } from "./iso-time.js";
+import { propertiesFromObject, propertiesFromStructBytes } from "./struct-wire-json.js";
+import { checkText } from "./text-check.js";
+
+export interface EventValidatorOptions {
+  /** Allowed event names; "*" allows any. */
+  allowedEvents: readonly string[];
+  maxEventBytes: number;
+}
+
+export interface EventValidator {
+  /** Returns the event ready to queue, or throws InvalidInputError / TooLargeError naming the field. */
+  validate(input: EventInput, receivedAtMs: number, batchSentAt?: string): ValidatedEvent;
+}
+
+const maxNameLength = 200;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const jsonLimits = { maxDepth: 10, maxKeyLength: 256 };
+
+export function createEventValidator(opts: EventValidatorOptions): EventValidator {
+  const anyName = opts.allowedEvents.includes("*");
+  const allowed = new Set(opts.allowedEvents);
+  const allowedList = opts.allowedEvents.join(" | ");
+
+  function requiredName(value: string, field: string): string {
+    if (value === "") throw new InvalidInputError(field, "is required");
+    if (value.length > maxNameLength) throw new InvalidInputError(field, `is longer than ${maxNameLength} characters`);
+    checkText(value, field);
+    return value;
+  }
+
+  function optionalTime(value: string, field: string): number | undefined {
+    if (value === "") return undefined;
+    const ms = parseIsoTime(value);
+    if (ms === undefined) throw new InvalidInputError(field, "is not an ISO 8601 date-time");
+    return ms;
+  }
+
+  return {
+    validate(input, receivedAtMs, batchSentAt) {
+      const event = requiredName(input.event, "event");
+      if (!anyName && !allowed.has(event)) {
+        throw new InvalidInputError("event", `"${event}" is not an allowed event name (allowed ${allowedList} - set ALLOWED_EVENTS to change)`);
+      }
+      const distinctId = requiredName(input.distinctId, "distinctId");
+      const raw = input.properties ?? {};
+      const properties =
+        raw instanceof Uint8Array ? propertiesFromStructBytes(raw, "properties", jsonLimits) : propertiesFromObject(raw, "properties", jsonLimits);
+      if (event === "most_used_feature") {
+        const feature = properties.feature;
+        if (typeof feature !== "string" || feature === "") {
+          throw new InvalidInputError("properties.feature", 'is required (a string) for "most_used_feature" events');
+        }
+      }
+      let uuid = input.uuid;
+      if (uuid === "") uuid = newEventId();
+      else if (!uuidPattern.test(uuid)) throw new InvalidInputError("uuid", "is not a UUID");
+      else uuid = uuid.toLowerCase();
+
+      const timestamp = optionalTime(input.timestamp, "timestamp");
+      const sentAt = optionalTime(input.sentAt || batchSentAt || "", "sentAt");
+      const time = resolveEventTime(receivedAtMs, timestamp, sentAt);
+      if (!time.ok) throw new InvalidInputError("timestamp", time.reason);
+
+      const propertiesJson = properties.json;
+      const size = byteLength(propertiesJson) + Buffer.byteLength(event) + Buffer.byteLength(distinctId);
+      if (size > opts.maxEventBytes) {
+        throw new TooLargeError("properties", `the event is larger than ${opts.maxEventBytes} bytes`);
+      }
+      return {
+        uuid,
+        event,
+        distinctId,
+        propertiesJson,
+        timestampMs: time.timestampMs,
+        receivedAtMs,
+        timestampClamped: time.clamped,
+      };
+    },
+  };
+}
+
+function byteLength(text: string | Buffer): number {
+  return typeof text === "string" ? Buffer.byteLength(text) : text.length;
+}

@@ -1,0 +1,146 @@
+import { config as loadDotenv } from "dotenv";
+import { ConfigError } from "../errors/config-error.js";
+import { clickHouseUrl } from "./clickhouse-url.js";
+import { parseEnv } from "./env-readers.js";
+
+/** pglite and chdb are embedded (in-process) PostgreSQL and ClickHouse; chdb needs `npm install chdb`. */
+export type DatabaseType = "clickhouse" | "postgres" | "pglite" | "chdb";
+
+/** Validated, frozen settings. Names follow the original project's .env where one existed. */
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: string;
+  /** Unset: the in-process queue (embedded mode). */
+  redisUrl: string | undefined;
+  /** Redis Stream key the capture path appends to (the original's REDIS_QUEUE). */
+  streamKey: string;
+  /** Refuse new events (503) while the stream holds more entries than this. */
+  backlogWatermark: number;
+  /** Seconds clients are told to wait (Retry-After) when refused for load or an outage. */
+  retryAfterSeconds: number;
+  /** Allowed event names; ["*"] allows any. */
+  allowedEvents: readonly string[];
+  maxEventBytes: number;
+  maxRequestBytes: number;
+  corsOrigins: readonly string[];
+  shutdownTimeoutMs: number;
+  database: DatabaseConfig;
+  worker: WorkerConfig;
+}
+
+export interface DatabaseConfig {
+  type: DatabaseType;
+  /** Why this database was chosen, for the start-up log. */
+  reason: string;
+  clickhouse: { url: string; database: string; username: string; password: string };
+  postgres: { host: string; port: number; database: string; user: string; password: string };
+  /** Where an embedded database (PGlite, chdb) keeps its files. */
+  dataDir: string;
+  /** How long start-up waits for the database before giving up with a message. */
+  startupTimeoutMs: number;
+  pools: DatabasePools;
+}
+
+/** Connections to a database server, apart for the worker's writes and the analytics' reads. */
+export interface DatabasePools {
+  /** Analytics queries at once; more wait for a connection (a busy pool is not an outage). */
+  readConnections: number;
+  writeConnections: number;
+  /** Longest an analytics query may run before it fails. */
+  queryTimeoutMs: number;
+}
+
+export interface WorkerConfig {
+  /** Run the worker inside the server process (`npm start`); off when workers run apart. */
+  inProcess: boolean;
+  group: string;
+  batchSize: number;
+  lingerMs: number;
+  concurrentWrites: number;
+  maxDeliveries: number;
+  claimIdleMs: number;
+  deadLetterKey: string;
+}
+
+export const defaultAllowedEvents = ["user_registered", "payment_success", "most_used_feature", "page_view"];
+
+/**
+ * Reads the environment (and `.env`, when present) into a Config.
+ * Throws ConfigError naming the variable on any invalid value.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env === process.env) loadDotenv({ quiet: true } as never);
+  const p = parseEnv(env);
+  const streamKey = p.string("REDIS_QUEUE", "insightplus:events");
+  const redisUrl = p.url("REDIS_URL", ["redis:", "rediss:"]);
+  const config: Config = {
+    port: p.int("PORT", 7002, 0, 65535),
+    host: p.string("HOST", "0.0.0.0"),
+    logLevel: p.oneOf("LOG_LEVEL", "info", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    redisUrl,
+    streamKey,
+    backlogWatermark: p.int("BACKLOG_WATERMARK", 1_000_000, 1, Number.MAX_SAFE_INTEGER),
+    retryAfterSeconds: p.int("RETRY_AFTER_SECONDS", 2, 1, 3600),
+    allowedEvents: Object.freeze(p.list("ALLOWED_EVENTS", defaultAllowedEvents)),
+    maxEventBytes: p.int("MAX_EVENT_BYTES", 32 * 1024, 256, 16 * 1024 * 1024),
+    maxRequestBytes: p.int("MAX_REQUEST_BYTES", 512 * 1024, 1024, 256 * 1024 * 1024),
+    corsOrigins: Object.freeze(p.list("CORS_ORIGINS", ["*"])),
+    shutdownTimeoutMs: p.int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
+    database: databaseConfig(env, p),
+    worker: {
+      inProcess: p.bool("INPROCESS_WORKER", true),
+      group: p.string("WORKER_GROUP", "insightplus-workers"),
+      batchSize: p.int("WORKER_BATCH_SIZE", 1000, 1, 100_000),
+      lingerMs: p.int("WORKER_LINGER_MS", 200, 1, 60_000),
+      concurrentWrites: p.int("WORKER_CONCURRENT_WRITES", 2, 1, 16),
+      maxDeliveries: p.int("WORKER_MAX_DELIVERIES", 5, 1, 1000),
+      claimIdleMs: p.int("WORKER_CLAIM_IDLE_MS", 30_000, 100, 86_400_000),
+      deadLetterKey: p.string("REDIS_DEAD_LETTER_QUEUE", `${streamKey}:dead`),
+    },
+  };
+  if (!config.redisUrl && !config.worker.inProcess) {
+    throw new ConfigError("INPROCESS_WORKER", "can only be false when REDIS_URL is set (the in-process queue needs the in-process worker)");
+  }
+  return deepFreeze(config);
+}
+
+function databaseConfig(env: NodeJS.ProcessEnv, p: ReturnType<typeof parseEnv>): DatabaseConfig {
+  const explicit = env.DATABASE_TYPE?.trim() ? p.oneOf<DatabaseType>("DATABASE_TYPE", "clickhouse", ["clickhouse", "postgres", "pglite", "chdb"]) : undefined;
+  const [type, reason] = explicit
+    ? [explicit, `DATABASE_TYPE=${explicit}`]
+    : env.CLICKHOUSE_HOST?.trim()
+      ? (["clickhouse", "CLICKHOUSE_HOST is set"] as const)
+      : env.POSTGRES_HOST?.trim()
+        ? (["postgres", "POSTGRES_HOST is set"] as const)
+        : (["pglite", "no database configured (DATABASE_TYPE, CLICKHOUSE_HOST and POSTGRES_HOST unset): embedded PostgreSQL"] as const);
+  return {
+    type,
+    reason,
+    clickhouse: {
+      url: clickHouseUrl(p),
+      database: p.identifier("CLICKHOUSE_DB", "default"),
+      username: p.string("CLICKHOUSE_USER", "default"),
+      password: env.CLICKHOUSE_PASSWORD ?? "",
+    },
+    postgres: {
+      host: p.string("POSTGRES_HOST", "localhost"),
+      port: p.int("POSTGRES_PORT", 5432, 1, 65535),
+      database: p.string("POSTGRES_DB", "postgres"),
+      user: p.string("POSTGRES_USER", "postgres"),
+      password: env.POSTGRES_PASSWORD ?? "",
+    },
+    dataDir: p.string("DATA_DIR", ".data"),
+    startupTimeoutMs: p.int("STARTUP_TIMEOUT_MS", 15_000, 0, 600_000),
+    pools: {
+      readConnections: p.int("DATABASE_READ_CONNECTIONS", 8, 1, 1000),
+      writeConnections: p.int("DATABASE_WRITE_CONNECTIONS", 4, 1, 1000),
+      queryTimeoutMs: p.int("ANALYTICS_QUERY_TIMEOUT_MS", 60_000, 1000, 3_600_000),
+    },
+  };
+}
+
+function deepFreeze<T>(o: T): T {
+  for (const v of Object.values(o as object)) if (v && typeof v === "object") deepFreeze(v);
+  return Object.freeze(o);
+}

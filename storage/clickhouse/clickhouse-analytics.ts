@@ -1,0 +1,118 @@
+import type { ClickHouseClient } from "@clickhouse/client";
+import type { AnalyticsStore, TimeRange } from "../../analytics/analytics-store.js";
+import { daysStartOnWholeHours } from "../../analytics/time-range.js";
+import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
+
+/**
+ * The questions in ClickHouse SQL that runs on 18.16 and on current releases.
+ * Every value reaches the SQL through clickhouse-literal.ts. Event counts use
+ * uniqExact(uuid): ReplacingMergeTree folds redelivered copies only when it
+ * merges, so a plain count() could count one event twice.
+ */
+export async function createClickHouseAnalytics(client: ClickHouseClient): Promise<AnalyticsStore> {
+  const [{ version }] = await rows<{ version: string }>("SELECT version() AS version");
+  // JSONExtractString (19.x+) reads top-level keys exactly; 18.16 only has visitParam*, which matches the first key of that name at any depth.
+  const prop = (key: string) =>
+    Number(version.split(".")[0]) >= 20 ? `JSONExtractString(properties, ${chString(key)})` : `visitParamExtractString(properties, ${chString(key)})`;
+
+  async function rows<T>(query: string): Promise<T[]> {
+    return (await client.query({ query, format: "JSONEachRow" })).json<T>();
+  }
+  const within = (r: TimeRange) => `event_timestamp >= ${chDateTime(r.startMs)} AND event_timestamp < ${chDateTime(r.endMs)}`;
+  const day = (r: TimeRange) => `toDate(event_timestamp, ${chString(r.tz)})`;
+  // Distinct-user questions read the hourly rollup when local days are whole
+  // UTC hours; other zones (e.g. +05:30) scan the events.
+  const fromRollup = (r: TimeRange) => daysStartOnWholeHours(r);
+  const hours = (r: TimeRange) => `hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
+
+  return {
+    async dailyActiveUsers(r) {
+      const out = await rows<{ d: string; users: string }>(
+        fromRollup(r)
+          ? `SELECT toString(toDate(hour, ${chString(r.tz)})) AS d, uniqExact(user) AS users FROM user_hours WHERE ${hours(r)} GROUP BY d ORDER BY d`
+          : `SELECT toString(${day(r)}) AS d, uniqExact(distinct_id) AS users FROM events WHERE ${within(r)} GROUP BY d ORDER BY d`,
+      );
+      return out.map((x) => ({ date: x.d, users: Number(x.users) }));
+    },
+    async monthlyActiveUsers(r) {
+      const out = await rows<{ m: string; users: string }>(
+        fromRollup(r)
+          ? `SELECT toString(toStartOfMonth(hour, ${chString(r.tz)})) AS m, uniqExact(user) AS users
+             FROM user_hours WHERE ${hours(r)} GROUP BY m ORDER BY m`
+          : `SELECT toString(toStartOfMonth(event_timestamp, ${chString(r.tz)})) AS m, uniqExact(distinct_id) AS users
+             FROM events WHERE ${within(r)} GROUP BY m ORDER BY m`,
+      );
+      return out.map((x) => ({ month: x.m.slice(0, 7), users: Number(x.users) }));
+    },
+    async totalUsers(r) {
+      const [x] = await rows<{ n: string }>(
+        fromRollup(r) ? `SELECT uniqExact(user) AS n FROM user_hours WHERE ${hours(r)}` : `SELECT uniqExact(distinct_id) AS n FROM events WHERE ${within(r)}`,
+      );
+      return Number(x.n);
+    },
+    async totalEvents(r) {
+      const [x] = await rows<{ n: string }>(`SELECT uniqExact(uuid) AS n FROM events WHERE ${within(r)}`);
+      return Number(x.n);
+    },
+    async topFeatures(r, limit) {
+      const out = await rows<{ feature: string; n: string }>(
+        `SELECT ${prop("feature")} AS feature, uniqExact(uuid) AS n FROM events
+         WHERE event = 'most_used_feature' AND ${within(r)} GROUP BY feature HAVING feature != ''
+         ORDER BY n DESC, feature ASC LIMIT ${chInt(limit)}`,
+      );
+      return out.map((x) => ({ feature: x.feature, count: Number(x.n) }));
+    },
+    async registeredToPaid(r) {
+      const [x] = await rows<{ registered: string; paid: string }>(
+        `SELECT countIf(reg = 1) AS registered, countIf(reg = 1 AND pay = 1) AS paid FROM (
+           SELECT distinct_id, max(event = 'user_registered') AS reg, max(event = 'payment_success') AS pay
+           FROM events WHERE event IN ('user_registered', 'payment_success') AND ${within(r)} GROUP BY distinct_id)`,
+      );
+      return { registered: Number(x.registered), paid: Number(x.paid) };
+    },
+    async mostActiveUsers(r, limit) {
+      const out = await rows<{ distinct_id: string; n: string }>(
+        `SELECT distinct_id, uniqExact(uuid) AS n FROM events WHERE ${within(r)}
+         GROUP BY distinct_id ORDER BY n DESC, distinct_id ASC LIMIT ${chInt(limit)}`,
+      );
+      return out.map((x) => ({ distinctId: x.distinct_id, events: Number(x.n) }));
+    },
+    async funnel(r, steps, windowSeconds) {
+      const conditions = steps.map((s) => `event = ${chString(s)}`).join(", ");
+      const out = await rows<{ level: string; users: string }>(
+        `SELECT level, count() AS users FROM (
+           SELECT distinct_id, windowFunnel(${chInt(windowSeconds)})(event_timestamp, ${conditions}) AS level
+           FROM events WHERE event IN (${steps.map(chString).join(", ")}) AND ${within(r)} GROUP BY distinct_id)
+         GROUP BY level`,
+      );
+      return steps.map((_, i) => out.filter((x) => Number(x.level) >= i + 1).reduce((n, x) => n + Number(x.users), 0));
+    },
+    async retention(r, q) {
+      const unit = (col: string) => (q.period === "week" ? `toMonday(toDate(${col}, ${chString(r.tz)}))` : `toDate(${col}, ${chString(r.tz)})`);
+      const step = q.period === "week" ? 7 : 1;
+      const returnFilter = q.returnEvent ? `event = ${chString(q.returnEvent)} AND ` : "";
+      const out = await rows<{ cohort_day: string; k: string; users: string }>(
+        `SELECT toString(cohort) AS cohort_day, intDiv(toRelativeDayNum(active) - toRelativeDayNum(cohort), ${step}) AS k, uniqExact(distinct_id) AS users
+         FROM (SELECT distinct_id, ${unit("min(event_timestamp)")} AS cohort FROM events
+               WHERE event = ${chString(q.startEvent)} AND ${within(r)} GROUP BY distinct_id) AS c
+         ALL INNER JOIN (SELECT DISTINCT distinct_id, ${unit("event_timestamp")} AS active FROM events WHERE ${returnFilter}${within(r)}) AS a
+         USING distinct_id
+         WHERE active > cohort AND k <= ${chInt(q.periods)}
+         GROUP BY cohort, k
+         UNION ALL
+         SELECT toString(cohort) AS cohort_day, 0 AS k, count() AS users
+         FROM (SELECT distinct_id, ${unit("min(event_timestamp)")} AS cohort FROM events
+               WHERE event = ${chString(q.startEvent)} AND ${within(r)} GROUP BY distinct_id)
+         GROUP BY cohort`,
+      );
+      return out.map((x) => ({ cohort: x.cohort_day, k: Number(x.k), users: Number(x.users) }));
+    },
+    async trend(r, q) {
+      const out = await rows<{ d: string; value: string; n: string }>(
+        `SELECT toString(${day(r)}) AS d, ${prop(q.property)} AS value, uniqExact(uuid) AS n
+         FROM events WHERE event = ${chString(q.event)} AND ${within(r)} GROUP BY d, value`,
+      );
+      return out.map((x) => ({ date: x.d, value: x.value, count: Number(x.n) }));
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import type { DatabaseConfig } from "../../core/config/config.js";
+
+export type ClickHouseConnection = DatabaseConfig["clickhouse"];
+
+/**
+ * The client's JSON handling: a batch already serialized by the sink goes
+ * through insert() as it is (chdb and other injected clients); anything else
+ * is stringified as usual.
+ */
+export const rowsAsText = {
+  parse: JSON.parse,
+  stringify: (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value)),
+};
+
+/**
+ * HTTP client settings. Reads and writes get a client each, so analytics never
+ * wait behind the worker's inserts for a socket (and the other way round);
+ * `connections` caps the sockets, requests beyond it wait for one.
+ * The worker bench's raw-insert ceiling uses the same settings.
+ */
+export function clickHouseClientOptions(c: ClickHouseConnection, connections: number, requestTimeoutMs: number) {
+  return {
+    url: c.url,
+    database: c.database,
+    username: c.username,
+    password: c.password,
+    request_timeout: requestTimeoutMs,
+    max_open_connections: connections,
+    compression: { request: false, response: false },
+    // Failures are classified and logged once by their caller; the client's own error log would print each retry.
+    log: { level: ClickHouseLogLevel.OFF },
+    json: rowsAsText,
+  };
+}
+
+export function createClickHouseClient(c: ClickHouseConnection, connections: number, requestTimeoutMs: number): ClickHouseClient {
+  return createClient(clickHouseClientOptions(c, connections, requestTimeoutMs));
+}

@@ -1,0 +1,45 @@
+import { mkdirSync } from "node:fs";
+import type { DatabaseConfig } from "../../core/config/config.js";
+import type { DatabaseParts } from "../database.js";
+import { openChdbClient } from "./chdb-client.js";
+import { createClickHouseAnalytics } from "./clickhouse-analytics.js";
+import { createClickHouseClient } from "./clickhouse-client.js";
+import { createClickHouseErrors } from "./clickhouse-errors.js";
+import { migrateClickHouse } from "./clickhouse-migrations.js";
+import { createClickHouseSink } from "./clickhouse-sink.js";
+
+/** A ClickHouse server over HTTP: one client for the worker's inserts, one for analytics. */
+export function openClickHouse(db: DatabaseConfig): DatabaseParts {
+  const c = db.clickhouse;
+  const errors = createClickHouseErrors(c);
+  const writer = createClickHouseClient(c, db.pools.writeConnections, 30_000);
+  const reader = createClickHouseClient(c, db.pools.readConnections, db.pools.queryTimeoutMs);
+  return {
+    sink: createClickHouseSink(writer, errors, { overHttp: true }),
+    errors,
+    connection: { kind: "clickhouse", client: reader },
+    migrate: () => migrateClickHouse(writer, c),
+    analytics: () => createClickHouseAnalytics(reader),
+    ping: async () => void (await reader.command({ query: "SELECT 1" })),
+    async close() {
+      await Promise.all([writer.close(), reader.close()]);
+    },
+  };
+}
+
+/** Embedded current ClickHouse (chdb) in DATA_DIR: one in-process client serves both. */
+export async function openChdb(db: DatabaseConfig): Promise<DatabaseParts> {
+  mkdirSync(db.dataDir, { recursive: true });
+  const c = { ...db.clickhouse, database: "default" };
+  const client = await openChdbClient(db.dataDir);
+  const errors = createClickHouseErrors({ ...c, url: `chdb:${db.dataDir}` });
+  return {
+    sink: createClickHouseSink(client, errors, { overHttp: false }),
+    errors,
+    connection: { kind: "clickhouse", client },
+    migrate: () => migrateClickHouse(client, c),
+    analytics: () => createClickHouseAnalytics(client),
+    ping: async () => void (await client.command({ query: "SELECT 1" })),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,50 @@
+import { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
+import type { ClickHouseClient } from "@clickhouse/client";
+import type { EventSink } from "../event-sink.js";
+import { type StorageErrorClassifier, StorageUnavailableError } from "../storage-errors.js";
+import { clickHouseRowFromQueued, clickHouseRowText, rowsBytes, rowsText } from "./clickhouse-row-text.js";
+
+/**
+ * Stores events with one JSONEachRow INSERT per batch. Every column is sent
+ * (ClickHouse 18.16 ignores DEFAULT expressions for omitted JSONEachRow
+ * fields). Duplicates of a uuid share the whole sort key, so
+ * ReplacingMergeTree folds them; queries count distinct uuids until it does.
+ * `overHttp` false: an injected client (chdb) that takes the batch as one text.
+ */
+export function createClickHouseSink(client: ClickHouseClient, errors: StorageErrorClassifier, opts: { overHttp: boolean }): EventSink {
+  return {
+    name: "clickhouse",
+    encode: clickHouseRowText,
+    encodeRaw: clickHouseRowFromQueued,
+    async insert(rows) {
+      if (rows.length === 0) return;
+      try {
+        if (!opts.overHttp) {
+          // One text for the batch: rows are strings (encode) or spans of bytes (encodeRaw).
+          await client.insert({ table: "events", values: [rowsText(rows)], format: "JSONEachRow" });
+        } else {
+          // Over HTTP the bytes go out as they are: insert() takes JSONEachRow only as JS values
+          // (a string per batch cost a copy into a string and another back into bytes).
+          const sent = await client.exec({ query: "INSERT INTO events FORMAT JSONEachRow", values: Readable.from(rowsBytes(rows), { objectMode: false }) });
+          await drain(sent.stream);
+        }
+      } catch (e) {
+        if (errors.classify(e) !== "permanent") throw new StorageUnavailableError(`ClickHouse unavailable: ${(e as Error).message}`, { cause: e });
+        throw e;
+      }
+    },
+  };
+}
+
+/**
+ * Reads an answer to its end (an INSERT's is empty), so the connection goes
+ * back to the pool. The status already said the rows were taken: a connection
+ * closed before the empty body ends is not an error (as the client's insert()).
+ */
+async function drain(stream: Readable): Promise<void> {
+  stream.resume();
+  await finished(stream).catch((e: unknown) => {
+    if ((e as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") throw e;
+  });
+}

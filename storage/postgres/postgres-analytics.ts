@@ -1,0 +1,125 @@
+import type { AnalyticsStore, TimeRange } from "../../analytics/analytics-store.js";
+import type { SqlClient } from "./sql-client.js";
+
+/**
+ * The questions in PostgreSQL SQL (server and PGlite alike). Values travel
+ * only as $n parameters. Event times are compared at whole seconds, as
+ * ClickHouse stores them, so both databases answer alike.
+ */
+export function createPostgresAnalytics(db: SqlClient): AnalyticsStore {
+  // $1, $2 = range in epoch ms, $3 = zone; further parameters follow.
+  const within = "event_timestamp >= to_timestamp($1 / 1000.0) AND event_timestamp < to_timestamp($2 / 1000.0)";
+  const local = (col: string) => `(${col} AT TIME ZONE $3)`;
+  const base = (r: TimeRange) => [r.startMs, r.endMs, r.tz];
+  /** Distinct users per local day or month; `format` is one of two constants, never input. */
+  async function usersPer(format: "YYYY-MM-DD" | "YYYY-MM", r: TimeRange) {
+    const out = await db.query<{ k: string; users: string }>(
+      `SELECT to_char(${local("event_timestamp")}, '${format}') AS k, count(DISTINCT distinct_id) AS users
+       FROM events WHERE ${within} GROUP BY 1 ORDER BY 1`,
+      base(r),
+    );
+    return out.map((x) => ({ k: x.k, users: Number(x.users) }));
+  }
+  const prop = (param: string) => `CASE WHEN jsonb_typeof(properties -> ${param}) = 'string' THEN properties ->> ${param} ELSE '' END`;
+
+  return {
+    async dailyActiveUsers(r) {
+      return (await usersPer("YYYY-MM-DD", r)).map((x) => ({ date: x.k, users: x.users }));
+    },
+    async monthlyActiveUsers(r) {
+      return (await usersPer("YYYY-MM", r)).map((x) => ({ month: x.k, users: x.users }));
+    },
+    async totalUsers(r) {
+      const [x] = await db.query<{ n: string }>(`SELECT count(DISTINCT distinct_id) AS n FROM events WHERE ${within} AND $3::text IS NOT NULL`, base(r));
+      return Number(x.n);
+    },
+    async totalEvents(r) {
+      const [x] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE ${within} AND $3::text IS NOT NULL`, base(r));
+      return Number(x.n);
+    },
+    async topFeatures(r, limit) {
+      const out = await db.query<{ feature: string; n: string }>(
+        `SELECT feature, count(*) AS n FROM (
+           SELECT ${prop("'feature'")} AS feature FROM events
+           WHERE event = 'most_used_feature' AND ${within} AND $3::text IS NOT NULL) f
+         WHERE feature <> '' GROUP BY feature ORDER BY n DESC, feature COLLATE "C" ASC LIMIT $4`,
+        [...base(r), limit],
+      );
+      return out.map((x) => ({ feature: x.feature, count: Number(x.n) }));
+    },
+    async registeredToPaid(r) {
+      const [x] = await db.query<{ registered: string; paid: string }>(
+        `SELECT count(*) FILTER (WHERE reg) AS registered, count(*) FILTER (WHERE reg AND pay) AS paid FROM (
+           SELECT distinct_id, bool_or(event = 'user_registered') AS reg, bool_or(event = 'payment_success') AS pay
+           FROM events WHERE event IN ('user_registered', 'payment_success') AND ${within} AND $3::text IS NOT NULL
+           GROUP BY distinct_id) u`,
+        base(r),
+      );
+      return { registered: Number(x.registered), paid: Number(x.paid) };
+    },
+    async mostActiveUsers(r, limit) {
+      const out = await db.query<{ distinct_id: string; n: string }>(
+        `SELECT distinct_id, count(*) AS n FROM events WHERE ${within} AND $3::text IS NOT NULL
+         GROUP BY distinct_id ORDER BY n DESC, distinct_id COLLATE "C" ASC LIMIT $4`,
+        [...base(r), limit],
+      );
+      return out.map((x) => ({ distinctId: x.distinct_id, events: Number(x.n) }));
+    },
+    async funnel(r, steps, windowSeconds) {
+      const [x] = await db.query<Record<string, string>>(funnelSql(steps.length), [...base(r), windowSeconds, ...steps]);
+      return steps.map((_, i) => Number(x[`s${i + 1}`]));
+    },
+    async retention(r, q) {
+      const unit = (col: string) => (q.period === "week" ? `date_trunc('week', ${local(col)})::date` : `${local(col)}::date`);
+      const step = q.period === "week" ? 7 : 1;
+      const out = await db.query<{ cohort: string; k: string; users: string }>(
+        `WITH cohorts AS (
+           SELECT distinct_id, ${unit("min(event_timestamp)")} AS cohort FROM events
+           WHERE event = $4 AND ${within} GROUP BY distinct_id),
+         active AS (
+           SELECT DISTINCT distinct_id, ${unit("event_timestamp")} AS period FROM events
+           WHERE ($5 = '' OR event = $5) AND ${within})
+         SELECT to_char(c.cohort, 'YYYY-MM-DD') AS cohort, (a.period - c.cohort) / ${step} AS k, count(DISTINCT c.distinct_id) AS users
+         FROM cohorts c JOIN active a ON a.distinct_id = c.distinct_id
+         WHERE a.period > c.cohort AND (a.period - c.cohort) / ${step} <= $6
+         GROUP BY 1, 2
+         UNION ALL
+         SELECT to_char(cohort, 'YYYY-MM-DD'), 0, count(*) FROM cohorts GROUP BY 1`,
+        [...base(r), q.startEvent, q.returnEvent, q.periods],
+      );
+      return out.map((x) => ({ cohort: x.cohort, k: Number(x.k), users: Number(x.users) }));
+    },
+    async trend(r, q) {
+      const out = await db.query<{ d: string; value: string; n: string }>(
+        `SELECT to_char(${local("event_timestamp")}, 'YYYY-MM-DD') AS d, ${prop("$5")} AS value, count(*) AS n
+         FROM events WHERE event = $4 AND ${within} GROUP BY 1, 2`,
+        [...base(r), q.event, q.property],
+      );
+      return out.map((x) => ({ date: x.d, value: x.value, count: Number(x.n) }));
+    },
+  };
+}
+
+/**
+ * Ordered funnel: from each first-step event, the earliest next step at or
+ * after the previous one, all within the window of the first (the semantics
+ * of ClickHouse's windowFunnel). The SQL's shape depends only on the number
+ * of steps; the step names are parameters ($5…).
+ */
+function funnelSql(n: number): string {
+  const sec = (col: string) => `date_trunc('second', ${col})`;
+  const within = "e.event_timestamp >= to_timestamp($1 / 1000.0) AND e.event_timestamp < to_timestamp($2 / 1000.0) AND $3::text IS NOT NULL";
+  let joins = "";
+  for (let i = 2; i <= n; i++) {
+    joins += ` LEFT JOIN LATERAL (SELECT min(${sec("e.event_timestamp")}) AS t FROM events e
+      WHERE e.distinct_id = s.distinct_id AND e.event = $${i + 4} AND ${within}
+        AND ${sec("e.event_timestamp")} >= t${i - 1}.t AND ${sec("e.event_timestamp")} <= s.t + make_interval(secs => $4)) t${i} ON true`;
+  }
+  const level = ["1", ...Array.from({ length: n - 1 }, (_, i) => `(t${i + 2}.t IS NOT NULL)::int`)].join(" + ");
+  const counts = Array.from({ length: n }, (_, i) => `count(*) FILTER (WHERE level >= ${i + 1}) AS s${i + 1}`).join(", ");
+  return `SELECT ${counts} FROM (
+    SELECT s.distinct_id, max(${level}) AS level FROM (
+      SELECT e.distinct_id, ${sec("e.event_timestamp")} AS t FROM events e WHERE e.event = $5 AND ${within}) s
+    CROSS JOIN LATERAL (SELECT s.t) t1${joins}
+    GROUP BY s.distinct_id) u`;
+}

@@ -1,0 +1,61 @@
+import { mkdirSync } from "node:fs";
+import type { DatabaseConfig } from "../../core/config/config.js";
+import type { DatabaseParts } from "../database.js";
+import { createPgSqlClient, type PgPoolOptions } from "./pg-sql-client.js";
+import { createPgliteSqlClient } from "./pglite-sql-client.js";
+import { createPostgresAnalytics } from "./postgres-analytics.js";
+import { createPostgresErrors } from "./postgres-errors.js";
+import { migratePostgres } from "./postgres-migrations.js";
+import { createPostgresSink } from "./postgres-sink.js";
+import type { SqlClient } from "./sql-client.js";
+
+export const postgresTarget = (p: DatabaseConfig["postgres"]) => `postgres://${p.host}:${p.port}/${p.database}`;
+
+/**
+ * A PostgreSQL server: the worker's writes and the analytics' reads on pools
+ * of their own, so neither waits for the other's connections. Reads run
+ * without JIT: compiling cost ~70 ms per analytics query and won back less
+ * (bench:analytics, most-used-feature on 1M rows).
+ */
+export function openPostgres(db: DatabaseConfig): DatabaseParts {
+  const p = db.postgres;
+  const errors = createPostgresErrors({ target: postgresTarget(p), database: p.database, user: p.user, embedded: false });
+  const writer = createPgSqlClient({ ...connectionOf(p), max: db.pools.writeConnections, application_name: "insightplus-writer" });
+  const reader = createPgSqlClient(analyticsPoolOptions(db));
+  return parts(writer, reader, errors, "postgres", async () => {
+    await Promise.all([writer.close(), reader.close()]);
+  });
+}
+
+/** The analytics pool's settings (the analytics bench builds its direct pool from them too). */
+export function analyticsPoolOptions(db: DatabaseConfig): PgPoolOptions {
+  return {
+    ...connectionOf(db.postgres),
+    max: db.pools.readConnections,
+    application_name: "insightplus-analytics",
+    statement_timeout: db.pools.queryTimeoutMs,
+    options: "-c jit=off",
+  };
+}
+
+const connectionOf = (p: DatabaseConfig["postgres"]) => ({ host: p.host, port: p.port, database: p.database, user: p.user, password: p.password });
+
+/** Embedded PostgreSQL (PGlite) in DATA_DIR: one handle, so reads and writes share it. */
+export async function openPglite(db: DatabaseConfig): Promise<DatabaseParts> {
+  mkdirSync(db.dataDir, { recursive: true });
+  const client = await createPgliteSqlClient(db.dataDir);
+  const errors = createPostgresErrors({ target: db.dataDir, database: "postgres", user: "postgres", embedded: true });
+  return parts(client, client, errors, "pglite", () => client.close());
+}
+
+function parts(writer: SqlClient, reader: SqlClient, errors: DatabaseParts["errors"], name: string, close: () => Promise<void>): DatabaseParts {
+  return {
+    sink: createPostgresSink(writer, errors, name),
+    errors,
+    connection: { kind: "postgres", sql: reader },
+    migrate: () => migratePostgres(writer),
+    analytics: async () => createPostgresAnalytics(reader),
+    ping: async () => void (await reader.query("SELECT 1")),
+    close,
+  };
+}

@@ -1,0 +1,44 @@
+import type { SqlClient } from "./sql-client.js";
+
+/**
+ * Versioned migrations, applied in one transaction under an advisory lock so
+ * several workers starting at once apply each exactly once.
+ */
+export const postgresMigrations: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE IF NOT EXISTS events (
+        uuid uuid PRIMARY KEY,
+        event text NOT NULL,
+        distinct_id text NOT NULL,
+        properties jsonb NOT NULL,
+        event_timestamp timestamptz NOT NULL,
+        received_at timestamptz NOT NULL,
+        timestamp_clamped boolean NOT NULL DEFAULT false
+      );
+      CREATE INDEX IF NOT EXISTS events_time_user_idx ON events (event_timestamp, distinct_id);
+      CREATE INDEX IF NOT EXISTS events_event_user_time_idx ON events (event, distinct_id, event_timestamp);
+    `,
+  },
+];
+
+const lockKey = 7_012_024; // any constant shared by every worker
+
+export async function migratePostgres(db: SqlClient): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [lockKey]);
+    await tx.query("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+    const rows = await tx.query<{ version: number }>("SELECT version FROM schema_migrations");
+    const applied = new Set(rows.map((r) => Number(r.version)));
+    for (const m of postgresMigrations) {
+      if (applied.has(m.version)) continue;
+      for (const statement of m.sql
+        .split(";")
+        .map((s) => s.trim())
+        .filter(Boolean))
+        await tx.query(statement);
+      await tx.query("INSERT INTO schema_migrations (version) VALUES ($1)", [m.version]);
+    }
+  });
+}

@@ -1,0 +1,39 @@
+import type { StoredEvent } from "../../core/events/event-model.js";
+import type { EventSink } from "../event-sink.js";
+import { type StorageErrorClassifier, StorageUnavailableError } from "../storage-errors.js";
+import type { SqlClient } from "./sql-client.js";
+
+// One statement per batch: the columns travel as arrays (typed parameters, no
+// SQL pasting) and are expanded server-side by unnest; a uuid already stored
+// is skipped, so redelivery never stores an event twice.
+const insertSql = `
+  INSERT INTO events (uuid, event, distinct_id, properties, event_timestamp, received_at, timestamp_clamped)
+  SELECT u, e, d, p::jsonb, to_timestamp(t / 1000.0), to_timestamp(r / 1000.0), c
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::bool[]) AS x(u, e, d, p, t, r, c)
+  ON CONFLICT (uuid) DO NOTHING`;
+
+/** PostgreSQL (server or embedded PGlite) behind the EventSink seam. */
+export function createPostgresSink(db: SqlClient, errors: StorageErrorClassifier, name = "postgres"): EventSink {
+  return {
+    name,
+    encode: (e) => e,
+    async insert(rows) {
+      if (rows.length === 0) return;
+      const events = rows as readonly StoredEvent[];
+      try {
+        await db.query(insertSql, [
+          events.map((e) => e.uuid),
+          events.map((e) => e.event),
+          events.map((e) => e.distinctId),
+          events.map((e) => e.propertiesJson),
+          events.map((e) => e.timestampMs),
+          events.map((e) => e.receivedAtMs),
+          events.map((e) => e.timestampClamped),
+        ]);
+      } catch (e) {
+        if (errors.classify(e) !== "permanent") throw new StorageUnavailableError(`PostgreSQL unavailable: ${(e as Error).message}`, { cause: e });
+        throw e;
+      }
+    },
+  };
+}
