@@ -1,8 +1,12 @@
-# The engine: `npm start` (server + in-process worker) by default, `npm run worker` for workers.
-FROM node:20-bookworm-slim
+# The engine: the server (with the in-process worker unless INPROCESS_WORKER=false) by default,
+# `node dist/worker-main.js` for workers. Production runs the built JavaScript with node itself,
+# as the container's first process: `docker stop`'s SIGTERM reaches it, and it drains before exiting.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY sdk/package.json ./sdk/
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY scripts/build-engine.mjs ./scripts/
 COPY gen ./gen
 COPY core ./core
 COPY capture ./capture
@@ -12,6 +16,14 @@ COPY storage ./storage
 COPY server ./server
 COPY worker ./worker
 COPY main ./main
+RUN node scripts/build-engine.mjs
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY sdk/package.json ./sdk/
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY --from=build /app/dist ./dist
 ENV NODE_ENV=production PORT=7002
 EXPOSE 7002
-CMD ["npm", "start"]
+CMD ["node", "dist/server-main.js"]

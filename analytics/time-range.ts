@@ -12,7 +12,10 @@ export function validZone(tz: string): string {
   if (tz.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(tz) || !IANAZone.isValidZone(tz)) {
     throw new InvalidInputError("tz", "is not an IANA time zone (e.g. Europe/Berlin)");
   }
-  return tz;
+  // Names match in any case here but not in ClickHouse: pass on the zone's own spelling ("utc" → "UTC"),
+  // and an alias as it was asked for (Asia/Kolkata, not the ICU's older Asia/Calcutta).
+  const canonical = new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
+  return canonical.toLowerCase() === tz.toLowerCase() ? canonical : tz;
 }
 
 function startOfDay(date: string, field: string, tz: string): DateTime {
@@ -30,11 +33,13 @@ export function resolveRange(q: { tz: string; from: string; to: string; count?: 
   const tz = validZone(q.tz);
   const today = DateTime.fromMillis(now, { zone: tz }).startOf("day");
   // Unbounded questions (totals) also see events stamped up to a day ahead.
+  // `.startOf("day")` after each step: where clocks skip midnight, that day starts at 01:00, and
+  // "a day later" at 01:00 would overlap the next day's first hour.
   const end = q.to
-    ? startOfDay(q.to, "to", tz).plus({ days: 1 })
+    ? startOfDay(q.to, "to", tz).plus({ days: 1 }).startOf("day")
     : q.count === undefined && !q.from
       ? DateTime.fromMillis(allTimeEndMs, { zone: tz })
-      : today.plus({ days: 1 });
+      : today.plus({ days: 1 }).startOf("day");
   let start: DateTime;
   if (q.from) start = startOfDay(q.from, "from", tz);
   else if (q.count === undefined) start = DateTime.fromISO("2000-01-01", { zone: tz });
@@ -42,8 +47,9 @@ export function resolveRange(q: { tz: string; from: string; to: string; count?: 
     start = end
       .minus({ days: 1 })
       .startOf("month")
-      .minus({ months: q.count - 1 });
-  else start = end.minus({ days: q.count });
+      .minus({ months: q.count - 1 })
+      .startOf("day");
+  else start = end.minus({ days: q.count }).startOf("day");
   if (start >= end) throw new InvalidInputError("from", "must be on or before to");
   if (end.diff(start, "days").days > 36_600) throw new InvalidInputError("from", "the range is longer than 100 years");
   return { startMs: start.toMillis(), endMs: end.toMillis(), tz };

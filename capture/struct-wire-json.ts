@@ -1,10 +1,9 @@
-import { fromBinary, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
-import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { InvalidInputError } from "../core/errors/domain-errors.js";
 import { JsonBytesOut } from "../core/wire/json-bytes-out.js";
 import { WireCursor } from "../core/wire/wire-cursor.js";
-import { EventSchema } from "../gen/insightplus/v1/event_pb.js";
 import { checkJson, forbiddenKeys, type JsonLimits, jsonPath } from "./json-limits.js";
+import { genericProperties } from "./struct-generic.js";
 import { decodedTextProblem } from "./text-check.js";
 
 /** Properties as the queue stores them, with the one value capture rules look at. */
@@ -27,8 +26,12 @@ export function propertiesFromObject(properties: JsonObject, path: string, limit
  * untouched: the generic decoder built a message per value and then a JSON
  * object, which cost 4× the rest of capture per event (bench profiles); ASCII
  * strings are copied (escaped) byte for byte, without a JS string in between.
- * Anything irregular (repeated keys, fields out of place) takes the generic
- * decoder, so the answer is always what protobuf-es would have produced.
+ * Anything irregular (repeated keys, digit keys, which JavaScript objects put
+ * first, fields out of place) and any refusal take the generic decoder: the
+ * fast reader stops at the first problem, and what follows it (the same key
+ * again) may change the answer. So the answer is always what protobuf-es's
+ * JsonObject gives, with one exception: a `__proto__` key, which protobuf-es
+ * drops without a word, is refused, as the JSON transports refuse it.
  */
 export function propertiesFromStructBytes(bytes: Uint8Array, path: string, limits: JsonLimits): PropertiesText {
   if (bytes.length === 0) return { json: "{}", feature: undefined };
@@ -38,17 +41,12 @@ export function propertiesFromStructBytes(bytes: Uint8Array, path: string, limit
     reader.struct(0, bytes.length, 0);
     return { json: out.view(), feature: reader.feature };
   } catch (e) {
-    if (!(e instanceof Irregular)) throw e;
+    if (!(e instanceof Irregular) && !(e instanceof InvalidInputError)) throw e;
+    const properties = genericProperties(bytes);
+    // Bytes protobuf-es cannot read: the fast reader's refusal names the field (the server refused them earlier, see structWireProblem).
+    if (properties === undefined) throw e instanceof InvalidInputError ? e : new InvalidInputError(path, "is not a valid google.protobuf.Struct");
+    return propertiesFromObject(properties, path, limits);
   }
-  let properties: JsonObject;
-  try {
-    // Read as Event.properties, exactly as the generic path read it (a Value with no kind is null there).
-    const event = new BinaryWriter().tag(3, WireType.LengthDelimited).bytes(bytes).finish();
-    properties = fromBinary(EventSchema, event).properties ?? {};
-  } catch {
-    throw new InvalidInputError(path, "is not a valid google.protobuf.Struct");
-  }
-  return propertiesFromObject(properties, path, limits);
 }
 
 const out = new JsonBytesOut(1 << 14);
@@ -67,6 +65,8 @@ class Irregular extends Error {}
 const LEN = 2;
 const VARINT = 0;
 const I64 = 1;
+// Keys JavaScript objects order first (array indexes), whatever their place on the wire.
+const indexKey = /^(?:0|[1-9]\d{0,9})$/;
 // Below this many keys a Struct's repeated-key check scans an array; above, a Set keeps it linear.
 const scanKeys = 16;
 
@@ -117,7 +117,7 @@ class StructReader extends WireCursor {
         const fieldEnd = this.to;
         if (this.wt !== LEN) throw new Irregular();
         if (no === 1 && key === undefined) {
-          key = this.text(this.pos, fieldEnd);
+          key = this.fieldText(this.pos, fieldEnd);
           const quoted = this.quotedKey(key); // checks the key first, as checkJson does
           if (seen ? seen.has(key) : keys.includes(key)) throw new Irregular(); // last one wins: leave that to the generic decoder
           if (seen) seen.add(key);
@@ -145,6 +145,7 @@ class StructReader extends WireCursor {
     }
     let q = quotedKeys.get(key);
     if (q !== undefined) return q;
+    if (indexKey.test(key) && Number(key) < 2 ** 32 - 1) throw new Irregular(); // never cached: checked on each miss only
     const forbidden = forbiddenKeys.has(key);
     const problem = forbidden ? `the key "${key}" is not allowed` : decodedTextProblem(key);
     if (problem !== undefined) {
@@ -184,9 +185,9 @@ class StructReader extends WireCursor {
       }
       case 3: {
         if (wt !== LEN) throw new Irregular();
-        if (top) this.feature = this.text(this.pos, end);
+        if (top) this.feature = this.fieldText(this.pos, end);
         if (out.asciiString(this.buf, this.pos, end)) return;
-        const s = this.text(this.pos, end);
+        const s = this.fieldText(this.pos, end);
         const problem = decodedTextProblem(s);
         if (problem !== undefined) throw new InvalidInputError(this.at(), problem);
         out.text(JSON.stringify(s));

@@ -1,8 +1,9 @@
+import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "../core/config/config.js";
 import { redactUrl } from "../core/logger.js";
 import type { EventConsumer, EventPublisher } from "./event-queue.js";
-import { createMemoryQueue } from "./memory-queue.js";
+import { openLocalQueue } from "./local/local-queue.js";
 import { createRedisClient } from "./redis/redis-client.js";
 import { openRedisConsumer } from "./redis/redis-consumer-open.js";
 import { createRedisStreamPublisher } from "./redis/redis-stream-publisher.js";
@@ -12,11 +13,11 @@ export interface OpenedQueue {
   publisher: EventPublisher;
   /** The consuming side for a worker in this process. */
   openConsumer(): Promise<EventConsumer>;
-  /** Resolves once nothing is left unacked (in-process queue), or at once (Redis keeps it). */
+  /** Resolves once nothing is left unacked, or the time is up (in-process queue), or at once (Redis keeps it). */
   drained(timeoutMs: number): Promise<void>;
 }
 
-/** Redis Stream when REDIS_URL is set; otherwise the in-process queue of the embedded mode. */
+/** Redis Stream when REDIS_URL is set; otherwise the in-process queue of the embedded mode, kept on disk in DATA_DIR/queue. */
 export async function openQueue(config: Config, logger: Logger): Promise<OpenedQueue> {
   const { backlogWatermark, retryAfterSeconds } = config;
   if (config.redisUrl) {
@@ -29,21 +30,17 @@ export async function openQueue(config: Config, logger: Logger): Promise<OpenedQ
       drained: async () => undefined,
     };
   }
-  logger.info({ queue: "in-process", reason: "REDIS_URL is not set" }, "event queue selected");
-  const memory = createMemoryQueue({
-    backlogWatermark,
-    retryAfterSeconds,
-    claimIdleMs: config.worker.claimIdleMs,
-    onDeadLetter: (entry, reason) => logger.error({ entryId: entry.id, reason }, "event dead-lettered"),
-  });
+  const dir = join(config.database.dataDir, "queue");
+  logger.info({ queue: "in-process", dir, reason: "REDIS_URL is not set" }, "event queue selected");
+  const local = await openLocalQueue({ dir, backlogWatermark, retryAfterSeconds, claimIdleMs: config.worker.claimIdleMs, logger });
   return {
     kind: "in-process",
-    publisher: memory,
-    openConsumer: async () => memory,
+    publisher: local,
+    openConsumer: async () => local,
     async drained(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
-      while (memory.size() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      if (memory.size() > 0) logger.error({ left: memory.size() }, "stopped before the in-process queue drained");
+      while (local.size() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (local.size() > 0) logger.info({ left: local.size(), dir }, "stopping with events not yet stored: they are on disk and delivered at the next start");
     },
   };
 }

@@ -1,10 +1,11 @@
 import http from "node:http";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import cors from "@fastify/cors";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory, LogController } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "../core/config/config.js";
 import { corsOptions } from "./http/cors-options.js";
-import { handleError } from "./http/error-handler.js";
+import { createErrorHandler } from "./http/error-handler.js";
 import { healthRoutesPlugin } from "./http/health-routes.js";
 import { restRoutesPlugin } from "./rest/rest-routes.js";
 import { connectPlugin } from "./rpc/connect-plugin.js";
@@ -27,6 +28,8 @@ export interface App {
 
 /** Builds the Fastify app with every protocol; never listens (see listen/). */
 export async function buildApp(deps: AppDeps): Promise<App> {
+  // An early answer's unread body is read and dropped up to 4 request limits (at least 8 MB) or 10 s.
+  const drainLimits = { maxBytes: Math.max(8 << 20, 4 * deps.config.maxRequestBytes), maxMs: 10_000 };
   let handler: http.RequestListener | undefined;
   const serverFactory: FastifyServerFactory = (h) => {
     handler = h as http.RequestListener;
@@ -42,7 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: deps.config.maxRequestBytes,
     return503OnClosing: true,
   });
-  fastify.setErrorHandler(handleError);
+  fastify.setErrorHandler(createErrorHandler(drainLimits));
   await fastify.register(cors, corsOptions(deps.config));
   await fastify.register(healthRoutesPlugin, { ready: deps.ready });
   await fastify.register(connectPlugin, {
@@ -50,6 +53,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     binaryRoutes: binaryConnectRoutes(deps.bindings),
     interceptors: [createErrorInterceptor(deps.logger)],
     readMaxBytes: deps.config.maxRequestBytes,
+    drainLimits,
+    // gzip and br in both directions, as @connectrpc/connect-fastify offers by default.
+    acceptCompression: [compressionGzip, compressionBrotli],
     jsonOptions: { ignoreUnknownFields: true },
   });
   await fastify.register(restRoutesPlugin, { bindings: deps.bindings, bodyLimit: deps.config.maxRequestBytes });

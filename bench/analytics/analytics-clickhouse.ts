@@ -7,6 +7,7 @@ import { startLocalClickHouse } from "../../test/support/services/index.js";
 import { onCleanup } from "../shared/lifecycle.js";
 import { describeClickHouse, loadClickHouse } from "./analytics-ch-load.js";
 import { compareRollup, compareRoutes, type TimingOptions } from "./analytics-compare.js";
+import { concurrencyLevels as concurrency, concurrentAll } from "./analytics-concurrency.js";
 import type { DatasetSpec } from "./analytics-dataset.js";
 import { benchLogger, type Engine, once, startEngine } from "./analytics-engine.js";
 import type { ResultRow } from "./analytics-report.js";
@@ -74,6 +75,7 @@ export async function clickHousePhase(spec: DatasetSpec, redisUrl: string, runId
     const rollup = await compareRollup(client, store, t, log);
     rows.push(...rollup.rows);
     lines.push(...rollup.lines);
+    for (const n of concurrency) lines.push((await concurrentAll(engine.url, n)).line);
     return { rows, lines };
   } finally {
     await engine?.close().catch((e: unknown) => log(`engine close: ${(e as Error).message}`));

@@ -6,8 +6,10 @@ import { createPostgresAnalytics } from "../../storage/postgres/postgres-analyti
 import { analyticsPoolOptions } from "../../storage/postgres/postgres-database.js";
 import { startLocalPostgres } from "../../test/support/services/index.js";
 import { onCleanup } from "../shared/lifecycle.js";
+import { compareWithOriginal } from "./analytics-against-original.js";
 import type { PhaseResult } from "./analytics-clickhouse.js";
 import { compareRoutes, type TimingOptions } from "./analytics-compare.js";
+import { concurrencyLevels as concurrency, concurrentAll } from "./analytics-concurrency.js";
 import type { DatasetSpec } from "./analytics-dataset.js";
 import { benchLogger, type Engine, once, startEngine } from "./analytics-engine.js";
 import { describePostgres, loadPostgres } from "./analytics-pg-load.js";
@@ -74,6 +76,8 @@ export async function postgresPhase(spec: DatasetSpec, redisUrl: string, runId: 
     const problems = await crossCheck(engine.url, store);
     if (problems.length) lines.push(...problems.map((p) => `! ${p}`));
     const rows = await compareRoutes("postgres", engine.url, store, t, log);
+    rows.push(...(await compareWithOriginal(db, store, t, log)));
+    for (const n of concurrency) lines.push((await concurrentAll(engine.url, n)).line);
     return { rows, lines };
   } finally {
     await engine?.close().catch((e: unknown) => log(`engine close: ${(e as Error).message}`));

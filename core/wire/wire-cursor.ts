@@ -1,3 +1,5 @@
+import { isUtf8 } from "node:buffer";
+
 /**
  * A read position in protobuf wire bytes, for the hand-written readers on hot
  * paths (Struct properties, flat request messages, queued events). Each of
@@ -45,4 +47,25 @@ export class WireCursor {
   text(start: number, end: number): string {
     return (this.buf as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(start, end);
   }
+
+  /**
+   * A protobuf string field's text as protobuf-es reads it: its TextDecoder
+   * drops one leading byte order mark (queued events keep theirs: use text()).
+   * Invalid UTF-8 becomes U+FFFD here; validUtf8() tells the two apart.
+   */
+  fieldText(start: number, end: number): string {
+    const b = this.buf;
+    const bom = end - start >= 3 && b[start] === 0xef && b[start + 1] === 0xbb && b[start + 2] === 0xbf;
+    return this.text(bom ? start + 3 : start, end);
+  }
+
+  validUtf8(start: number, end: number): boolean {
+    return validUtf8(this.buf, start, end);
+  }
+}
+
+/** Whether buf[start, end) is well-formed UTF-8 (what protobuf-es's strict decoder accepts): ASCII by a loop, the rest natively. */
+export function validUtf8(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] >= 0x80) return isUtf8(buf.subarray(i, end));
+  return true;
 }

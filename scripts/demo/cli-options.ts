@@ -16,13 +16,13 @@ export const usage = `Loads a realistic synthetic dataset into InsightPlus.
                            [--url http://localhost:7002] [--seed 42] [--concurrency 4]
 
   --events       how many events (default 100000)
-  --days         spread over this many days back to now (default 90)
+  --days         spread over this many days back to the start of this hour (default 90)
   --mode         capture: POST /api/v1/batch to a running server (default)
                  direct:  insert straight into the database configured by the
                           environment / .env (DATABASE_TYPE, CLICKHOUSE_*, POSTGRES_*,
                           DATA_DIR); with the embedded database the server must be stopped
   --url          server for capture mode (default http://localhost:$PORT, PORT=7002)
-  --seed         same seed, same dataset (default 42)
+  --seed         same seed, same event ids: a rerun counts once (default 42)
   --concurrency  capture requests in flight (default 4)`;
 
 /** Parses argv; throws an Error naming the bad option. */

@@ -1,4 +1,3 @@
-import { v7 as uuidv7 } from "uuid";
 import { planDayVisits, plannerState } from "./day-visits.js";
 import { planDemo } from "./demo-plan.js";
 import { createRng } from "./random.js";
@@ -12,7 +11,7 @@ export interface DemoOptions {
   /** Events fall within [now - days, now]. */
   days: number;
   seed: number;
-  /** Defaults to Date.now(); fix it for reproducible output. */
+  /** The dataset's end; defaults to the start of the current UTC hour, so reruns within the hour give the same times. */
   now?: number;
   /** Events per yielded chunk. */
   chunkSize?: number;
@@ -22,10 +21,10 @@ export interface DemoOptions {
 const minFlushAt = 4096;
 
 /**
- * Streams a synthetic dataset in time order, in chunks. The same options (seed
- * and now) give the same events, uuids included: uuids are UUIDv7 of the event
- * time, so a rerun with the same seed and `now` is idempotent at the database
- * while a later run adds new events.
+ * Streams a synthetic dataset in time order, in chunks. The same seed gives the
+ * same event uuids, whatever `now` is (they come from the seed and the event's
+ * place in the dataset), so a rerun is idempotent at the database: it counts
+ * once. The same seed and `now` give the same events altogether.
  *
  * Memory: a day is planned as compact visit specs; visits are then rebuilt in
  * start order and their events released as soon as no later visit can precede
@@ -34,12 +33,10 @@ const minFlushAt = 4096;
 export function* demoEvents(opts: DemoOptions): Generator<DemoEvent[], void, undefined> {
   const chunkSize = Math.max(1, Math.floor(opts.chunkSize ?? 500));
   if (!(opts.events >= 1)) return;
-  const plan = planDemo({ events: Math.floor(opts.events), days: opts.days, seed: opts.seed, now: opts.now ?? Date.now() });
+  const plan = planDemo({ events: Math.floor(opts.events), days: opts.days, seed: opts.seed, now: opts.now ?? startOfHour(Date.now()) });
   const state = plannerState(plan);
   const pick = createRng(opts.seed, 2);
   const uuidRng = createRng(opts.seed, 4);
-  const random = new Uint8Array(16);
-  let emitted = 0;
   let pending: DemoEvent[] = [];
   let chunk: DemoEvent[] = [];
   let flushAt = minFlushAt;
@@ -50,8 +47,7 @@ export function* demoEvents(opts: DemoOptions): Generator<DemoEvent[], void, und
     let i = 0;
     for (; i < pending.length && pending[i].timestampMs < beforeMs; i++) {
       const e = pending[i];
-      for (let b = 10; b < 16; b++) random[b] = uuidRng.int(256); // the only random bytes v7 reads when seq is given
-      e.uuid = uuidv7({ msecs: e.timestampMs, seq: emitted++, random });
+      e.uuid = seededUuid(uuidRng);
       chunk.push(e);
       if (chunk.length === chunkSize) {
         yield chunk;
@@ -72,4 +68,16 @@ export function* demoEvents(opts: DemoOptions): Generator<DemoEvent[], void, und
   }
   yield* release(Infinity);
   if (chunk.length > 0) yield chunk;
+}
+
+const startOfHour = (ms: number) => ms - (ms % 3_600_000);
+
+/** A version 4 UUID whose 122 random bits come from the seeded generator. */
+function seededUuid(rng: ReturnType<typeof createRng>): string {
+  const bytes = Buffer.alloc(16);
+  for (let b = 0; b < 16; b++) bytes[b] = rng.int(256);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

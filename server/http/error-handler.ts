@@ -1,13 +1,22 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { InvalidInputError, TooLargeError } from "../../core/errors/domain-errors.js";
 import { httpStatusOf, restErrorBody, toConnectError } from "../errors/error-table.js";
+import { type DrainLimits, drainUnreadBody } from "./unread-body-drain.js";
 
 /**
  * The one HTTP error handler: Fastify's own 4xx (body too large, bad media
  * type) and every domain or Connect error go out in the same JSON shape,
  * with the status from the shared error table. Only real faults are 500s.
  */
-export function handleError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+export function createErrorHandler(drainLimits: DrainLimits) {
+  return function handleError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+    // Refused before its body was read: let the client finish sending (Fastify asked to close for this case).
+    if (drainUnreadBody(req.raw, drainLimits)) reply.removeHeader("connection");
+    return sendError(error, req, reply);
+  };
+}
+
+function sendError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const err = toConnectError(fromFastify(error));
   const status = httpStatusOf(err.code);
   const retryAfter = err.metadata.get("retry-after");

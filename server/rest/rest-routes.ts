@@ -1,7 +1,10 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import { create, fromJson, toJson } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
+import compress from "@fastify/compress";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { InvalidInputError } from "../../core/errors/domain-errors.js";
+import { requestEncodings, unsupportedEncoding } from "../http/body-decompression.js";
 import { webHeaders } from "../http/web-headers.js";
 import type { ServiceBinding } from "../rpc/service-registry.js";
 import { createFlatJsonReader } from "./flat-json-reader.js";
@@ -23,6 +26,15 @@ const neverAborted = new AbortController().signal;
  * generic handler: adding an annotated RPC to the proto adds its REST route.
  */
 export async function restRoutesPlugin(scope: FastifyInstance, opts: { bindings: ServiceBinding[]; bodyLimit: number }) {
+  // Request bodies decompressed by Content-Encoding before the parser (its body limit counts the
+  // decompressed bytes), answers compressed as Accept-Encoding asks. REST routes only: Connect reads its
+  // bodies itself and does its own compression.
+  await scope.register(compress, {
+    encodings: ["br", "gzip", "deflate"],
+    requestEncodings: [...requestEncodings],
+    onUnsupportedRequestEncoding: (encoding) => unsupportedEncoding(encoding),
+    onInvalidRequestPayload: (encoding) => new InvalidInputError("body", `is not valid ${encoding} data`),
+  });
   scope.removeAllContentTypeParsers();
   // The exact type first: Fastify finds it without parsing the header (the catch-all showed in profiles).
   scope.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit: opts.bodyLimit }, parseJsonBody);

@@ -1,6 +1,9 @@
+import { IncomingMessage } from "node:http";
 import { type ConnectRouterOptions, createConnectRouter } from "@connectrpc/connect";
 import { universalResponseToNodeResponse } from "@connectrpc/connect-node";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { decompressBody } from "../http/body-decompression.js";
+import { type DrainLimits, drainUnreadBody } from "../http/unread-body-drain.js";
 import { decodeJsonBody } from "../rest/json-body.js";
 import { remapParseErrors } from "./parse-error-remap.js";
 import { universalRequestOf } from "./universal-request.js";
@@ -13,7 +16,12 @@ const binaryTypes = /^application\/((connect|grpc|grpc-web)\+proto|grpc|grpc-web
 export interface ConnectPluginOptions extends ConnectRouterOptions {
   routes: (router: ReturnType<typeof createConnectRouter>) => void;
   /** Routes for binary payloads (see binary-view.ts); a path they lack uses `routes`. */
-  binaryRoutes?: (router: ReturnType<typeof createConnectRouter>) => void;
+  binaryRoutes?: ((router: ReturnType<typeof createConnectRouter>) => void) & {
+    /** Which method reads binary requests how (logged once, so a method left to the real schema is never a surprise). */
+    description?: Record<string, string>;
+  };
+  /** How much of a body left unread by an early answer (over the size limit) is still read and dropped. */
+  drainLimits: DrainLimits;
 }
 
 /**
@@ -28,15 +36,13 @@ export async function connectPlugin(scope: FastifyInstance, opts: ConnectPluginO
   opts.routes(router);
   const binaryRouter = createConnectRouter(opts);
   opts.binaryRoutes?.(binaryRouter);
+  if (opts.binaryRoutes?.description) scope.log.info({ binaryRequests: opts.binaryRoutes.description }, "binary protobuf requests, per method");
   const binaryHandlers = new Map(binaryRouter.handlers.map((h) => [h.requestPath, remapParseErrors(h)]));
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser(/^application\/json(;.*)?$/, { parseAs: "buffer", bodyLimit: opts.readMaxBytes }, (_req, body, done) => {
-    try {
-      done(null, decodeJsonBody(body as Buffer));
-    } catch (e) {
-      done(e as Error);
-    }
-  });
+  // Connect unary JSON: Content-Encoding says how the body is compressed (Connect reads it only from bytes it parses itself).
+  scope.addContentTypeParser(/^application\/json(;.*)?$/, { parseAs: "buffer", bodyLimit: opts.readMaxBytes }, async (req: FastifyRequest, body: Buffer) =>
+    decodeJsonBody(await decompressBody(body, req.headers["content-encoding"], opts.readMaxBytes ?? Number.MAX_SAFE_INTEGER)),
+  );
   scope.addContentTypeParser(rawTypes, (_req, _payload, done) => done(null, undefined));
   for (const handler of router.handlers.map(remapParseErrors)) {
     const binary = binaryHandlers.get(handler.requestPath);
@@ -48,6 +54,7 @@ export async function connectPlugin(scope: FastifyInstance, opts: ConnectPluginO
         if (value !== undefined) reply.raw.setHeader(key, value);
       }
       await universalResponseToNodeResponse(res, reply.raw).catch(() => undefined); // client went away
+      if (req.raw instanceof IncomingMessage) drainUnreadBody(req.raw, opts.drainLimits); // answered before reading it all (over the limit)
     });
   }
 }

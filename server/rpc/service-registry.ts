@@ -2,11 +2,10 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import type { AnalyticsService as Analytics } from "../../analytics/analytics-service.js";
 import type { CaptureService } from "../../capture/capture-service.js";
-import { InvalidInputError } from "../../core/errors/domain-errors.js";
 import { AnalyticsService } from "../../gen/insightplus/v1/analytics_service_pb.js";
 import { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/capture_service_pb.js";
 import { createAnalyticsRpc } from "./analytics-rpc.js";
-import { type BinaryView, binaryViewOf } from "./binary-view.js";
+import { binaryViewOf, type ViewMethod } from "./binary-view.js";
 import { createCaptureRpc } from "./capture-rpc.js";
 
 export interface ServiceBinding {
@@ -32,47 +31,46 @@ export function connectRoutes(bindings: ServiceBinding[]) {
   };
 }
 
+/** Routes for binary requests, with which methods they serve through the view (the app logs it at start-up). */
+export type BinaryRoutes = ((router: ConnectRouter) => void) & {
+  /** Per method ("package.Service/Method"): "binary view", or why the real schema reads its binary requests. */
+  description: Record<string, string>;
+};
+
 /**
  * The same implementations under each service's binary view (binary-view.ts),
- * where it has one: lists the view reads as bytes are decoded item by item
- * before the implementation sees the request, so it gets the same shapes.
+ * method by method: each request the view decoded is turned into the shapes the
+ * real schema gives (viewMethod.read) before the implementation sees it. A
+ * method the view does not serve, or one not implemented, is left out: its
+ * binary requests take the real schema's route.
  */
-export function binaryConnectRoutes(bindings: ServiceBinding[]) {
-  const views = bindings.flatMap((b) => {
+export function binaryConnectRoutes(bindings: ServiceBinding[]): BinaryRoutes {
+  const description: Record<string, string> = {};
+  const routes: Array<(router: ConnectRouter) => void> = [];
+  for (const b of bindings) {
     const view = binaryViewOf(b.service);
-    return view ? [{ service: view.service, impl: decodingImpl(view, b.impl) }] : [];
-  });
-  return (router: ConnectRouter) => {
-    for (const v of views) router.service(v.service, v.impl);
+    for (const g of view.generic) description[`${b.service.typeName}/${g.method.name}`] = `real schema: ${g.reason}`;
+    for (const m of view.served) {
+      const fn = (b.impl as AnyImpl)[m.method.localName];
+      if (!fn) continue;
+      description[`${b.service.typeName}/${m.method.name}`] = "binary view";
+      routes.push((router) => router.rpc(m.method, decodingMethod(m, fn.bind(b.impl)) as never));
+    }
+  }
+  const register = (router: ConnectRouter) => {
+    for (const r of routes) r(router);
   };
+  return Object.assign(register, { description });
 }
 
-type AnyImpl = Record<string, ((req: unknown, ctx: unknown) => unknown) | undefined>;
+type AnyFn = (req: unknown, ctx: unknown) => unknown;
+type AnyImpl = Record<string, AnyFn | undefined>;
 
-function decodingImpl(view: BinaryView, impl: ServiceBinding["impl"]): ServiceBinding["impl"] {
-  const out: AnyImpl = { ...(impl as AnyImpl) };
-  for (const method of view.service.methods) {
-    const lists = view.lists.get(method.input.typeName);
-    const fn = (impl as AnyImpl)[method.localName];
-    if (!lists || !fn) continue;
-    const decode = (req: Record<string, unknown>) => {
-      for (const l of lists) req[l.localName] = (req[l.localName] as Uint8Array[]).map((bytes, i) => readItem(l, bytes, i));
-      return req;
-    };
-    out[method.localName] =
-      method.methodKind === "unary" || method.methodKind === "server_streaming"
-        ? (req, ctx) => fn(decode(req as Record<string, unknown>), ctx)
-        : (reqs, ctx) => fn(mapIterable(reqs as AsyncIterable<Record<string, unknown>>, decode), ctx);
-  }
-  return out as ServiceBinding["impl"];
-}
-
-function readItem(l: { jsonName: string; read: (bytes: Uint8Array) => unknown }, bytes: Uint8Array, i: number): unknown {
-  try {
-    return l.read(bytes);
-  } catch {
-    throw new InvalidInputError(`${l.jsonName}[${i}]`, "is not a valid protobuf message"); // as the whole request would have been
-  }
+function decodingMethod(m: ViewMethod, fn: AnyFn): AnyFn {
+  const kind = m.method.methodKind;
+  return kind === "unary" || kind === "server_streaming"
+    ? (req, ctx) => fn(m.read(req as Record<string, unknown>), ctx)
+    : (reqs, ctx) => fn(mapIterable(reqs as AsyncIterable<Record<string, unknown>>, m.read), ctx);
 }
 
 async function* mapIterable<T, U>(items: AsyncIterable<T>, fn: (item: T) => U): AsyncIterable<U> {

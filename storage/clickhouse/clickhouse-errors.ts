@@ -33,7 +33,7 @@ export function createClickHouseErrors(where: { url: string; database: string; u
       const code = clickHouseCode(e);
       const host = unresolvedHost(e);
       if (host !== undefined) return new ConfigError("CLICKHOUSE_HOST", `cannot resolve the host "${host}" (ClickHouse at ${where.url})`);
-      if (isNetworkError(e)) return new ConfigError("CLICKHOUSE_HOST/CLICKHOUSE_PORT", `cannot reach ClickHouse at ${where.url} (${firstLine(e)})`);
+      if (isNetworkError(e)) return new ConfigError("CLICKHOUSE_HOST/CLICKHOUSE_PORT", `cannot reach ClickHouse at ${where.url}: ${networkProblem(e)}`);
       if (/^HPE_/.test(String((e as { code?: unknown }).code ?? ""))) {
         return new ConfigError("CLICKHOUSE_HOST/CLICKHOUSE_PORT", `${where.url} answered, but not as ClickHouse's HTTP interface (${firstLine(e)})`);
       }
@@ -46,4 +46,15 @@ export function createClickHouseErrors(where: { url: string; database: string; u
       return new ConfigError("CLICKHOUSE_HOST", `ClickHouse at ${where.url}/${where.database} failed: ${firstLine(e)}`);
     },
   };
+}
+
+/** What a network failure at start-up says about the address: nothing there, something else there, or no answer. */
+function networkProblem(e: unknown): string {
+  const text = `${(e as Error)?.message ?? ""} ${String((e as { code?: unknown })?.code ?? "")}`;
+  if (/ECONNREFUSED/.test(text)) return "nothing listens there (connection refused)";
+  if (/socket hang up|ECONNRESET|HPE_/.test(text)) {
+    return "something there closed the connection without an HTTP answer; ClickHouse's HTTP port is 8123 (9000 is its native protocol)";
+  }
+  if (/ETIMEDOUT|Timeout/i.test(text)) return "no answer in time (a firewall, or the wrong host?)";
+  return firstLine(e);
 }

@@ -22,7 +22,7 @@ describe("zero-configuration start (in-process queue, embedded PostgreSQL)", () 
     }
     first.child.kill("SIGTERM"); // right after the acknowledgements: the stop drains the in-process queue
     expect(await first.exited).toBe(0);
-    expect(first.output()).toMatch(/"queue":"in-process","reason":"REDIS_URL is not set"/);
+    expect(first.output()).toMatch(/"queue":"in-process","dir":"[^"]*queue","reason":"REDIS_URL is not set"/);
     expect(first.output()).toMatch(/"database":"pglite","reason":"no database configured/);
 
     const second = await spawnServerProcess(env, { readyTimeoutMs: 150_000 }); // starts again on the same data

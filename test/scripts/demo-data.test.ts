@@ -25,6 +25,20 @@ describe("demo data generator", () => {
     expect(other.map((e) => e.uuid)).not.toEqual(events.map((e) => e.uuid));
   });
 
+  it("gives a seed the same event ids whatever the time of the run, so a rerun counts once", () => {
+    const later = all({ events: 5_000, days: 30, seed: 7, now: now + 5 * 3_600_000 });
+    expect(later.map((e) => e.uuid)).toEqual(events.map((e) => e.uuid));
+    expect(later.every((e) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(e.uuid))).toBe(true);
+  });
+
+  it("ends at the start of the current hour by default, so runs within the hour are identical", () => {
+    const hourStart = (ms: number) => ms - (ms % 3_600_000);
+    const before = hourStart(Date.now());
+    const byDefault = all({ events: 500, days: 3, seed: 9 });
+    if (hourStart(Date.now()) !== before) return; // the hour turned during the run: nothing to compare
+    expect(byDefault).toEqual(all({ events: 500, days: 3, seed: 9, now: before }));
+  });
+
   it("yields exactly the requested number of events, in time order, all within [now - days, now], unique uuids", () => {
     expect(events).toHaveLength(5_000);
     for (let i = 1; i < events.length; i++) expect(events[i].timestampMs).toBeGreaterThanOrEqual(events[i - 1].timestampMs);
@@ -149,6 +163,8 @@ describe("demo data loaders", () => {
     const env = { DATABASE_TYPE: "pglite", DATA_DIR: dataDir };
     const result = await loadDirect(demoEvents({ events: 3_000, days: 30, seed: 5, chunkSize: 1_000 }), { env });
     expect(result.sent).toBe(3_000);
+    // The same seed again, an hour on: the same event ids, stored once.
+    await loadDirect(demoEvents({ events: 3_000, days: 30, seed: 5, chunkSize: 1_000, now: Date.now() + 3_600_000 }), { env });
 
     const database = await openDatabase(loadConfig(env).database, pino({ level: "silent" }), { retryAfterSeconds: 1 });
     try {

@@ -17,14 +17,25 @@ export interface TestDatabase {
 
 const suffix = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-/** The database kinds this test run can reach (PGlite always; servers when global setup provided them). */
+/**
+ * Every database kind, each with why this run cannot reach it (when it cannot):
+ * a test over the kinds skips those, and says why in its title, instead of
+ * leaving them out of the count. chdb (~550 MB) is installed by CI only.
+ */
+export function databaseKinds(): Array<{ kind: DbKind; missing?: string }> {
+  return [
+    { kind: "clickhouse", missing: inject("clickhouseUrl") ? undefined : "no ClickHouse in TEST_SERVICES" },
+    { kind: "chdb", missing: chdbInstalled() ? undefined : "chdb is not installed (npm install --no-save chdb@3.4.0)" },
+    { kind: "postgres", missing: inject("postgresUrl") ? undefined : "no PostgreSQL in TEST_SERVICES" },
+    { kind: "pglite" },
+  ];
+}
+
+/** The database kinds this test run can reach. */
 export function availableDatabases(): DbKind[] {
-  const kinds: DbKind[] = [];
-  if (inject("clickhouseUrl")) kinds.push("clickhouse");
-  if (chdbInstalled()) kinds.push("chdb");
-  if (inject("postgresUrl")) kinds.push("postgres");
-  kinds.push("pglite");
-  return kinds;
+  return databaseKinds()
+    .filter((k) => !k.missing)
+    .map((k) => k.kind);
 }
 
 /** A new empty database of the given kind, isolated from every other test. */

@@ -5,19 +5,10 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json, text };
+  return answerOf(res);
 }
 
-/** GET and parse JSON (the analytics routes). */
-export async function getJson(url: string) {
-  const res = await fetch(url);
+async function answerOf(res: Response) {
   const text = await res.text();
   let json: any;
   try {

@@ -36,6 +36,16 @@ describe("a bad database configuration stops the worker at start, naming the var
       "CLICKHOUSE_HOST/CLICKHOUSE_PORT: cannot reach",
     ],
     [
+      "a ClickHouse host that does not resolve (the scheme given, as in the original's .example.env)",
+      () => ({ DATABASE_TYPE: "clickhouse", CLICKHOUSE_HOST: "http://no-such-host.invalid" }),
+      'CLICKHOUSE_HOST: cannot resolve the host "no-such-host.invalid"',
+    ],
+    [
+      "something other than ClickHouse on CLICKHOUSE_PORT",
+      () => ({ DATABASE_TYPE: "clickhouse", CLICKHOUSE_HOST: "http://127.0.0.1", CLICKHOUSE_PORT: pg().port }),
+      "CLICKHOUSE_HOST/CLICKHOUSE_PORT: cannot reach ClickHouse at http://127.0.0.1:",
+    ],
+    [
       "ClickHouse refusing the user",
       () => ({
         DATABASE_TYPE: "clickhouse",

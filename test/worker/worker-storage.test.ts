@@ -2,14 +2,18 @@ import { randomUUID } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueuedEventSchema } from "../../gen/insightplus/v1/queue_pb.js";
-import { availableDatabases, createTestDatabase, type TestDatabase } from "../support/databases.js";
+import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/databases.js";
 import { countEvents, storedUuids } from "../support/event-counts.js";
 import { postJson } from "../support/http-client.js";
 import { type InProcessWorker, startInProcessWorker } from "../support/in-process-worker.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
 import { waitUntil } from "../support/wait.js";
 
-describe.each(availableDatabases())("worker into %s", (kind) => {
+describe.each(databaseKinds())("worker into $kind", ({ kind, missing }) => {
+  if (missing) {
+    it.skip(`skipped: ${missing}`);
+    return;
+  }
   let db: TestDatabase;
   let server: InProcessServer;
   let worker: InProcessWorker;

@@ -1,31 +1,27 @@
-import { UnavailableError } from "../core/errors/domain-errors.js";
-import { encodeQueuedEvent } from "../core/events/queued-event-codec.js";
-import type { EventConsumer, EventPublisher, QueueEntry } from "./event-queue.js";
+import type { EventConsumer, QueueEntry } from "../event-queue.js";
 
-export interface MemoryQueueOptions {
-  backlogWatermark: number;
-  retryAfterSeconds: number;
-  /** Entries read but not acked for this long are delivered again. */
-  claimIdleMs: number;
-  onDeadLetter?: (entry: QueueEntry, reason: string) => void;
-}
-
-export interface MemoryQueue extends EventPublisher, EventConsumer {
+export interface InMemoryDelivery extends EventConsumer {
+  /** Makes entries available to read, after those already waiting. */
+  add(entries: readonly QueueEntry[]): void;
   /** Entries not yet acked (waiting or in flight). */
   size(): number;
 }
 
 /**
- * The in-process queue of the embedded mode: the same publish/read/ack
- * contract as the Redis Stream, for one process. Durable only as far as the
- * process lives; a graceful stop drains it into the database first.
+ * The consuming side of the in-process queue: the same read / ack / reclaim
+ * contract as the Redis Stream's consumer group, for one process. Entries
+ * read but not acked for `claimIdleMs` are delivered again. `onDone` hears
+ * of every entry acked or dead-lettered (the local log releases its records).
  */
-export function createMemoryQueue(opts: MemoryQueueOptions): MemoryQueue {
+export function createInMemoryDelivery(opts: {
+  claimIdleMs: number;
+  onDone(entries: readonly QueueEntry[]): void;
+  onDeadLetter(items: ReadonlyArray<{ entry: QueueEntry; reason: string }>): void;
+}): InMemoryDelivery {
   const waiting: QueueEntry[] = [];
   let head = 0;
   const inFlight = new Map<string, { entry: QueueEntry; since: number }>();
   const wakers = new Set<() => void>();
-  let seq = 0;
 
   function wake() {
     for (const w of wakers) w();
@@ -35,12 +31,11 @@ export function createMemoryQueue(opts: MemoryQueueOptions): MemoryQueue {
   function takeStale(max: number): QueueEntry[] {
     const now = Date.now();
     const out: QueueEntry[] = [];
-    for (const [id, f] of inFlight) {
+    for (const f of inFlight.values()) {
       if (out.length >= max) break;
       if (now - f.since < opts.claimIdleMs) continue;
       f.entry = { ...f.entry, deliveries: f.entry.deliveries + 1 };
       f.since = now;
-      inFlight.set(id, f);
       out.push(f.entry);
     }
     return out;
@@ -58,16 +53,24 @@ export function createMemoryQueue(opts: MemoryQueueOptions): MemoryQueue {
     return out;
   }
 
+  function settle(ids: readonly string[]): QueueEntry[] {
+    const done: QueueEntry[] = [];
+    for (const id of ids) {
+      const f = inFlight.get(id);
+      if (!f) continue; // acked twice (a reclaimed entry stored by both deliveries)
+      inFlight.delete(id);
+      done.push(f.entry);
+    }
+    return done;
+  }
+
   return {
-    async publish(events) {
-      if (this.size() >= opts.backlogWatermark) {
-        throw new UnavailableError(`the event queue is over its backlog watermark (${opts.backlogWatermark})`, opts.retryAfterSeconds);
-      }
-      for (const e of events) waiting.push({ id: `${Date.now()}-${seq++}`, raw: encodeQueuedEvent(e), deliveries: 1 });
+    add(entries) {
+      for (const e of entries) waiting.push(e);
       wake();
     },
-    async ready() {
-      return true;
+    size() {
+      return waiting.length - head + inFlight.size;
     },
     async read(max, waitMs) {
       const stale = takeStale(max);
@@ -86,7 +89,7 @@ export function createMemoryQueue(opts: MemoryQueueOptions): MemoryQueue {
       return takeNew(max);
     },
     async ack(ids) {
-      for (const id of ids) inFlight.delete(id);
+      opts.onDone(settle(ids));
     },
     async keepAlive(ids) {
       const now = Date.now();
@@ -96,13 +99,10 @@ export function createMemoryQueue(opts: MemoryQueueOptions): MemoryQueue {
       }
     },
     async deadLetter(items) {
-      for (const { entry, reason } of items) {
-        inFlight.delete(entry.id);
-        opts.onDeadLetter?.(entry, reason);
-      }
-    },
-    size() {
-      return waiting.length - head + inFlight.size;
+      const done = settle(items.map((i) => i.entry.id));
+      const ids = new Set(done.map((e) => e.id));
+      opts.onDeadLetter(items.filter((i) => ids.has(i.entry.id)));
+      opts.onDone(done);
     },
     async close() {
       wake();

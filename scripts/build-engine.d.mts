@@ -1,0 +1,3 @@
+export const engineEntries: Record<string, string>;
+/** Builds dist/; "kept" when esbuild is missing and an earlier build is there. */
+export function buildEngine(): Promise<"built" | "kept">;
