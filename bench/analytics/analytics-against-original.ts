@@ -13,7 +13,7 @@ import { interleaved } from "./analytics-timing.js";
  */
 const original = {
   "most-used-feature": `SELECT properties->>'feature' AS feature, COUNT(*) AS usage_count FROM events
-    WHERE event='most_used_feature' GROUP BY feature ORDER BY usage_count DESC LIMIT 20`,
+    WHERE event='most_used_feature' GROUP BY 1 ORDER BY usage_count DESC LIMIT 20`, // by position: our table has a feature column
   "total-events": "SELECT COUNT(*) AS total_events FROM events",
   "total-users": "SELECT COUNT(DISTINCT distinct_id) AS total_users FROM events",
   "conversion-funnel": `SELECT COUNT(DISTINCT CASE WHEN event='user_registered' THEN distinct_id END) AS signed_up,

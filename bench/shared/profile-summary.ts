@@ -11,19 +11,24 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+/** This checkout, as profiles write script URLs. */
+const repoRoot = new URL("../../", import.meta.url).href;
+
 /** Where a script lives, coarsely: an npm package, a directory of ours, or a Node/V8 bucket. */
 function areaOf(url: string, fn: string): string {
   if (url === "") return fn.startsWith("(") ? fn : "(native)";
   const pkg = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
   if (pkg) return pkg[1];
   if (url.startsWith("node:")) return `node:${url.slice(5).split("/")[0]}`;
-  const ours = url.match(/\/(server|gen|bench)\/(?:([^/]+)\/)?/);
-  if (ours) return ours[2] && !ours[2].includes(".") ? `${ours[1]}/${ours[2]}` : ours[1];
+  if (url.startsWith(repoRoot)) {
+    const [layer, sub] = url.slice(repoRoot.length).split("/");
+    return sub && !sub.includes(".") ? `${layer}/${sub}` : layer;
+  }
   return url;
 }
 
 function shortUrl(url: string): string {
-  return url.replace(/^file:\/\/.*?\/node_modules\//, "").replace(/^file:\/\/.*?\/(server|gen|bench)\//, "$1/");
+  return url.replace(/^file:\/\/.*?\/node_modules\//, "").replace(repoRoot, "");
 }
 
 /** Top self-time functions and areas of a V8 CPU profile (as written by `node --cpu-prof`). */

@@ -9,14 +9,14 @@ const decoders: Record<string, (buf: Buffer, opts: zlib.ZlibOptions) => Promise<
   br: promisify(zlib.brotliDecompress) as (buf: Buffer, opts: zlib.ZlibOptions) => Promise<Buffer>,
 };
 
-/** The request encodings every protocol accepts (Content-Encoding, Connect's and gRPC's own headers). */
-export const requestEncodings = ["br", "gzip", "deflate"] as const;
+/** The request encodings named in the error (Connect and gRPC read their own headers). */
+const requestEncodings = ["br", "gzip", "deflate"] as const;
 
 /**
  * A request body as sent, decompressed by its Content-Encoding into at most
  * `maxBytes` (a small body may not expand past the request limit: a zip bomb
- * is a 413, not an out-of-memory). For the bodies Fastify reads whole; REST
- * routes get the same through @fastify/compress.
+ * is a 413, not an out-of-memory). The REST and Connect JSON parsers both
+ * call it, so every protocol decompresses the same way.
  */
 export async function decompressBody(body: Buffer, encoding: string | undefined, maxBytes: number): Promise<Buffer> {
   const name = encoding?.trim().toLowerCase();
@@ -33,6 +33,6 @@ export async function decompressBody(body: Buffer, encoding: string | undefined,
   }
 }
 
-export function unsupportedEncoding(name: string): InvalidInputError {
+function unsupportedEncoding(name: string): InvalidInputError {
   return new InvalidInputError("content-encoding", `"${name.slice(0, 40)}" is not supported (use ${requestEncodings.join(", ")} or none)`);
 }

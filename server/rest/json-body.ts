@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { checkJson } from "../../capture/json-limits.js";
 import { InvalidInputError } from "../../core/errors/domain-errors.js";
+import { decompressBody } from "../http/body-decompression.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const bodyLimits = { maxDepth: 16, maxKeyLength: 256 };
@@ -12,12 +13,23 @@ const bodyLimits = { maxDepth: 16, maxKeyLength: 256 };
  * content type is read as JSON: `sendBeacon` can only send CORS-safe types
  * such as text/plain.
  */
-export function parseJsonBody(_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
-  try {
-    done(null, decodeJsonBody(body));
-  } catch (e) {
-    done(e as Error);
-  }
+export function jsonBodyParser(maxBytes: number) {
+  return (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void => {
+    const encoding = req.headers["content-encoding"];
+    if (encoding !== undefined) {
+      // Decompressed into at most the request limit: a zip bomb is a 413.
+      decompressBody(body, encoding, maxBytes).then(
+        (plain) => done(null, decodeJsonBody(plain)),
+        (e) => done(e as Error),
+      );
+      return;
+    }
+    try {
+      done(null, decodeJsonBody(body));
+    } catch (e) {
+      done(e as Error);
+    }
+  };
 }
 
 export function decodeJsonBody(body: Buffer): unknown {

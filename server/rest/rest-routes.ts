@@ -3,13 +3,11 @@ import { create, fromJson, toJson } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import compress from "@fastify/compress";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { InvalidInputError } from "../../core/errors/domain-errors.js";
-import { requestEncodings, unsupportedEncoding } from "../http/body-decompression.js";
 import { webHeaders } from "../http/web-headers.js";
 import type { ServiceBinding } from "../rpc/service-registry.js";
 import { createFlatJsonReader } from "./flat-json-reader.js";
 import { type HttpRoute, httpRoutesOf } from "./http-rules.js";
-import { parseJsonBody } from "./json-body.js";
+import { jsonBodyParser } from "./json-body.js";
 import { jsonDecodeError } from "./json-decode-error.js";
 import { checkJsonShape } from "./json-shape-check.js";
 import { queryToJson } from "./query-to-json.js";
@@ -26,19 +24,15 @@ const neverAborted = new AbortController().signal;
  * generic handler: adding an annotated RPC to the proto adds its REST route.
  */
 export async function restRoutesPlugin(scope: FastifyInstance, opts: { bindings: ServiceBinding[]; bodyLimit: number }) {
-  // Request bodies decompressed by Content-Encoding before the parser (its body limit counts the
-  // decompressed bytes), answers compressed as Accept-Encoding asks. REST routes only: Connect reads its
-  // bodies itself and does its own compression.
-  await scope.register(compress, {
-    encodings: ["br", "gzip", "deflate"],
-    requestEncodings: [...requestEncodings],
-    onUnsupportedRequestEncoding: (encoding) => unsupportedEncoding(encoding),
-    onInvalidRequestPayload: (encoding) => new InvalidInputError("body", `is not valid ${encoding} data`),
-  });
+  // Answers compressed as Accept-Encoding asks (analytics answers; capture's are a few bytes). Request
+  // bodies are decompressed by the parser, as Connect's JSON bodies are: @fastify/compress's per-request
+  // hooks cost capture ~12% more server CPU per batched event (bench/capture/capture-ab-bench.ts).
+  await scope.register(compress, { encodings: ["br", "gzip", "deflate"], globalDecompression: false });
   scope.removeAllContentTypeParsers();
+  const parse = jsonBodyParser(opts.bodyLimit);
   // The exact type first: Fastify finds it without parsing the header (the catch-all showed in profiles).
-  scope.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit: opts.bodyLimit }, parseJsonBody);
-  scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: opts.bodyLimit }, parseJsonBody);
+  scope.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit: opts.bodyLimit }, parse);
+  scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: opts.bodyLimit }, parse);
   const impls = new Map(opts.bindings.map((b) => [b.service.typeName, b.impl as Record<string, UnaryImpl | undefined>]));
   for (const route of httpRoutesOf(opts.bindings.map((b) => b.service))) {
     const impl = impls.get(route.service.typeName)?.[route.method.localName];
@@ -46,6 +40,7 @@ export async function restRoutesPlugin(scope: FastifyInstance, opts: { bindings:
     scope.route({
       method: route.verb,
       url: route.path,
+      compress: route.verb === "GET" ? undefined : false,
       handler: (req, reply) => handle(route, impl, flat, req, reply),
     });
   }

@@ -39,11 +39,9 @@ export function createPostgresAnalytics(db: SqlClient): AnalyticsStore {
     },
     async topFeatures(r, limit) {
       const out = await db.query<{ feature: string; n: string }>(
-        // Grouped on properties ->> 'feature' itself, strings only, filtered before grouping: over a CASE
-        // expression the planner chose a sort that spilled to disk (2.5× the original's query on 1M rows).
-        `SELECT properties ->> 'feature' COLLATE "C" AS feature, count(*) AS n FROM events
-         WHERE event = 'most_used_feature' AND ${within} AND $3::text IS NOT NULL
-           AND jsonb_typeof(properties -> 'feature') = 'string' AND properties ->> 'feature' <> ''
+        // The stored feature column (migration 2): a plain text column the planner hashes.
+        `SELECT feature COLLATE "C" AS feature, count(*) AS n FROM events
+         WHERE event = 'most_used_feature' AND ${within} AND $3::text IS NOT NULL AND feature <> ''
          GROUP BY 1 ORDER BY n DESC, feature ASC LIMIT $4`,
         [...base(r), limit],
       );

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { createPgSqlClient } from "../../../storage/postgres/pg-sql-client.js";
+import { createPgliteSqlClient } from "../../../storage/postgres/pglite-sql-client.js";
+import { createPostgresAnalytics } from "../../../storage/postgres/postgres-analytics.js";
+import { migratePostgres, postgresMigrations } from "../../../storage/postgres/postgres-migrations.js";
+import type { SqlClient } from "../../../storage/postgres/sql-client.js";
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A database at schema version 1 holding events, as an older engine left it. */
+async function atVersionOne(sql: SqlClient) {
+  await sql.query("CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+  for (const statement of postgresMigrations[0].sql
+    .split(";")
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await sql.query(statement);
+  await sql.query("INSERT INTO schema_migrations (version) VALUES (1)");
+  const rows: Array<[string, string]> = [
+    ["most_used_feature", '{"feature":"export"}'],
+    ["most_used_feature", '{"feature":"export"}'],
+    ["most_used_feature", '{"feature":"search"}'],
+    ["most_used_feature", '{"feature":7}'], // not a string: never a feature
+    ["most_used_feature", '{"feature":""}'],
+    ["most_used_feature", "{}"],
+    ["page_view", '{"feature":"export"}'],
+  ];
+  for (const [i, [event, props]] of rows.entries()) {
+    await sql.query(
+      "INSERT INTO events (uuid, event, distinct_id, properties, event_timestamp, received_at) VALUES (gen_random_uuid(), $1, $2, $3::jsonb, now(), now())",
+      [event, `u${i}`, props],
+    );
+  }
+  return rows.length;
+}
+
+async function migratesKeepingEverything(sql: SqlClient) {
+  const before = await atVersionOne(sql);
+  await migratePostgres(sql);
+  await migratePostgres(sql); // a second worker starting later changes nothing
+  const [{ n }] = await sql.query<{ n: string }>("SELECT count(*) AS n FROM events");
+  expect(Number(n)).toBe(before);
+  const range = { startMs: 0, endMs: Date.now() + 60_000, tz: "UTC" };
+  expect(await createPostgresAnalytics(sql).topFeatures(range, 10)).toEqual([
+    { feature: "export", count: 2 },
+    { feature: "search", count: 1 },
+  ]);
+}
+
+describe("PostgreSQL migrations over a table that already holds events", () => {
+  it("on a PostgreSQL server", async () => {
+    const url = new URL(inject("postgresUrl"));
+    const connection = {
+      host: url.hostname,
+      port: Number(url.port || 5432),
+      user: decodeURIComponent(url.username || "postgres"),
+      password: decodeURIComponent(url.password),
+      max: 1,
+    };
+    // A database of its own: other test files use the shared one's events table.
+    const database = `migrate_${process.pid}_${Date.now()}`;
+    const admin = createPgSqlClient({ ...connection, database: url.pathname.slice(1) });
+    await admin.query(`CREATE DATABASE ${database}`);
+    const sql = createPgSqlClient({ ...connection, database });
+    try {
+      await migratesKeepingEverything(sql);
+    } finally {
+      await sql.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.close();
+    }
+  });
+
+  it("on embedded PGlite", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "insightplus-migrate-"));
+    dirs.push(dir);
+    const sql = await createPgliteSqlClient(dir);
+    try {
+      await migratesKeepingEverything(sql);
+    } finally {
+      await sql.close();
+    }
+  });
+});
