@@ -11,7 +11,7 @@ import { type DrainLimits, drainUnreadBody } from "./unread-body-drain.js";
 export function createErrorHandler(drainLimits: DrainLimits) {
   return function handleError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
     // Refused before its body was read: let the client finish sending (Fastify asked to close for this case).
-    if (drainUnreadBody(req.raw, drainLimits)) reply.removeHeader("connection");
+    if (drainUnreadBody(req.raw, reply.raw, drainLimits)) reply.removeHeader("connection");
     return sendError(error, req, reply);
   };
 }

@@ -54,7 +54,7 @@ export async function connectPlugin(scope: FastifyInstance, opts: ConnectPluginO
         if (value !== undefined) reply.raw.setHeader(key, value);
       }
       await universalResponseToNodeResponse(res, reply.raw).catch(() => undefined); // client went away
-      if (req.raw instanceof IncomingMessage) drainUnreadBody(req.raw, opts.drainLimits); // answered before reading it all (over the limit)
+      if (req.raw instanceof IncomingMessage) drainUnreadBody(req.raw, reply.raw, opts.drainLimits); // answered before reading it all (over the limit)
     });
   }
 }
