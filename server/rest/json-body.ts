@@ -7,7 +7,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 const bodyLimits = { maxDepth: 16, maxKeyLength: 256 };
 
 /**
- * Fastify body parser for the REST routes. Decodes UTF-8 strictly (a lenient
+ * Fastify body parser for the REST routes and Connect's unary JSON. Undoes
+ * the Content-Encoding (into at most `maxBytes`), decodes UTF-8 strictly (a lenient
  * decoder would store U+FFFD silently), parses JSON, and refuses
  * prototype-polluting keys and hostile nesting anywhere in the body. Any
  * content type is read as JSON: `sendBeacon` can only send CORS-safe types
@@ -17,11 +18,13 @@ export function jsonBodyParser(maxBytes: number) {
   return (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void => {
     const encoding = req.headers["content-encoding"];
     if (encoding !== undefined) {
-      // Decompressed into at most the request limit: a zip bomb is a 413.
-      decompressBody(body, encoding, maxBytes).then(
-        (plain) => done(null, decodeJsonBody(plain)),
-        (e) => done(e as Error),
-      );
+      // A zip bomb is a 413.
+      decompressBody(body, encoding, maxBytes)
+        .then(decodeJsonBody)
+        .then(
+          (json) => done(null, json),
+          (e) => done(e as Error),
+        );
       return;
     }
     try {
@@ -32,7 +35,7 @@ export function jsonBodyParser(maxBytes: number) {
   };
 }
 
-export function decodeJsonBody(body: Buffer): unknown {
+function decodeJsonBody(body: Buffer): unknown {
   if (body.length === 0) throw new InvalidInputError("body", "is empty (send a JSON object)");
   let text: string;
   try {

@@ -1,10 +1,9 @@
 import { IncomingMessage } from "node:http";
 import { type ConnectRouterOptions, createConnectRouter } from "@connectrpc/connect";
 import { universalResponseToNodeResponse } from "@connectrpc/connect-node";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { decompressBody } from "../http/body-decompression.js";
+import type { FastifyInstance } from "fastify";
 import { type DrainLimits, drainUnreadBody } from "../http/unread-body-drain.js";
-import { decodeJsonBody } from "../rest/json-body.js";
+import { jsonBodyParser } from "../rest/json-body.js";
 import { remapParseErrors } from "./parse-error-remap.js";
 import { universalRequestOf } from "./universal-request.js";
 
@@ -40,8 +39,10 @@ export async function connectPlugin(scope: FastifyInstance, opts: ConnectPluginO
   const binaryHandlers = new Map(binaryRouter.handlers.map((h) => [h.requestPath, remapParseErrors(h)]));
   scope.removeAllContentTypeParsers();
   // Connect unary JSON: Content-Encoding says how the body is compressed (Connect reads it only from bytes it parses itself).
-  scope.addContentTypeParser(/^application\/json(;.*)?$/, { parseAs: "buffer", bodyLimit: opts.readMaxBytes }, async (req: FastifyRequest, body: Buffer) =>
-    decodeJsonBody(await decompressBody(body, req.headers["content-encoding"], opts.readMaxBytes ?? Number.MAX_SAFE_INTEGER)),
+  scope.addContentTypeParser(
+    /^application\/json(;.*)?$/,
+    { parseAs: "buffer", bodyLimit: opts.readMaxBytes },
+    jsonBodyParser(opts.readMaxBytes ?? Number.MAX_SAFE_INTEGER),
   );
   scope.addContentTypeParser(rawTypes, (_req, _payload, done) => done(null, undefined));
   for (const handler of router.handlers.map(remapParseErrors)) {

@@ -120,6 +120,11 @@ describe("REST with Content-Encoding", () => {
     const corrupt = await post(Buffer.from("not gzip at all"), { "content-encoding": "gzip" });
     expect(corrupt.status).toBe(400);
     expect(await corrupt.json()).toMatchObject({ code: "invalid_argument", field: "body" });
+    // Good gzip around bad JSON: refused by the JSON check after decompressing, and the server stays up.
+    const badJson = await post(gzipSync(Buffer.from("{not json")), { "content-encoding": "gzip" });
+    expect(badJson.status).toBe(400);
+    expect(await badJson.json()).toMatchObject({ code: "invalid_argument", field: "body", message: expect.stringContaining("JSON") });
+    expect((await post(body("after-bad-json"), {})).status).toBe(200);
   });
 
   it("answers 413 for a small body that decompresses past the request limit", async () => {
