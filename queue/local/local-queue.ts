@@ -55,7 +55,10 @@ export async function openLocalQueue(opts: LocalQueueOptions): Promise<LocalQueu
     claimIdleMs: opts.claimIdleMs,
     onDone(entries) {
       const bySegment = new Map<number, number>();
-      for (const e of entries) bySegment.set(segmentOf(e.id), (bySegment.get(segmentOf(e.id)) ?? 0) + 1);
+      for (const e of entries) {
+        const segment = segmentOf(e.id);
+        bySegment.set(segment, (bySegment.get(segment) ?? 0) + 1);
+      }
       for (const [segment, count] of bySegment) log.release(segment, count);
     },
     onDeadLetter(items) {
