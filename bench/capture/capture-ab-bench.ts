@@ -8,13 +8,13 @@
  * Env: BENCH_CANDIDATE_ROOT / BENCH_CANDIDATE_ENTRY (this tree), BENCH_SECONDS (5 per run) BENCH_PAIRS (5) BENCH_PHASES (rest-single,rest-batch,grpc-batch); REDIS_URL (redis://127.0.0.1:6379)
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { freePort } from "../../test/support/ports.js";
 import { waitUntil } from "../../test/support/wait.js";
+import { commandLine, machineSummary } from "../shared/bench-header.js";
 import { median } from "../shared/measure.js";
+import { processCpuMicros } from "../shared/proc-stats.js";
 import { table } from "../shared/report.js";
 import { sampleEvent } from "./bench-config.js";
 import { restLoad } from "./rest-load.js";
@@ -29,12 +29,6 @@ const engines = [
   // The candidate is this tree unless named (swapping the two checks the bench for a bias of place).
   { name: "candidate", root: process.env.BENCH_CANDIDATE_ROOT ?? here, entry: process.env.BENCH_CANDIDATE_ENTRY ?? "main/server-main.ts" },
 ];
-
-/** Jiffies of user + system CPU of a process, in microseconds. */
-const cpuMicros = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) * (1e6 / 100);
-};
 
 async function start(e: (typeof engines)[number], i: number) {
   const port = await freePort();
@@ -72,13 +66,8 @@ const phaseKeys = ["rest-single", "rest-batch", "grpc-batch"];
 const phases = Object.fromEntries(Object.entries(allPhases).filter((_, i) => !wanted || wanted.includes(phaseKeys[i])));
 
 async function main() {
-  console.log(
-    `command: ${Object.entries(process.env)
-      .filter(([n]) => n.startsWith("BENCH_"))
-      .map(([n, v]) => `${n}=${v} `)
-      .join("")}npx tsx bench/capture/capture-ab-bench.ts`,
-  );
-  console.log(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version}`);
+  console.log(commandLine("bench/capture/capture-ab-bench.ts"));
+  console.log(`machine: ${machineSummary()}`);
   // Every run's events are deleted after it: left in the stream, they add up to gigabytes in Redis.
   const redis = new Redis(redisUrl);
   const micros: Record<string, number[][]> = Object.fromEntries(Object.keys(phases).map((p) => [p, [[], []]]));
@@ -94,9 +83,9 @@ async function main() {
         }
         for (const k of p % 2 === 0 ? [0, 1] : [1, 0]) {
           const s = running[k];
-          const c0 = cpuMicros(s.child.pid!);
+          const c0 = processCpuMicros(s.child.pid!);
           const r = await load(s.url);
-          micros[phase][k].push((cpuMicros(s.child.pid!) - c0) / Math.max(1, r.units));
+          micros[phase][k].push((processCpuMicros(s.child.pid!) - c0) / Math.max(1, r.units));
           await redis.del(s.queue);
         }
       }

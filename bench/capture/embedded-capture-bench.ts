@@ -9,13 +9,15 @@
  *      another checkout's engine, to measure a before and an after on one machine.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os, { tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../test/support/ports.js";
 import { waitUntil } from "../../test/support/wait.js";
+import { commandLine, machineSummary } from "../shared/bench-header.js";
 import { median } from "../shared/measure.js";
+import { rssMb } from "../shared/proc-stats.js";
 import { table } from "../shared/report.js";
 import { sampleEvent } from "./bench-config.js";
 import { restLoad } from "./rest-load.js";
@@ -28,13 +30,8 @@ const root = process.env.BENCH_ENGINE_ROOT ?? fileURLToPath(new URL("../..", imp
 const entry = process.env.BENCH_ENGINE_ENTRY ?? "main/server-main.ts";
 
 async function main() {
-  console.log(
-    `command: ${Object.entries(process.env)
-      .filter(([n]) => n.startsWith("BENCH_"))
-      .map(([n, v]) => `${n}=${v} `)
-      .join("")}npx tsx bench/capture/embedded-capture-bench.ts`,
-  );
-  console.log(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version}; engine: ${root} ${entry}`);
+  console.log(commandLine("bench/capture/embedded-capture-bench.ts"));
+  console.log(`machine: ${machineSummary()}; engine: ${root} ${entry}`);
   const dataDir = mkdtempSync(join(tmpdir(), "insightplus-bench-embedded-"));
   const port = await freePort();
   const env = {
@@ -70,7 +67,7 @@ async function main() {
         `[embedded-bench] round ${r + 1}: single ${Math.round(s.units / s.seconds)}/s (${s.errors} errors), batch ${Math.round(b.units / b.seconds)} ev/s (${b.errors} errors)`,
       );
     }
-    const rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+    const serverMb = rssMb(child.pid!);
     console.log(
       table(
         ["figure", "median [min–max]", "p99 ms (median)"],
@@ -81,7 +78,7 @@ async function main() {
         ]),
       ),
     );
-    console.log(`server RSS after the load: ${rssMb.toFixed(0)} MB`);
+    console.log(`server RSS after the load: ${serverMb.toFixed(0)} MB`);
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));

@@ -14,6 +14,7 @@ import { Redis } from "ioredis";
 import { browserBundleOptions } from "../../sdk/scripts/build.mjs";
 import { init, type NodeTransportChoice } from "../../sdk/src/node/index.js";
 import { startLocalRedis } from "../../test/support/services/index.js";
+import { commandLine, machineSummary } from "../shared/bench-header.js";
 import { spawnChild } from "../shared/children.js";
 import { exitAfterCleanup, guardRun, onCleanup } from "../shared/lifecycle.js";
 
@@ -86,13 +87,8 @@ async function delivery(url: string, redis: Redis, streamKey: string, transport:
 async function main() {
   guardRun(15 * 60_000);
   const cpu = os.cpus();
-  console.log(
-    `command: ${Object.entries(process.env)
-      .filter(([n]) => n.startsWith("BENCH_SDK"))
-      .map(([n, v]) => `${n}=${v} `)
-      .join("")}npx tsx bench/sdk/sdk-bench.ts`,
-  );
-  console.log(`machine: ${cpu[0]?.model ?? "?"}, ${cpu.length} cores, node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(commandLine("bench/sdk/sdk-bench.ts", "BENCH_SDK"));
+  console.log(`machine: ${machineSummary()}, ${os.platform()} ${os.release()}`);
   const load = os.loadavg()[0];
   console.log(
     `load average at start: ${load.toFixed(2)} on ${cpu.length} cores${load > cpu.length * 0.5 ? " (other processes busy: expect slower, noisier figures)" : ""}\n`,

@@ -8,20 +8,19 @@
  *      BENCH_ENGINE_ROOT (this repository): another checkout, to measure a before and an after on one machine.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import os from "node:os";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { freePort } from "../../test/support/ports.js";
 import { startLocalPostgres, startLocalRedis } from "../../test/support/services/index.js";
 import { waitUntil } from "../../test/support/wait.js";
+import { commandLine, machineSummary } from "./bench-header.js";
 import { median } from "./measure.js";
+import { rssMb } from "./proc-stats.js";
 
 const events = Number(process.env.BENCH_EVENTS ?? 100_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const root = process.env.BENCH_ENGINE_ROOT ?? fileURLToPath(new URL("../..", import.meta.url));
 
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 function tree(pid: number): Array<{ pid: number; cmd: string }> {
   const rows = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" }).trim().split("\n");
   const all = rows.map((r) => r.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/)!).map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), cmd: m[3] }));
@@ -77,13 +76,8 @@ async function round(redisUrl: string, pgPort: number, database: string) {
 }
 
 async function main() {
-  console.log(
-    `command: ${Object.entries(process.env)
-      .filter(([n]) => n.startsWith("BENCH_"))
-      .map(([n, v]) => `${n}=${v} `)
-      .join("")}npx tsx bench/shared/footprint-bench.ts`,
-  );
-  console.log(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, node ${process.version}; engine: ${root}`);
+  console.log(commandLine("bench/shared/footprint-bench.ts"));
+  console.log(`machine: ${machineSummary()}; engine: ${root}`);
   const redis = await startLocalRedis();
   const postgres = await startLocalPostgres();
   const admin = new pg.Client({ connectionString: postgres.url });
