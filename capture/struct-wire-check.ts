@@ -3,7 +3,7 @@ import { StructSchema } from "@bufbuild/protobuf/wkt";
 import { validUtf8 } from "../core/wire/wire-cursor.js";
 
 /** protobuf-es's default recursion limit. */
-export const recursionLimit = 100;
+const recursionLimit = 100;
 
 /**
  * Why protobuf-es would refuse `bytes` as a google.protobuf.Struct `depth`

@@ -9,8 +9,8 @@ import {
 } from "@bufbuild/protobuf/wkt";
 import { structWireProblem } from "../../capture/struct-wire-check.js";
 import { InvalidInputError } from "../../core/errors/domain-errors.js";
-import { structTypeName } from "../contract/holds-struct.js";
-import { createFlatReader, type FlatMessage, WireError } from "./flat-message-reader.js";
+import { reachesType, structTypeName } from "../contract/holds-struct.js";
+import { createFlatReader, type FlatMessage, joinStructParts, WireError } from "./flat-message-reader.js";
 
 type Request = Record<string, unknown>;
 
@@ -111,12 +111,12 @@ interface Plan {
 
 /** Which fields of the request the view reads differently, or why it cannot serve the method. */
 function planOf(method: DescMethod, changed: Set<string>, structs: Map<string, Set<number>>, lists: Map<string, Set<number>>): Plan | string {
-  if (reaches(method.output, changed)) return "its response holds a message the view declares differently (responses use the real schema)";
+  if (reachesType(method.output, changed)) return "its response holds a message the view declares differently (responses use the real schema)";
   const plan: Plan = { structs: [], lists: [] };
   for (const f of method.input.fields) {
     if (structs.get(method.input.typeName)?.has(f.number)) plan.structs.push(f);
     else if (lists.get(method.input.typeName)?.has(f.number)) plan.lists.push(f);
-    else if (f.message && reaches(f.message, changed)) return `its request field ${f.name} holds a message the view declares differently`;
+    else if (f.message && reachesType(f.message, changed)) return `its request field ${f.name} holds a message the view declares differently`;
   }
   return plan.structs.length + plan.lists.length > 0 ? plan : "nothing in its request is read differently";
 }
@@ -145,13 +145,11 @@ function requestReader(
   };
 }
 
-/** A Struct field's occurrences, each checked, joined (protobuf's merge); undefined when there were none, as protobuf-es gives. */
 function joinedStruct(parts: Uint8Array[], jsonName: string, depth: number): Uint8Array | undefined {
-  for (const p of parts) {
+  return joinStructParts(parts, (p) => {
     const problem = structWireProblem(p, depth);
     if (problem !== undefined) throw new InvalidInputError(jsonName, problem);
-  }
-  return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  });
 }
 
 function readItem(l: { jsonName: string; read: (bytes: Uint8Array) => FlatMessage }, bytes: Uint8Array, i: number): FlatMessage {
@@ -200,10 +198,3 @@ function messageProtos(files: Iterable<FileDescriptorProto>): Map<string, Descri
 }
 
 const withNested = (m: DescMessage): DescMessage[] => [m, ...m.nestedMessages.flatMap(withNested)];
-
-function reaches(m: DescMessage, types: Set<string>, seen = new Set<DescMessage>()): boolean {
-  if (types.has(m.typeName)) return true;
-  if (seen.has(m)) return false;
-  seen.add(m);
-  return m.fields.some((f) => f.message !== undefined && reaches(f.message, types, seen));
-}

@@ -61,14 +61,16 @@ export function createFlatReader(desc: DescMessage, structs: FlatStructs): ((byt
   };
   const generic = (bytes: Uint8Array): FlatMessage => {
     const m = fromBinary(desc, bytes) as unknown as Record<string, unknown>;
-    for (const f of structFields) {
-      const parts = m[f.localName] as Uint8Array[];
-      for (const p of parts) check(p, f);
-      m[f.localName] = parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : Buffer.concat(parts);
-    }
+    for (const f of structFields) m[f.localName] = joinStructParts(m[f.localName] as Uint8Array[], (p) => check(p, f));
     return m as FlatMessage;
   };
   return (bytes) => readFlat(bytes, byNumber, empty, structs.problem) ?? generic(bytes);
+}
+
+/** A Struct field's occurrences, each checked (`check` throws), joined (protobuf's merge); undefined when there were none, as protobuf-es gives. */
+export function joinStructParts(parts: readonly Uint8Array[], check: (part: Uint8Array) => void): Uint8Array | undefined {
+  for (const p of parts) check(p);
+  return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
 function kindOf(f: DescField, struct: boolean): number | undefined {
