@@ -38,6 +38,11 @@ export function availableDatabases(): DbKind[] {
     .map((k) => k.kind);
 }
 
+/** Connection settings for a PostgreSQL TestDatabase (its env), as the pg clients take them. */
+export function postgresConnectionOf(env: Record<string, string>) {
+  return { host: env.POSTGRES_HOST, port: Number(env.POSTGRES_PORT), database: env.POSTGRES_DB, user: env.POSTGRES_USER, password: env.POSTGRES_PASSWORD };
+}
+
 /** A new empty database of the given kind, isolated from every other test. */
 export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   const name = suffix();

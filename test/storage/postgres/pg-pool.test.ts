@@ -1,16 +1,13 @@
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPgSqlClient } from "../../../storage/postgres/pg-sql-client.js";
+import { createTestDatabase, postgresConnectionOf, type TestDatabase } from "../../support/databases.js";
 
-const connection = () => {
-  const url = new URL(inject("postgresUrl"));
-  return {
-    host: url.hostname,
-    port: Number(url.port || 5432),
-    database: url.pathname.slice(1),
-    user: decodeURIComponent(url.username || "postgres"),
-    password: decodeURIComponent(url.password),
-  };
-};
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase("postgres");
+});
+afterAll(() => db.drop());
+const connection = () => postgresConnectionOf(db.env);
 
 // A busy pool is not an outage: a query waits for a connection however long the
 // queries ahead of it take, and only connecting itself is bounded.

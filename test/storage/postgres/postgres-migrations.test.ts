@@ -1,17 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPgSqlClient } from "../../../storage/postgres/pg-sql-client.js";
 import { createPgliteSqlClient } from "../../../storage/postgres/pglite-sql-client.js";
 import { createPostgresAnalytics } from "../../../storage/postgres/postgres-analytics.js";
 import { migratePostgres, postgresMigrations } from "../../../storage/postgres/postgres-migrations.js";
 import type { SqlClient } from "../../../storage/postgres/sql-client.js";
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+import { createTestDatabase, postgresConnectionOf } from "../../support/databases.js";
 
 /** A database at schema version 1 holding events, as an older engine left it. */
 async function atVersionOne(sql: SqlClient) {
@@ -55,36 +48,24 @@ async function migratesKeepingEverything(sql: SqlClient) {
 
 describe("PostgreSQL migrations over a table that already holds events", () => {
   it("on a PostgreSQL server", async () => {
-    const url = new URL(inject("postgresUrl"));
-    const connection = {
-      host: url.hostname,
-      port: Number(url.port || 5432),
-      user: decodeURIComponent(url.username || "postgres"),
-      password: decodeURIComponent(url.password),
-      max: 1,
-    };
-    // A database of its own: other test files use the shared one's events table.
-    const database = `migrate_${process.pid}_${Date.now()}`;
-    const admin = createPgSqlClient({ ...connection, database: url.pathname.slice(1) });
-    await admin.query(`CREATE DATABASE ${database}`);
-    const sql = createPgSqlClient({ ...connection, database });
+    const db = await createTestDatabase("postgres"); // a database of its own: other files use the shared one's events table
+    const sql = createPgSqlClient({ ...postgresConnectionOf(db.env), max: 1 });
     try {
       await migratesKeepingEverything(sql);
     } finally {
       await sql.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin.close();
+      await db.drop();
     }
   });
 
   it("on embedded PGlite", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "insightplus-migrate-"));
-    dirs.push(dir);
-    const sql = await createPgliteSqlClient(dir);
+    const db = await createTestDatabase("pglite");
+    const sql = await createPgliteSqlClient(db.env.DATA_DIR);
     try {
       await migratesKeepingEverything(sql);
     } finally {
       await sql.close();
+      await db.drop();
     }
   });
 });
