@@ -1,10 +1,4 @@
-const dayMs = 86_400_000;
-
-/** Earliest event time accepted: older timestamps are almost surely bugs (epoch 0, seconds as ms). */
-export const earliestEventMs = Date.UTC(2000, 0, 1);
-/** Beyond a day ahead the time is clamped and flagged; beyond a year it is refused as absurd. */
-export const clampAfterMs = dayMs;
-export const refuseAfterMs = 365 * dayMs;
+import { clampAfterMs, earliestEventMs, refuseAfterMs } from "../core/events/event-time-bounds.js";
 
 export type ResolvedTime = { ok: true; timestampMs: number; clamped: boolean } | { ok: false; reason: string };
 

@@ -1,4 +1,5 @@
 import type { AnalyticsStore, TimeRange } from "../../analytics/analytics-store.js";
+import { coversEveryStoredTime } from "../../core/events/event-time-bounds.js";
 import type { SqlClient } from "./sql-client.js";
 
 /**
@@ -6,16 +7,26 @@ import type { SqlClient } from "./sql-client.js";
  * only as $n parameters. Event times are compared at whole seconds, as
  * ClickHouse stores them, so both databases answer alike.
  */
-export function createPostgresAnalytics(db: SqlClient): AnalyticsStore {
+export function createPostgresAnalytics(db: SqlClient, now: () => number = Date.now): AnalyticsStore {
   // $1, $2 = range in epoch ms, $3 = zone; further parameters follow.
-  const within = "event_timestamp >= to_timestamp($1 / 1000.0) AND event_timestamp < to_timestamp($2 / 1000.0)";
+  const bounded = "event_timestamp >= to_timestamp($1 / 1000.0) AND event_timestamp < to_timestamp($2 / 1000.0)";
+  // A range holding every stored time (the "all time" totals) filters nothing: without the filter the planner
+  // counts the table as the original project's `SELECT count(*) FROM events` does (bench:analytics 1M rows,
+  // total-events 40 → 28 ms). The parameters are still referenced, so every query takes the same list.
+  const within = (r: TimeRange) => (coversEveryStoredTime(r, now()) ? "$1::float8 IS NOT NULL AND $2::float8 IS NOT NULL" : bounded);
   const local = (col: string) => `(${col} AT TIME ZONE $3)`;
   const base = (r: TimeRange) => [r.startMs, r.endMs, r.tz];
-  /** Distinct users per local day or month; `format` is one of two constants, never input. */
-  async function usersPer(format: "YYYY-MM-DD" | "YYYY-MM", r: TimeRange) {
+  /**
+   * Distinct users per local day or month. Grouped on the local date and formatted after: to_char on every
+   * row cost 595 against 378 ms for 30 days of bench:analytics' 1M rows (EXPLAIN ANALYZE); the original
+   * project's date_trunc took 420.
+   */
+  async function usersPer(unit: "day" | "month", r: TimeRange) {
+    const [key, format] =
+      unit === "day" ? [`${local("event_timestamp")}::date`, "YYYY-MM-DD"] : [`date_trunc('month', ${local("event_timestamp")})`, "YYYY-MM"];
     const out = await db.query<{ k: string; users: string }>(
-      `SELECT to_char(${local("event_timestamp")}, '${format}') AS k, count(DISTINCT distinct_id) AS users
-       FROM events WHERE ${within} GROUP BY 1 ORDER BY 1`,
+      `SELECT to_char(d, '${format}') AS k, users FROM (
+         SELECT ${key} AS d, count(DISTINCT distinct_id) AS users FROM events WHERE ${within(r)} GROUP BY 1) per ORDER BY d`,
       base(r),
     );
     return out.map((x) => ({ k: x.k, users: Number(x.users) }));
@@ -24,24 +35,24 @@ export function createPostgresAnalytics(db: SqlClient): AnalyticsStore {
 
   return {
     async dailyActiveUsers(r) {
-      return (await usersPer("YYYY-MM-DD", r)).map((x) => ({ date: x.k, users: x.users }));
+      return (await usersPer("day", r)).map((x) => ({ date: x.k, users: x.users }));
     },
     async monthlyActiveUsers(r) {
-      return (await usersPer("YYYY-MM", r)).map((x) => ({ month: x.k, users: x.users }));
+      return (await usersPer("month", r)).map((x) => ({ month: x.k, users: x.users }));
     },
     async totalUsers(r) {
-      const [x] = await db.query<{ n: string }>(`SELECT count(DISTINCT distinct_id) AS n FROM events WHERE ${within} AND $3::text IS NOT NULL`, base(r));
+      const [x] = await db.query<{ n: string }>(`SELECT count(DISTINCT distinct_id) AS n FROM events WHERE ${within(r)} AND $3::text IS NOT NULL`, base(r));
       return Number(x.n);
     },
     async totalEvents(r) {
-      const [x] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE ${within} AND $3::text IS NOT NULL`, base(r));
+      const [x] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE ${within(r)} AND $3::text IS NOT NULL`, base(r));
       return Number(x.n);
     },
     async topFeatures(r, limit) {
       const out = await db.query<{ feature: string; n: string }>(
         // The stored feature column (migration 2): a plain text column the planner hashes.
         `SELECT feature COLLATE "C" AS feature, count(*) AS n FROM events
-         WHERE event = 'most_used_feature' AND ${within} AND $3::text IS NOT NULL AND feature <> ''
+         WHERE event = 'most_used_feature' AND ${within(r)} AND $3::text IS NOT NULL AND feature <> ''
          GROUP BY 1 ORDER BY n DESC, feature ASC LIMIT $4`,
         [...base(r), limit],
       );
@@ -51,7 +62,7 @@ export function createPostgresAnalytics(db: SqlClient): AnalyticsStore {
       const [x] = await db.query<{ registered: string; paid: string }>(
         `SELECT count(*) FILTER (WHERE reg) AS registered, count(*) FILTER (WHERE reg AND pay) AS paid FROM (
            SELECT distinct_id, bool_or(event = 'user_registered') AS reg, bool_or(event = 'payment_success') AS pay
-           FROM events WHERE event IN ('user_registered', 'payment_success') AND ${within} AND $3::text IS NOT NULL
+           FROM events WHERE event IN ('user_registered', 'payment_success') AND ${within(r)} AND $3::text IS NOT NULL
            GROUP BY distinct_id) u`,
         base(r),
       );
@@ -59,7 +70,7 @@ export function createPostgresAnalytics(db: SqlClient): AnalyticsStore {
     },
     async mostActiveUsers(r, limit) {
       const out = await db.query<{ distinct_id: string; n: string }>(
-        `SELECT distinct_id, count(*) AS n FROM events WHERE ${within} AND $3::text IS NOT NULL
+        `SELECT distinct_id, count(*) AS n FROM events WHERE ${within(r)} AND $3::text IS NOT NULL
          GROUP BY distinct_id ORDER BY n DESC, distinct_id COLLATE "C" ASC LIMIT $4`,
         [...base(r), limit],
       );
@@ -75,10 +86,10 @@ export function createPostgresAnalytics(db: SqlClient): AnalyticsStore {
       const out = await db.query<{ cohort: string; k: string; users: string }>(
         `WITH cohorts AS (
            SELECT distinct_id, ${unit("min(event_timestamp)")} AS cohort FROM events
-           WHERE event = $4 AND ${within} GROUP BY distinct_id),
+           WHERE event = $4 AND ${within(r)} GROUP BY distinct_id),
          active AS (
            SELECT DISTINCT distinct_id, ${unit("event_timestamp")} AS period FROM events
-           WHERE ($5 = '' OR event = $5) AND ${within})
+           WHERE ($5 = '' OR event = $5) AND ${within(r)})
          SELECT to_char(c.cohort, 'YYYY-MM-DD') AS cohort, (a.period - c.cohort) / ${step} AS k, count(DISTINCT c.distinct_id) AS users
          FROM cohorts c JOIN active a ON a.distinct_id = c.distinct_id
          WHERE a.period > c.cohort AND (a.period - c.cohort) / ${step} <= $6
@@ -92,7 +103,7 @@ export function createPostgresAnalytics(db: SqlClient): AnalyticsStore {
     async trend(r, q) {
       const out = await db.query<{ d: string; value: string; n: string }>(
         `SELECT to_char(${local("event_timestamp")}, 'YYYY-MM-DD') AS d, ${prop("$5")} AS value, count(*) AS n
-         FROM events WHERE event = $4 AND ${within} GROUP BY 1, 2`,
+         FROM events WHERE event = $4 AND ${within(r)} GROUP BY 1, 2`,
         [...base(r), q.event, q.property],
       );
       return out.map((x) => ({ date: x.d, value: x.value, count: Number(x.n) }));

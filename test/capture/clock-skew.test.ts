@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { clampAfterMs, earliestEventMs, refuseAfterMs, resolveEventTime } from "../../capture/clock-skew.js";
+import { resolveEventTime } from "../../capture/clock-skew.js";
+import { clampAfterMs, earliestEventMs, refuseAfterMs } from "../../core/events/event-time-bounds.js";
 
 const second = 1000;
 const hour = 3_600_000;
