@@ -5,14 +5,15 @@ const layers = {
   queue: ["core"],
   capture: ["core", "queue", "gen"],
   analytics: ["core"],
-  storage: ["core", "analytics"],
-  server: ["core", "capture", "analytics", "gen"],
-  worker: ["core", "queue", "storage"],
-  main: ["core", "capture", "analytics", "queue", "storage", "server", "worker", "gen"],
+  access: ["core"],
+  storage: ["core", "analytics", "access"],
+  server: ["core", "capture", "analytics", "access", "gen"],
+  worker: ["core", "access", "queue", "storage"],
+  main: ["core", "capture", "analytics", "access", "queue", "storage", "server", "worker", "gen"],
   gen: [],
 };
-const ours = "^(core|capture|analytics|queue|storage|server|worker|main|gen|sdk|test|bench|scripts)/";
-const production = "^(core|capture|analytics|queue|storage|server|worker|main|gen)/";
+const ours = "^(core|access|capture|analytics|queue|storage|server|worker|main|gen|sdk|test|bench|scripts)/";
+const production = "^(core|access|capture|analytics|queue|storage|server|worker|main|gen)/";
 
 module.exports = {
   forbidden: [

@@ -1,5 +1,5 @@
 import { InvalidInputError } from "../core/errors/domain-errors.js";
-import type { AnalyticsStore, TimeRange } from "./analytics-store.js";
+import type { AnalyticsStore, Scope } from "./analytics-store.js";
 import { boundedInt, eventName, propertyName } from "./query-params.js";
 import { assembleRetention, assembleTrend, zeroFillDays, zeroFillMonths } from "./series-assembly.js";
 import { resolveRange } from "./time-range.js";
@@ -19,47 +19,49 @@ const rate = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
  */
 export function createAnalyticsService(deps: { store: () => Promise<AnalyticsStore>; now?: () => number }) {
   const now = deps.now ?? Date.now;
-  const range = (b: Bounds, count?: number, unit?: "day" | "month"): TimeRange =>
-    resolveRange({ tz: b.tz ?? "", from: b.from ?? "", to: b.to ?? "", count, unit }, now());
+  const scope = (projectId: string, b: Bounds, count?: number, unit?: "day" | "month"): Scope => ({
+    projectId,
+    ...resolveRange({ tz: b.tz ?? "", from: b.from ?? "", to: b.to ?? "", count, unit }, now()),
+  });
 
   const service = {
-    async dailyActiveUsers(q: Bounds & { days?: number }) {
-      const r = range(q, boundedInt(q.days, "days", 30, 1, 3650));
+    async dailyActiveUsers(q: Bounds & { days?: number }, projectId: string) {
+      const r = scope(projectId, q, boundedInt(q.days, "days", 30, 1, 3650));
       return { days: zeroFillDays(r, await (await deps.store()).dailyActiveUsers(r)) };
     },
-    async monthlyActiveUsers(q: Bounds & { months?: number }) {
-      const r = range(q, boundedInt(q.months, "months", 6, 1, 120), "month");
+    async monthlyActiveUsers(q: Bounds & { months?: number }, projectId: string) {
+      const r = scope(projectId, q, boundedInt(q.months, "months", 6, 1, 120), "month");
       return { months: zeroFillMonths(r, await (await deps.store()).monthlyActiveUsers(r)) };
     },
     // Parameters are validated before the store is touched, so a bad one never reaches the database.
-    async totalUsers(q: Bounds) {
-      const r = range(q);
+    async totalUsers(q: Bounds, projectId: string) {
+      const r = scope(projectId, q);
       return { totalUsers: await (await deps.store()).totalUsers(r) };
     },
-    async totalEvents(q: Bounds) {
-      const r = range(q);
+    async totalEvents(q: Bounds, projectId: string) {
+      const r = scope(projectId, q);
       return { totalEvents: await (await deps.store()).totalEvents(r) };
     },
-    async mostUsedFeature(q: Bounds) {
-      const r = range(q);
+    async mostUsedFeature(q: Bounds, projectId: string) {
+      const r = scope(projectId, q);
       const top = await (await deps.store()).topFeatures(r, 10);
       return { feature: top[0]?.feature ?? "", count: top[0]?.count ?? 0, top };
     },
-    async conversionFunnel(q: Bounds) {
-      const r = range(q);
+    async conversionFunnel(q: Bounds, projectId: string) {
+      const r = scope(projectId, q);
       const { registered, paid } = await (await deps.store()).registeredToPaid(r);
       return { registered, paid, conversionRate: rate(paid, registered) };
     },
-    async mostActiveUsers(q: Bounds & { limit?: number }) {
+    async mostActiveUsers(q: Bounds & { limit?: number }, projectId: string) {
       const limit = boundedInt(q.limit, "limit", 10, 1, 1000);
-      const r = range(q);
+      const r = scope(projectId, q);
       return { users: await (await deps.store()).mostActiveUsers(r, limit) };
     },
-    async funnel(q: Bounds & { steps: string[]; windowDays?: number; days?: number }) {
+    async funnel(q: Bounds & { steps: string[]; windowDays?: number; days?: number }, projectId: string) {
       if (q.steps.length < 2 || q.steps.length > 10) throw new InvalidInputError("steps", "must list 2 to 10 event names");
       const steps = q.steps.map((s, i) => eventName(s, `steps[${i}]`));
       const windowDays = boundedInt(q.windowDays, "windowDays", 14, 1, 365);
-      const r = range(q, boundedInt(q.days, "days", 30, 1, 3650));
+      const r = scope(projectId, q, boundedInt(q.days, "days", 30, 1, 3650));
       const users = await (await deps.store()).funnel(r, steps, windowDays * 86_400);
       return {
         windowDays,
@@ -71,11 +73,11 @@ export function createAnalyticsService(deps: { store: () => Promise<AnalyticsSto
         })),
       };
     },
-    async retention(q: Bounds & { startEvent: string; returnEvent: string; period: string; periods?: number; days?: number }) {
+    async retention(q: Bounds & { startEvent: string; returnEvent: string; period: string; periods?: number; days?: number }, projectId: string) {
       const period = q.period === "" ? "day" : q.period;
       if (period !== "day" && period !== "week") throw new InvalidInputError("period", 'must be "day" or "week"');
       const periods = boundedInt(q.periods, "periods", 7, 1, 52);
-      const r = range(q, boundedInt(q.days, "days", period === "week" ? 56 : 14, 1, 3650));
+      const r = scope(projectId, q, boundedInt(q.days, "days", period === "week" ? 56 : 14, 1, 3650));
       const query = {
         startEvent: eventName(q.startEvent, "startEvent"),
         returnEvent: eventName(q.returnEvent, "returnEvent", false),
@@ -84,24 +86,24 @@ export function createAnalyticsService(deps: { store: () => Promise<AnalyticsSto
       } as const;
       return { period, cohorts: assembleRetention(await (await deps.store()).retention(r, query), periods) };
     },
-    async trend(q: Bounds & { event: string; breakdown: string; top?: number; days?: number }) {
+    async trend(q: Bounds & { event: string; breakdown: string; top?: number; days?: number }, projectId: string) {
       const event = eventName(q.event, "event");
       const property = propertyName(q.breakdown, "breakdown");
       const top = boundedInt(q.top, "top", 5, 1, 50);
-      const r = range(q, boundedInt(q.days, "days", 30, 1, 3650));
+      const r = scope(projectId, q, boundedInt(q.days, "days", 30, 1, 3650));
       return assembleTrend(r, await (await deps.store()).trend(r, { event, property }), top);
     },
     /** Every original route with its defaults, run concurrently. */
-    async all(q: { tz?: string }) {
+    async all(q: { tz?: string }, projectId: string) {
       const b = { tz: q.tz };
       const [dau, mau, totalUsers, totalEvents, mostUsedFeature, conversionFunnel, mostActiveUsers] = await Promise.all([
-        service.dailyActiveUsers(b),
-        service.monthlyActiveUsers(b),
-        service.totalUsers(b),
-        service.totalEvents(b),
-        service.mostUsedFeature(b),
-        service.conversionFunnel(b),
-        service.mostActiveUsers(b),
+        service.dailyActiveUsers(b, projectId),
+        service.monthlyActiveUsers(b, projectId),
+        service.totalUsers(b, projectId),
+        service.totalEvents(b, projectId),
+        service.mostUsedFeature(b, projectId),
+        service.conversionFunnel(b, projectId),
+        service.mostActiveUsers(b, projectId),
       ]);
       return { dau, mau, totalUsers, totalEvents, mostUsedFeature, conversionFunnel, mostActiveUsers };
     },

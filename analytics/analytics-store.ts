@@ -5,6 +5,11 @@ export interface TimeRange {
   tz: string;
 }
 
+/** What one question covers: one project's events in a time range (nothing crosses projects). */
+export interface Scope extends TimeRange {
+  projectId: string;
+}
+
 export interface DayCount {
   date: string;
   users: number;
@@ -59,24 +64,24 @@ export interface TrendSeries {
  */
 export interface AnalyticsStore {
   /** Distinct users per local day that has events. */
-  dailyActiveUsers(range: TimeRange): Promise<DayCount[]>;
+  dailyActiveUsers(scope: Scope): Promise<DayCount[]>;
   /** Distinct users per local month that has events. */
-  monthlyActiveUsers(range: TimeRange): Promise<MonthCount[]>;
-  totalUsers(range: TimeRange): Promise<number>;
-  totalEvents(range: TimeRange): Promise<number>;
+  monthlyActiveUsers(scope: Scope): Promise<MonthCount[]>;
+  totalUsers(scope: Scope): Promise<number>;
+  totalEvents(scope: Scope): Promise<number>;
   /** `properties.feature` of `most_used_feature` events, most used first. */
-  topFeatures(range: TimeRange, limit: number): Promise<FeatureCount[]>;
+  topFeatures(scope: Scope, limit: number): Promise<FeatureCount[]>;
   /** Users who registered, and how many of those also paid. */
-  registeredToPaid(range: TimeRange): Promise<{ registered: number; paid: number }>;
-  mostActiveUsers(range: TimeRange, limit: number): Promise<UserActivity[]>;
+  registeredToPaid(scope: Scope): Promise<{ registered: number; paid: number }>;
+  mostActiveUsers(scope: Scope, limit: number): Promise<UserActivity[]>;
   /** Users reaching each step in order, each step at or after the previous, all within `windowSeconds` of the first. */
-  funnel(range: TimeRange, steps: readonly string[], windowSeconds: number): Promise<number[]>;
+  funnel(scope: Scope, steps: readonly string[], windowSeconds: number): Promise<number[]>;
   /**
    * Cohorts are users by the period of their first `startEvent` in the range.
    * Rows: the cohort's size at k = 0, and for k = 1…periods the users of the
    * cohort with `returnEvent` (any event when empty) k periods later.
    */
-  retention(range: TimeRange, q: RetentionQuery): Promise<Array<{ cohort: string; k: number; users: number }>>;
+  retention(scope: Scope, q: RetentionQuery): Promise<Array<{ cohort: string; k: number; users: number }>>;
   /** Daily distinct-uuid counts of `event` per string value of `property` (all values; the caller keeps the top ones). */
-  trend(range: TimeRange, q: { event: string; property: string }): Promise<Array<{ date: string; value: string; count: number }>>;
+  trend(scope: Scope, q: { event: string; property: string }): Promise<Array<{ date: string; value: string; count: number }>>;
 }

@@ -17,14 +17,14 @@ export interface BatchResult {
 
 /** The one capture function every transport (gRPC, Connect, REST) calls. */
 export interface CaptureService {
-  /** Validates and queues one event; throws a DomainError when refused. */
-  captureOne(input: EventInput): Promise<string>;
+  /** Validates and queues one event of `projectId`; throws a DomainError when refused. */
+  captureOne(input: EventInput, projectId: string): Promise<string>;
   /**
    * Validates each event and queues the valid ones (partial success). Throws only
    * when nothing could be queued for a reason that is not the events' own
    * (queue unavailable). `indexOffset` numbers rejections across a stream.
    */
-  captureMany(inputs: readonly EventInput[], opts?: { sentAt?: string; indexOffset?: number }): Promise<BatchResult>;
+  captureMany(inputs: readonly EventInput[], projectId: string, opts?: { sentAt?: string; indexOffset?: number }): Promise<BatchResult>;
 }
 
 export interface CaptureServiceDeps {
@@ -36,19 +36,19 @@ export interface CaptureServiceDeps {
 export function createCaptureService(deps: CaptureServiceDeps): CaptureService {
   const now = deps.now ?? Date.now;
   return {
-    async captureOne(input) {
-      const accepted = deps.validator.validate(input, now());
+    async captureOne(input, projectId) {
+      const accepted = deps.validator.validate(input, projectId, now());
       await deps.publisher.publish([accepted]);
       return accepted.uuid;
     },
-    async captureMany(inputs, opts = {}) {
+    async captureMany(inputs, projectId, opts = {}) {
       const receivedAt = now();
       const offset = opts.indexOffset ?? 0;
       const good: ValidatedEvent[] = [];
       const rejected: Rejection[] = [];
       inputs.forEach((input, i) => {
         try {
-          good.push(deps.validator.validate(input, receivedAt, opts.sentAt));
+          good.push(deps.validator.validate(input, projectId, receivedAt, opts.sentAt));
         } catch (e) {
           if (!isDomainError(e) || !("field" in e)) throw e;
           rejected.push({ index: offset + i, reason: e.message, field: e.field });

@@ -13,8 +13,8 @@ export interface EventValidatorOptions {
 }
 
 export interface EventValidator {
-  /** Returns the event ready to queue, or throws InvalidInputError / TooLargeError naming the field. */
-  validate(input: EventInput, receivedAtMs: number, batchSentAt?: string): ValidatedEvent;
+  /** Returns the event ready to queue in `projectId`, or throws InvalidInputError / TooLargeError naming the field. */
+  validate(input: EventInput, projectId: string, receivedAtMs: number, batchSentAt?: string): ValidatedEvent;
 }
 
 const maxNameLength = 200;
@@ -41,7 +41,7 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
   }
 
   return {
-    validate(input, receivedAtMs, batchSentAt) {
+    validate(input, projectId, receivedAtMs, batchSentAt) {
       const event = requiredName(input.event, "event");
       if (!anyName && !allowed.has(event)) {
         throw new InvalidInputError("event", `"${event}" is not an allowed event name (allowed ${allowedList} - set ALLOWED_EVENTS to change)`);
@@ -72,6 +72,7 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
         throw new TooLargeError("properties", `the event is larger than ${opts.maxEventBytes} bytes`);
       }
       return {
+        projectId,
         uuid,
         event,
         distinctId,

@@ -1,8 +1,12 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { createAccessCheck } from "../access/access-check.js";
+import { createAdminService } from "../access/admin-service.js";
+import { createKeyring } from "../access/keyring.js";
 import { createAnalyticsService } from "../analytics/analytics-service.js";
 import { createCaptureService } from "../capture/capture-service.js";
 import { createEventValidator } from "../capture/event-validator.js";
+import { defaultProjectId } from "../core/access/project-model.js";
 import type { Config } from "../core/config/config.js";
 import { useBufferTextEncoding } from "../core/wire/text-encoding.js";
 import type { EventConsumer } from "../queue/event-queue.js";
@@ -12,6 +16,8 @@ import { createDualProtocolServer } from "../server/listen/dual-protocol-server.
 import { createServiceBindings } from "../server/rpc/service-registry.js";
 import { createLazyDatabase } from "../storage/lazy-database.js";
 import { type RunningWorker, startWorker } from "../worker/worker-runtime.js";
+import { printFirstStartKeys } from "./first-start-keys.js";
+import { listenAdminSocket } from "./keys/admin-socket.js";
 
 export interface RunningEngine {
   address: AddressInfo;
@@ -34,7 +40,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     if (config.worker.inProcess) {
       const db = await database.open(); // at start: a bad database setting stops start-up here
       consumer = await queue.openConsumer();
-      worker = startWorker({ options: config.worker, logger, queue: consumer, sink: db.sink });
+      worker = startWorker({ options: config.worker, logger, queue: consumer, sink: db.sink, retention: db });
       logger.info({ database: db.type }, "in-process worker started");
     } else {
       logger.info("in-process worker off (INPROCESS_WORKER=false): run `npm run worker` separately");
@@ -43,11 +49,40 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     await queue.publisher.close();
     throw e;
   }
+  const a = config.access;
+  const keyring = createKeyring({
+    store: async () => (await database.forRequest()).access,
+    configured: a.configuredKeys.map((k) => ({ ...k, projectId: k.kind === "admin" ? "" : defaultProjectId })),
+    refreshMs: a.keyRefreshMs,
+    retryAfterSeconds: config.retryAfterSeconds,
+    logger,
+  });
+  const access = createAccessCheck({
+    keyring,
+    policy: { keylessCapture: a.keylessCapture, readKeyRequired: a.readKeyRequired, defaultOrigins: config.corsOrigins },
+  });
+  const admin = createAdminService({ storage: () => database.forRequest(), keyring, changes: queue.keyChanges });
+  const keyChanges = await queue.keyChanges.listen(() => void keyring.reload().catch(() => undefined));
+  // With the database opened at start (in-process worker) or named by the configuration, keys are read now
+  // and the first start makes the default project's keys; otherwise only when an unknown key first arrives.
+  const readKeysNow = config.worker.inProcess || config.database.configured;
+  keyring.start({ readNow: false });
+  if (readKeysNow) {
+    await keyring.reload().then(
+      async () => printFirstStartKeys(await admin.ensureDefaultKeys()),
+      (e: unknown) => logger.warn({ err: (e as Error).message }, "projects and keys not read at start; retrying in the background"),
+    );
+  }
+  // An embedded database is this process's alone: `npm run keys` reaches it through a socket in DATA_DIR.
+  const embedded = config.database.type === "pglite" || config.database.type === "chdb";
+  const adminSocket = embedded && config.worker.inProcess ? await listenAdminSocket(config.database.dataDir, admin, logger) : undefined;
+  if (!a.readKeyRequired) logger.warn("REQUIRE_READ_KEY=false: analytics answer anyone without a key, for the default project. Only on a private network.");
+  if (a.keylessCapture) logger.info("ALLOW_KEYLESS_CAPTURE=true: capture without a key goes to the default project");
   const validator = createEventValidator({ allowedEvents: config.allowedEvents, maxEventBytes: config.maxEventBytes });
   const capture = createCaptureService({ validator, publisher: queue.publisher });
   const analytics = createAnalyticsService({ store: async () => (await database.forRequest()).analytics });
-  const bindings = createServiceBindings({ capture, analytics });
-  const app = await buildApp({ config, logger, ready: () => queue.publisher.ready(), bindings });
+  const bindings = createServiceBindings({ capture, analytics, admin });
+  const app = await buildApp({ config, logger, ready: () => queue.publisher.ready(), bindings, access, rateLimitRedis: queue.redis });
   const listener = createDualProtocolServer(app.handler);
   const address = await listener.listen(config.port, config.host);
   logger.info({ port: address.port, host: address.address }, "listening (gRPC, gRPC-Web, Connect, REST)");
@@ -56,6 +91,9 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     async close() {
       await listener.close(config.shutdownTimeoutMs);
       await app.fastify.close();
+      keyring.close();
+      await keyChanges.close();
+      await adminSocket?.close();
       if (worker) await queue.drained(config.shutdownTimeoutMs);
       await worker?.stop();
       await consumer?.close();

@@ -21,7 +21,7 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     await database.close();
     throw e;
   });
-  const worker = startWorker({ options: config.worker, logger, queue: consumer, sink: database.sink });
+  const worker = startWorker({ options: config.worker, logger, queue: consumer, sink: database.sink, retention: database });
   logger.info({ database: database.type, group: config.worker.group, stream: config.streamKey }, "worker started");
   return {
     database,

@@ -1,11 +1,14 @@
 import { join } from "node:path";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { type KeyChangeChannel, noKeyChangeChannel } from "../core/access/key-change-channel.js";
 import type { Config } from "../core/config/config.js";
 import { redactUrl } from "../core/logger.js";
 import type { EventConsumer, EventPublisher } from "./event-queue.js";
 import { openLocalQueue } from "./local/local-queue.js";
 import { createRedisClient } from "./redis/redis-client.js";
 import { openRedisConsumer } from "./redis/redis-consumer-open.js";
+import { createRedisKeyChangeChannel } from "./redis/redis-key-change-channel.js";
 import { createRedisStreamPublisher } from "./redis/redis-stream-publisher.js";
 
 export interface OpenedQueue {
@@ -15,7 +18,14 @@ export interface OpenedQueue {
   openConsumer(): Promise<EventConsumer>;
   /** Resolves once nothing is left unacked, or the time is up (in-process queue), or at once (Redis keeps it). */
   drained(timeoutMs: number): Promise<void>;
+  /** How every process learns that projects or keys changed (Redis pub/sub; nothing to tell in one process). */
+  keyChanges: KeyChangeChannel;
+  /** The shared Redis client, for state all servers share (rate-limit counters); absent in-process. */
+  redis?: Redis;
 }
+
+/** The pub/sub channel of key changes, beside the stream it serves. */
+export const keyChangesChannel = (streamKey: string) => `${streamKey}:key-changes`;
 
 /** Redis Stream when REDIS_URL is set; otherwise the in-process queue of the embedded mode, kept on disk in DATA_DIR/queue. */
 export async function openQueue(config: Config, logger: Logger): Promise<OpenedQueue> {
@@ -28,6 +38,8 @@ export async function openQueue(config: Config, logger: Logger): Promise<OpenedQ
       publisher: createRedisStreamPublisher({ redis, streamKey: config.streamKey, backlogWatermark, retryAfterSeconds }),
       openConsumer: () => openRedisConsumer(config, logger),
       drained: async () => undefined,
+      keyChanges: createRedisKeyChangeChannel({ redis, url: config.redisUrl, channel: keyChangesChannel(config.streamKey), logger }),
+      redis,
     };
   }
   const dir = join(config.database.dataDir, "queue");
@@ -37,6 +49,7 @@ export async function openQueue(config: Config, logger: Logger): Promise<OpenedQ
     kind: "in-process",
     publisher: local,
     openConsumer: async () => local,
+    keyChanges: noKeyChangeChannel,
     async drained(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (local.size() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const engineEntries = { "server-main": "main/server-main.ts", "worker-main": "main/worker-main.ts" };
+export const engineEntries = { "server-main": "main/server-main.ts", "worker-main": "main/worker-main.ts", "keys-cli": "main/keys-cli.ts" };
 
 export async function buildEngine() {
   let esbuild;

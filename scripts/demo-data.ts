@@ -34,7 +34,7 @@ async function main(): Promise<number> {
       await waitForServer(opts.url);
       console.log(`Sending to ${opts.url}/api/v1/batch (batches of 500, ${opts.concurrency} at a time)`);
       bar = progressBar(opts.events, "capture");
-      const result = await loadViaCapture(chunks, { url: opts.url, concurrency: opts.concurrency, onProgress: (n) => bar!.tick(n) });
+      const result = await loadViaCapture(chunks, { url: opts.url, key: opts.key, concurrency: opts.concurrency, onProgress: (n) => bar!.tick(n) });
       sent = result.sent;
       bar.done();
       if (result.retries > 0) console.log(`(${fmt(result.retries)} requests retried after 503 or a network error)`);
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     console.log(`\nDone: ${fmt(sent)} events in ${secs.toFixed(1)} s (${fmt(sent / Math.max(secs, 0.001))} events/s${opening}).`);
     if (opts.mode === "capture") console.log("The worker writes queued events to the database within seconds.");
     else console.log("Start the server (npm start) if it is not running.");
-    console.log(`Then open ${opts.url}/api/v1/analytics/all`);
+    console.log(`Then ask, with the project's read key: curl -H "authorization: Bearer <read key>" ${opts.url}/api/v1/analytics/all`);
     return 0;
   } catch (e) {
     if (bar && process.stdout.isTTY) process.stdout.write("\n");

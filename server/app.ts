@@ -1,9 +1,14 @@
 import http from "node:http";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory, LogController } from "fastify";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { AccessCheck } from "../access/access-check.js";
 import type { Config } from "../core/config/config.js";
+import { guardBindings } from "./access/guarded-bindings.js";
+import { createRateLimits } from "./access/rate-limits.js";
 import { corsOptions } from "./http/cors-options.js";
 import { createErrorHandler } from "./http/error-handler.js";
 import { healthRoutesPlugin } from "./http/health-routes.js";
@@ -16,6 +21,10 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   bindings: ServiceBinding[];
+  /** The access check every RPC passes (server/access/guarded-bindings.ts). */
+  access: AccessCheck;
+  /** Where rate-limit counters live so every server shares them; in memory when absent. */
+  rateLimitRedis?: Redis;
   /** Whether capture can queue events now (for /readyz). */
   ready(): Promise<boolean>;
 }
@@ -44,13 +53,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     serverFactory,
     bodyLimit: deps.config.maxRequestBytes,
     return503OnClosing: true,
+    trustProxy: trustProxyOption(deps.config.access.trustProxy),
   });
   fastify.setErrorHandler(createErrorHandler(drainLimits));
-  await fastify.register(cors, corsOptions(deps.config));
+  await fastify.register(cors, corsOptions(deps.access));
+  // global: false: the counters are consulted inside the access check (one place for every protocol), not by a hook.
+  await fastify.register(rateLimit, { global: false, redis: deps.rateLimitRedis, nameSpace: "insightplus:rate:", skipOnError: true });
+  const bindings = guardBindings(deps.bindings, { access: deps.access, limits: createRateLimits(fastify, deps.config.access.rateLimits) });
   await fastify.register(healthRoutesPlugin, { ready: deps.ready });
   await fastify.register(connectPlugin, {
-    routes: connectRoutes(deps.bindings),
-    binaryRoutes: binaryConnectRoutes(deps.bindings),
+    routes: connectRoutes(bindings),
+    binaryRoutes: binaryConnectRoutes(bindings),
     interceptors: [createErrorInterceptor(deps.logger)],
     readMaxBytes: deps.config.maxRequestBytes,
     drainLimits,
@@ -58,7 +71,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     acceptCompression: [compressionGzip, compressionBrotli],
     jsonOptions: { ignoreUnknownFields: true },
   });
-  await fastify.register(restRoutesPlugin, { bindings: deps.bindings, bodyLimit: deps.config.maxRequestBytes });
+  await fastify.register(restRoutesPlugin, { bindings, bodyLimit: deps.config.maxRequestBytes });
   await fastify.ready();
   return { fastify, handler: handler! };
+}
+
+/** TRUST_PROXY as Fastify takes it: a hop count becomes "trust the nearest n hops". */
+function trustProxyOption(t: Config["access"]["trustProxy"]) {
+  return typeof t === "number" ? (_address: string, hop: number) => hop < t : t;
 }

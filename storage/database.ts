@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from "@clickhouse/client";
+import type { AccessStore, EventEraser } from "../access/access-store.js";
 import type { AnalyticsStore } from "../analytics/analytics-store.js";
 import type { DatabaseType } from "../core/config/config.js";
 import type { EventSink } from "./event-sink.js";
@@ -17,6 +18,10 @@ export interface Database {
   readonly sink: EventSink;
   /** Database failures come out as domain errors: unreachable → UnavailableError, unknown zone → InvalidInputError("tz"). */
   readonly analytics: AnalyticsStore;
+  /** Projects and keys; failures come out as UnavailableError like the analytics'. */
+  readonly access: AccessStore;
+  /** Erasure of a user, and retention. */
+  readonly eraser: EventEraser;
   /** The read connection, for tools that run their own SQL over it (tests, benches, the demo loader). */
   readonly connection: DatabaseConnection;
   /** True when the database answers now. */
@@ -29,6 +34,8 @@ export interface DatabaseParts {
   readonly sink: EventSink;
   readonly errors: StorageErrorClassifier;
   readonly connection: DatabaseConnection;
+  readonly access: AccessStore;
+  readonly eraser: EventEraser;
   /** Creates or migrates the schema; safe to run from several processes at once. */
   migrate(): Promise<void>;
   /** The analytics store, made once the schema is in place. */

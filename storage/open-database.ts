@@ -3,10 +3,10 @@ import type { AnalyticsStore } from "../analytics/analytics-store.js";
 import { sleep } from "../core/backoff.js";
 import type { DatabaseConfig } from "../core/config/config.js";
 import { ConfigError } from "../core/errors/config-error.js";
-import { mapStoreErrors } from "./analytics-errors.js";
 import { openChdb, openClickHouse } from "./clickhouse/clickhouse-database.js";
 import type { Database, DatabaseParts } from "./database.js";
 import { openPglite, openPostgres, postgresTarget } from "./postgres/postgres-database.js";
+import { mapStoreErrors } from "./store-errors.js";
 
 /** Where the data goes, without credentials (safe to log). */
 export function databaseTarget(db: DatabaseConfig): string {
@@ -53,6 +53,8 @@ export async function openDatabase(db: DatabaseConfig, logger: Logger, opts: { r
     sink: parts.sink,
     connection: parts.connection,
     analytics: mapStoreErrors(analytics, parts.errors, logger, opts.retryAfterSeconds),
+    access: mapStoreErrors(parts.access, parts.errors, logger, opts.retryAfterSeconds),
+    eraser: mapStoreErrors(parts.eraser, parts.errors, logger, opts.retryAfterSeconds),
     async healthy() {
       return parts.ping().then(
         () => true,

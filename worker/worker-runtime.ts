@@ -1,8 +1,10 @@
 import type { Logger } from "pino";
+import type { AccessStore, EventEraser } from "../access/access-store.js";
 import type { WorkerConfig } from "../core/config/config.js";
 import type { EventConsumer } from "../queue/event-queue.js";
 import type { EventSink } from "../storage/event-sink.js";
 import { type Consumer, createConsumer } from "./consumer.js";
+import { startRetentionSweeper } from "./retention-sweeper.js";
 
 export interface RunningWorker {
   consumer: Consumer;
@@ -10,8 +12,17 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Starts the consume loop on a queue into a sink. */
-export function startWorker(deps: { options: WorkerConfig; logger: Logger; queue: EventConsumer; sink: EventSink }): RunningWorker {
+/**
+ * Starts the consume loop on a queue into a sink, and, given the database's
+ * projects and eraser, the retention sweeper beside it.
+ */
+export function startWorker(deps: {
+  options: WorkerConfig;
+  logger: Logger;
+  queue: EventConsumer;
+  sink: EventSink;
+  retention?: { access: AccessStore; eraser: EventEraser };
+}): RunningWorker {
   const { options, logger, queue, sink } = deps;
   const consumer = createConsumer({
     queue,
@@ -26,11 +37,12 @@ export function startWorker(deps: { options: WorkerConfig; logger: Logger; queue
     },
   });
   const running = consumer.run();
+  const sweeper = deps.retention && startRetentionSweeper({ ...deps.retention, intervalMs: options.retentionIntervalMs, logger });
   return {
     consumer,
     async stop() {
       consumer.stop();
-      await running;
+      await Promise.all([running, sweeper?.stop()]);
     },
   };
 }

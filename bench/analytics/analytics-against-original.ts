@@ -1,5 +1,6 @@
 import type { AnalyticsStore } from "../../analytics/analytics-store.js";
 import { resolveRange } from "../../analytics/time-range.js";
+import { defaultProjectId } from "../../core/access/project-model.js";
 import type { SqlClient } from "../../storage/postgres/sql-client.js";
 import type { TimingOptions } from "./analytics-compare.js";
 import type { ResultRow } from "./analytics-report.js";
@@ -25,13 +26,13 @@ const original = {
 export const originalTarget = 1.0;
 
 export async function compareWithOriginal(sql: SqlClient, store: AnalyticsStore, t: TimingOptions, log: (s: string) => void): Promise<ResultRow[]> {
-  const all = () => resolveRange({ tz: "UTC", from: "", to: "" }, Date.now());
+  const all = () => ({ projectId: defaultProjectId, ...resolveRange({ tz: "UTC", from: "", to: "" }, Date.now()) });
   const ours: Record<keyof typeof original, () => Promise<unknown>> = {
     "most-used-feature": () => store.topFeatures(all(), 10),
     "total-events": () => store.totalEvents(all()),
     "total-users": () => store.totalUsers(all()),
     "conversion-funnel": () => store.registeredToPaid(all()),
-    dau: () => store.dailyActiveUsers(resolveRange({ tz: "UTC", from: "", to: "", count: 30 }, Date.now())),
+    dau: () => store.dailyActiveUsers({ projectId: defaultProjectId, ...resolveRange({ tz: "UTC", from: "", to: "", count: 30 }, Date.now()) }),
   };
   const rows: ResultRow[] = [];
   for (const [name, query] of Object.entries(original) as Array<[keyof typeof original, string]>) {

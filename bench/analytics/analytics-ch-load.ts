@@ -4,7 +4,7 @@ import * as d from "./analytics-dataset.js";
 /**
  * Fills `events` in ClickHouse-side SQL (INSERT … SELECT FROM numbers()),
  * deterministic in the row number: every column of the table is written, as
- * the sink writes it. The materialized view feeds user_hours from these
+ * the sink writes it, in the default project. The materialized view feeds project_user_hours from these
  * inserts as it does from the worker's. Runs on 18.16 and current releases.
  */
 export function chInsertSql(spec: d.DatasetSpec, offset: number, count: number): string {
@@ -14,8 +14,9 @@ export function chInsertSql(spec: d.DatasetSpec, offset: number, count: number):
   // Uniform in [0, 1) from the row number (or the user) and a stream k.
   const h = (x: string, k: number) => `(cityHash64(${x}, ${k}) / 18446744073709551616.)`;
   const pick = (values: string[], cum: number[], r: string) => `${d.sqlStrings(values)}[arrayFirstIndex(c -> c > ${r}, ${d.sqlNumbers(cum)})]`;
-  return `INSERT INTO events (uuid, event, distinct_id, properties, event_timestamp, timestamp_ms, received_at, timestamp_clamped)
+  return `INSERT INTO events (project_id, uuid, event, distinct_id, properties, event_timestamp, timestamp_ms, received_at, timestamp_clamped)
 SELECT
+  'default' AS project_id,
   toUUID(UUIDNumToString(toFixedString(concat(reinterpretAsString(cityHash64(n, 11)), reinterpretAsString(cityHash64(n, 12))), 16))) AS uuid,
   ev AS event,
   concat('user_', toString(u)) AS distinct_id,
@@ -78,7 +79,7 @@ export async function describeClickHouse(client: ClickHouseClient) {
   const events = await one<{ n: string; users: string; parts: string }>(
     "SELECT count() AS n, uniqExact(distinct_id) AS users, (SELECT count() FROM system.parts WHERE database = currentDatabase() AND table = 'events' AND active) AS parts FROM events",
   );
-  const rollup = await one<{ rows: string; users: string }>("SELECT count() AS rows, uniqExact(user) AS users FROM user_hours");
+  const rollup = await one<{ rows: string; users: string }>("SELECT count() AS rows, uniqExact(user) AS users FROM project_user_hours");
   const mix = await (await client.query({ query: "SELECT event, count() AS n FROM events GROUP BY event ORDER BY n DESC", format: "JSONEachRow" })).json<{
     event: string;
     n: string;

@@ -50,7 +50,7 @@ export async function clickHousePhase(spec: DatasetSpec, redisUrl: string, runId
     const loadS = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     await admin.command({ query: "OPTIMIZE TABLE events FINAL" });
-    await admin.command({ query: "OPTIMIZE TABLE user_hours FINAL" });
+    await admin.command({ query: "OPTIMIZE TABLE project_user_hours FINAL" });
     const optimizeS = (performance.now() - t1) / 1000;
     const data = await describeClickHouse(admin);
     lines.push(

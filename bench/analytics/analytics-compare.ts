@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from "@clickhouse/client";
-import type { AnalyticsStore, TimeRange } from "../../analytics/analytics-store.js";
+import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { resolveRange } from "../../analytics/time-range.js";
+import { defaultProjectId } from "../../core/access/project-model.js";
 import { chDateTime, chString } from "../../storage/clickhouse/clickhouse-literal.js";
 import type { ResultRow } from "./analytics-report.js";
 import { routeCases } from "./analytics-routes.js";
@@ -57,13 +58,14 @@ export async function compareRollup(
   log: (s: string) => void,
 ): Promise<{ rows: ResultRow[]; lines: string[] }> {
   const rows = async <T>(query: string) => (await client.query({ query, format: "JSONEachRow" })).json<T>();
-  const within = (r: TimeRange) => `event_timestamp >= ${chDateTime(r.startMs)} AND event_timestamp < ${chDateTime(r.endMs)}`;
+  const within = (r: Scope) =>
+    `project_id = ${chString(r.projectId)} AND event_timestamp >= ${chDateTime(r.startMs)} AND event_timestamp < ${chDateTime(r.endMs)}`;
   const cases = [
     {
       name: "DAU 30 d UTC",
-      range: () => resolveRange({ tz: "UTC", from: "", to: "", count: 30 }, Date.now()),
-      rollup: (r: TimeRange) => store.dailyActiveUsers(r),
-      raw: async (r: TimeRange) =>
+      range: (): Scope => ({ projectId: defaultProjectId, ...resolveRange({ tz: "UTC", from: "", to: "", count: 30 }, Date.now()) }),
+      rollup: (r: Scope) => store.dailyActiveUsers(r),
+      raw: async (r: Scope) =>
         (
           await rows<{ d: string; users: string }>(
             `SELECT toString(toDate(event_timestamp, ${chString(r.tz)})) AS d, uniqExact(distinct_id) AS users FROM events WHERE ${within(r)} GROUP BY d ORDER BY d`,
@@ -72,9 +74,9 @@ export async function compareRollup(
     },
     {
       name: "MAU 6 mo UTC",
-      range: () => resolveRange({ tz: "UTC", from: "", to: "", count: 6, unit: "month" }, Date.now()),
-      rollup: (r: TimeRange) => store.monthlyActiveUsers(r),
-      raw: async (r: TimeRange) =>
+      range: (): Scope => ({ projectId: defaultProjectId, ...resolveRange({ tz: "UTC", from: "", to: "", count: 6, unit: "month" }, Date.now()) }),
+      rollup: (r: Scope) => store.monthlyActiveUsers(r),
+      raw: async (r: Scope) =>
         (
           await rows<{ m: string; users: string }>(
             `SELECT toString(toStartOfMonth(event_timestamp, ${chString(r.tz)})) AS m, uniqExact(distinct_id) AS users FROM events WHERE ${within(r)} GROUP BY m ORDER BY m`,
@@ -87,9 +89,9 @@ export async function compareRollup(
   for (const c of cases) {
     const r = c.range();
     // The work each side does: events scanned vs (hour, user) rows the rollup holds.
-    const hours = `hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
+    const hours = `project_id = ${chString(r.projectId)} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
     const [w] = await rows<{ events: string; entries: string }>(
-      `SELECT (SELECT count() FROM events WHERE ${within(r)}) AS events, count() AS entries FROM user_hours WHERE ${hours}`,
+      `SELECT (SELECT count() FROM events WHERE ${within(r)}) AS events, count() AS entries FROM project_user_hours WHERE ${hours}`,
     );
     lines.push(
       `${c.name}: the raw scan reads ${Number(w.events).toLocaleString("en-US")} events; the rollup reads ` +

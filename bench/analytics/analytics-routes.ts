@@ -1,9 +1,10 @@
-import type { AnalyticsStore, TimeRange } from "../../analytics/analytics-store.js";
+import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { resolveRange } from "../../analytics/time-range.js";
+import { defaultProjectId } from "../../core/access/project-model.js";
 
 /**
  * Each REST request the bench times, next to the store call the server makes
- * for it: the same TimeRange (resolveRange with the route's defaults, as
+ * for it: the same Scope (resolveRange with the route's defaults, as
  * analytics-service.ts computes it), hence the same SQL, minus Fastify,
  * validation, shaping and JSON encoding.
  */
@@ -14,8 +15,10 @@ export interface RouteCase {
   direct(store: AnalyticsStore): Promise<unknown>;
 }
 
-const range = (q: { tz?: string; count?: number; unit?: "day" | "month" } = {}): TimeRange =>
-  resolveRange({ tz: q.tz ?? "", from: "", to: "", count: q.count, unit: q.unit }, Date.now());
+const range = (q: { tz?: string; count?: number; unit?: "day" | "month" } = {}): Scope => ({
+  projectId: defaultProjectId,
+  ...resolveRange({ tz: q.tz ?? "", from: "", to: "", count: q.count, unit: q.unit }, Date.now()),
+});
 
 const funnelSteps = ["user_registered", "page_view", "payment_success"];
 

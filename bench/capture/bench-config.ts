@@ -64,6 +64,7 @@ export const sampleEvent = {
 export function sampleEventBytes(): Buffer {
   const now = Date.now();
   const u8 = encodeQueuedEvent({
+    projectId: "default",
     uuid: uuidv7(),
     event: sampleEvent.event,
     distinctId: sampleEvent.distinctId,

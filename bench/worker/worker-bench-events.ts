@@ -51,6 +51,7 @@ export function makeEvents(n: number, users = 10_000, seed = 42): StoredEvent[] 
     }
     const ts = now - Math.floor(rnd() * 3_600_000);
     out[i] = {
+      projectId: "default",
       uuid: uuidv7(),
       event,
       distinctId: `user_${Math.floor(rnd() * users)}`,

@@ -27,12 +27,30 @@ export interface Config {
   shutdownTimeoutMs: number;
   database: DatabaseConfig;
   worker: WorkerConfig;
+  access: AccessConfig;
+}
+
+/** Keys, who may call without one, and the limits that protect a public endpoint. */
+export interface AccessConfig {
+  /** The default project's write key (the original's API_KEY), read key and an admin key, when set: known without the database. */
+  configuredKeys: ReadonlyArray<{ variable: string; key: string; kind: "write" | "read" | "admin" }>;
+  /** Capture without a key goes to the default project (ALLOW_KEYLESS_CAPTURE). */
+  keylessCapture: boolean;
+  /** Analytics need a read key; false only on a private network (REQUIRE_READ_KEY=false, warned at every start). */
+  readKeyRequired: boolean;
+  /** Projects and keys are reread this often (a revocation without Redis takes at most this long). */
+  keyRefreshMs: number;
+  /** Whether X-Forwarded-For is believed (Fastify's trustProxy: false, true, a hop count, or addresses/CIDRs). */
+  trustProxy: boolean | number | string[];
+  rateLimits: { perAddress: number; perKey: number; windowMs: number };
 }
 
 export interface DatabaseConfig {
   type: DatabaseType;
   /** Why this database was chosen, for the start-up log. */
   reason: string;
+  /** Named by the configuration (DATABASE_TYPE, CLICKHOUSE_HOST, POSTGRES_HOST), not the embedded default. */
+  configured: boolean;
   clickhouse: { url: string; database: string; username: string; password: string };
   postgres: { host: string; port: number; database: string; user: string; password: string };
   /** Where an embedded database (PGlite, chdb) keeps its files. */
@@ -61,6 +79,8 @@ export interface WorkerConfig {
   maxDeliveries: number;
   claimIdleMs: number;
   deadLetterKey: string;
+  /** How often each worker deletes events past their project's retention. */
+  retentionIntervalMs: number;
 }
 
 export const defaultAllowedEvents = ["user_registered", "payment_success", "most_used_feature", "page_view"];
@@ -88,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: Object.freeze(p.list("CORS_ORIGINS", ["*"])),
     shutdownTimeoutMs: p.int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     database: databaseConfig(env, p),
+    access: accessConfig(p),
     worker: {
       inProcess: p.bool("INPROCESS_WORKER", true),
       group: p.string("WORKER_GROUP", "insightplus-workers"),
@@ -97,12 +118,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDeliveries: p.int("WORKER_MAX_DELIVERIES", 5, 1, 1000),
       claimIdleMs: p.int("WORKER_CLAIM_IDLE_MS", 30_000, 100, 86_400_000),
       deadLetterKey: p.string("REDIS_DEAD_LETTER_QUEUE", `${streamKey}:dead`),
+      retentionIntervalMs: p.int("RETENTION_CHECK_SECONDS", 3600, 1, 86_400) * 1000,
     },
   };
   if (!config.redisUrl && !config.worker.inProcess) {
     throw new ConfigError("INPROCESS_WORKER", "can only be false when REDIS_URL is set (the in-process queue needs the in-process worker)");
   }
   return deepFreeze(config);
+}
+
+function accessConfig(p: ReturnType<typeof parseEnv>): AccessConfig {
+  const keys = [
+    { variable: "API_KEY", key: p.optionalString("API_KEY"), kind: "write", minLength: 8 },
+    { variable: "READ_API_KEY", key: p.optionalString("READ_API_KEY"), kind: "read", minLength: 16 },
+    { variable: "ADMIN_API_KEY", key: p.optionalString("ADMIN_API_KEY"), kind: "admin", minLength: 16 },
+  ] as const;
+  const configuredKeys: Array<{ variable: string; key: string; kind: "write" | "read" | "admin" }> = [];
+  for (const { variable, key, kind, minLength } of keys) {
+    if (key === undefined) continue;
+    if (key.length < minLength || /\s/.test(key)) throw new ConfigError(variable, `must be at least ${minLength} characters, without spaces`);
+    const twin = configuredKeys.find((c) => c.key === key);
+    if (twin) throw new ConfigError(variable, `must differ from ${twin.variable} (one key cannot be two kinds)`);
+    configuredKeys.push({ variable, key, kind });
+  }
+  return {
+    configuredKeys,
+    keylessCapture: p.bool("ALLOW_KEYLESS_CAPTURE", false),
+    readKeyRequired: p.bool("REQUIRE_READ_KEY", true),
+    keyRefreshMs: p.int("KEY_REFRESH_SECONDS", 5, 1, 3600) * 1000,
+    trustProxy: trustProxyOf(p.optionalString("TRUST_PROXY")),
+    rateLimits: {
+      perAddress: p.int("RATE_LIMIT_PER_ADDRESS", 10_000, 0, Number.MAX_SAFE_INTEGER),
+      perKey: p.int("RATE_LIMIT_PER_KEY", 50_000, 0, Number.MAX_SAFE_INTEGER),
+      windowMs: p.int("RATE_LIMIT_WINDOW_SECONDS", 10, 1, 86_400) * 1000,
+    },
+  };
+}
+
+/** TRUST_PROXY: false (default), true, a number of proxy hops, or a comma list of proxy addresses or CIDRs. */
+function trustProxyOf(v: string | undefined): boolean | number | string[] {
+  if (v === undefined || /^(false|0|no|off)$/i.test(v)) return false;
+  if (/^(true|yes|on)$/i.test(v)) return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const a of list) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a)) throw new ConfigError("TRUST_PROXY", `expected true, false, a hop count or addresses/CIDRs, got "${a}"`);
+  }
+  return list;
 }
 
 function databaseConfig(env: NodeJS.ProcessEnv, p: ReturnType<typeof parseEnv>): DatabaseConfig {
@@ -117,6 +182,7 @@ function databaseConfig(env: NodeJS.ProcessEnv, p: ReturnType<typeof parseEnv>):
   return {
     type,
     reason,
+    configured: Boolean(explicit || env.CLICKHOUSE_HOST?.trim() || env.POSTGRES_HOST?.trim()),
     clickhouse: {
       url: clickHouseUrl(p),
       database: p.identifier("CLICKHOUSE_DB", "default"),

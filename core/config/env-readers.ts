@@ -10,6 +10,9 @@ export function parseEnv(env: NodeJS.ProcessEnv) {
     string(name: string, fallback: string): string {
       return raw(name) ?? fallback;
     },
+    optionalString(name: string): string | undefined {
+      return raw(name);
+    },
     int(name: string, fallback: number, min: number, max: number): number {
       return this.optionalInt(name, min, max) ?? fallback;
     },

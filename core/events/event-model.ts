@@ -19,6 +19,8 @@ export interface EventInput {
  * row per uuid, in the database. What a consumer decodes from the queue.
  */
 export interface StoredEvent {
+  /** The project it belongs to (core/access/project-model.ts). */
+  projectId: string;
   uuid: string;
   event: string;
   distinctId: string;

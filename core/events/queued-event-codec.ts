@@ -1,4 +1,5 @@
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { defaultProjectId } from "../access/project-model.js";
 import { WireCursor } from "../wire/wire-cursor.js";
 import type { StoredEvent, ValidatedEvent } from "./event-model.js";
 
@@ -18,11 +19,13 @@ export function encodeQueuedEvent(e: ValidatedEvent): Buffer {
     Buffer.byteLength(e.distinctId),
     typeof props === "string" ? Buffer.byteLength(props) : props.length,
   ];
+  const projectLength = Buffer.byteLength(e.projectId);
   let size = 0;
   for (const n of lens) if (n > 0) size += 1 + varintSize(n) + n;
   if (e.timestampMs !== 0) size += 1 + varintSize(e.timestampMs);
   if (e.receivedAtMs !== 0) size += 1 + varintSize(e.receivedAtMs);
   if (e.timestampClamped) size += 2;
+  if (projectLength > 0) size += 1 + varintSize(projectLength) + projectLength;
   const buf = Buffer.allocUnsafe(size);
   let pos = 0;
   const strings = [e.uuid, e.event, e.distinctId, e.propertiesJson];
@@ -44,6 +47,11 @@ export function encodeQueuedEvent(e: ValidatedEvent): Buffer {
   if (e.timestampClamped) {
     buf[pos++] = (7 << 3) | WireType.Varint;
     buf[pos++] = 1;
+  }
+  if (projectLength > 0) {
+    buf[pos++] = (8 << 3) | WireType.LengthDelimited;
+    pos = writeVarint(buf, pos, projectLength);
+    pos += buf.write(e.projectId, pos, "utf8");
   }
   return buf;
 }
@@ -69,6 +77,7 @@ function encodeWithWriter(e: ValidatedEvent): Uint8Array {
   if (e.timestampMs !== 0) w.tag(5, WireType.Varint).int64(e.timestampMs);
   if (e.receivedAtMs !== 0) w.tag(6, WireType.Varint).int64(e.receivedAtMs);
   if (e.timestampClamped) w.tag(7, WireType.Varint).bool(true);
+  if (e.projectId !== "") w.tag(8, WireType.LengthDelimited).string(e.projectId);
   return w.finish();
 }
 
@@ -85,6 +94,7 @@ export function decodeQueuedEvent(bytes: Uint8Array): StoredEvent {
   if (!s.read()) return decodeWithReader(bytes);
   const at = s.spans;
   return {
+    projectId: s.projectId(),
     uuid: s.text(at[0], at[1]),
     event: s.text(at[2], at[3]),
     distinctId: s.text(at[4], at[5]),
@@ -103,8 +113,8 @@ export function decodeQueuedEvent(bytes: Uint8Array): StoredEvent {
  * (64-bit varints, wire types out of place) left to the generic reader.
  */
 export class QueuedEventSpans extends WireCursor {
-  /** [start, end) of uuid, event, distinctId and propertiesJson, in that order. */
-  readonly spans = [0, 0, 0, 0, 0, 0, 0, 0];
+  /** [start, end) of uuid, event, distinctId and propertiesJson, in that order; then projectId's. */
+  readonly spans = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   timestampMs = 0;
   receivedAtMs = 0;
   timestampClamped = false;
@@ -115,13 +125,14 @@ export class QueuedEventSpans extends WireCursor {
       const tag = this.varint();
       const field = Math.floor(tag / 8);
       const wireType = tag % 8;
-      if (tag < 0 || field < 1 || field > 7) return false;
-      if (field <= 4) {
+      if (tag < 0 || field < 1 || field > 8) return false;
+      if (field <= 4 || field === 8) {
         if (wireType !== WireType.LengthDelimited) return false;
         const to = this.lengthEnd();
         if (to < 0) return false;
-        spans[2 * field - 2] = this.pos;
-        spans[2 * field - 1] = to;
+        const at = field === 8 ? 8 : 2 * field - 2;
+        spans[at] = this.pos;
+        spans[at + 1] = to;
         this.pos = to;
       } else {
         const n = wireType === WireType.Varint ? this.varint() : -1;
@@ -133,12 +144,18 @@ export class QueuedEventSpans extends WireCursor {
     }
     return true;
   }
+
+  /** The project id; entries queued before projects existed carry none and belong to the default project. */
+  projectId(): string {
+    const [from, to] = [this.spans[8], this.spans[9]];
+    return from === to ? defaultProjectId : this.text(from, to);
+  }
 }
 
 /** The generic field-by-field read; unknown fields are skipped, so a newer writer's extra fields do not break an older worker. */
 function decodeWithReader(bytes: Uint8Array): StoredEvent {
   const r = new BinaryReader(bytes);
-  const e: StoredEvent = { uuid: "", event: "", distinctId: "", propertiesJson: "", timestampMs: 0, receivedAtMs: 0, timestampClamped: false };
+  const e: StoredEvent = { projectId: "", uuid: "", event: "", distinctId: "", propertiesJson: "", timestampMs: 0, receivedAtMs: 0, timestampClamped: false };
   while (r.pos < r.len) {
     const [field, wireType] = r.tag();
     if (field === 1 && wireType === WireType.LengthDelimited) e.uuid = r.string();
@@ -148,7 +165,9 @@ function decodeWithReader(bytes: Uint8Array): StoredEvent {
     else if (field === 5 && wireType === WireType.Varint) e.timestampMs = Number(r.int64());
     else if (field === 6 && wireType === WireType.Varint) e.receivedAtMs = Number(r.int64());
     else if (field === 7 && wireType === WireType.Varint) e.timestampClamped = r.bool();
+    else if (field === 8 && wireType === WireType.LengthDelimited) e.projectId = r.string();
     else r.skip(wireType, field);
   }
+  if (e.projectId === "") e.projectId = defaultProjectId;
   return e;
 }

@@ -8,6 +8,8 @@ export class DemoAbort extends Error {
 export interface CaptureLoadOptions {
   /** Server base URL, e.g. http://localhost:7002. */
   url: string;
+  /** The project's write key. */
+  key?: string;
   /** Requests in flight at once. */
   concurrency?: number;
   /** Give up after the server has been unreachable (or 5xx) this long. */
@@ -37,7 +39,7 @@ export async function loadViaCapture(chunks: Iterable<DemoEvent[]>, opts: Captur
       const next = it.next();
       if (next.done) return;
       try {
-        const accepted = await postBatch(base, next.value, opts.outageTimeoutMs ?? 120_000, () => result.retries++);
+        const accepted = await postBatch(base, opts.key, next.value, opts.outageTimeoutMs ?? 120_000, () => result.retries++);
         result.sent += accepted;
         opts.onProgress?.(accepted);
       } catch (e) {
@@ -50,7 +52,8 @@ export async function loadViaCapture(chunks: Iterable<DemoEvent[]>, opts: Captur
   return result;
 }
 
-async function postBatch(base: string, events: DemoEvent[], outageTimeoutMs: number, onRetry: () => void): Promise<number> {
+async function postBatch(base: string, key: string | undefined, events: DemoEvent[], outageTimeoutMs: number, onRetry: () => void): Promise<number> {
+  const headers: Record<string, string> = { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) };
   const body = JSON.stringify({
     events: events.map((e) => ({
       event: e.event,
@@ -64,7 +67,7 @@ async function postBatch(base: string, events: DemoEvent[], outageTimeoutMs: num
   for (let attempt = 0; ; attempt++) {
     let res: Response;
     try {
-      res = await fetch(`${base}/api/v1/batch`, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(60_000) });
+      res = await fetch(`${base}/api/v1/batch`, { method: "POST", headers, body, signal: AbortSignal.timeout(60_000) });
     } catch (e) {
       if (Date.now() - since > outageTimeoutMs)
         throw new DemoAbort(`cannot reach the server at ${base} (${causeOf(e)}); is it running? Start it with \`npm start\` or pass --url`);
@@ -105,7 +108,9 @@ function hintFor(status: number, text: string): string {
     return "\n  The demo sends user_registered, payment_success, most_used_feature and page_view (the server's defaults). Start the server with those in ALLOWED_EVENTS, or ALLOWED_EVENTS=*.";
   }
   if (status === 413) return "\n  A batch of 500 events is larger than the server's MAX_REQUEST_BYTES allows; raise it on the server.";
-  if (status === 401 || status === 403) return "\n  The server requires credentials the demo does not send.";
+  if (status === 401 || status === 403) {
+    return "\n  Pass the project's write key: --key ipw_… (the first `npm start` printed it; `npm run keys -- list` shows it again).";
+  }
   if (status === 404) return "\n  No /api/v1/batch route there: is --url an InsightPlus server?";
   return "";
 }

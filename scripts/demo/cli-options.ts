@@ -5,6 +5,8 @@ export interface DemoCliOptions {
   days: number;
   mode: "capture" | "direct";
   url: string;
+  /** The write key capture mode sends (--key, else API_KEY from the environment or .env). */
+  key: string | undefined;
   seed: number;
   concurrency: number;
   help: boolean;
@@ -13,7 +15,7 @@ export interface DemoCliOptions {
 export const usage = `Loads a realistic synthetic dataset into InsightPlus.
 
   tsx scripts/demo-data.ts [--events 100000] [--days 90] [--mode capture|direct]
-                           [--url http://localhost:7002] [--seed 42] [--concurrency 4]
+                           [--url http://localhost:7002] [--key <write key>] [--seed 42] [--concurrency 4]
 
   --events       how many events (default 100000)
   --days         spread over this many days back to the start of this hour (default 90)
@@ -22,6 +24,8 @@ export const usage = `Loads a realistic synthetic dataset into InsightPlus.
                           environment / .env (DATABASE_TYPE, CLICKHOUSE_*, POSTGRES_*,
                           DATA_DIR); with the embedded database the server must be stopped
   --url          server for capture mode (default http://localhost:$PORT, PORT=7002)
+  --key          the project's write key for capture mode (default $API_KEY); the first
+                 \`npm start\` prints the default project's, \`npm run keys -- list\` shows it again
   --seed         same seed, same event ids: a rerun counts once (default 42)
   --concurrency  capture requests in flight (default 4)`;
 
@@ -34,6 +38,7 @@ export function parseDemoArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
       days: { type: "string" },
       mode: { type: "string" },
       url: { type: "string" },
+      key: { type: "string" },
       seed: { type: "string" },
       concurrency: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -53,6 +58,7 @@ export function parseDemoArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
     days: int("days", values.days, 90, 1, 3650),
     mode,
     url: url.replace(/\/+$/, ""),
+    key: values.key ?? (env.API_KEY?.trim() || undefined),
     seed: int("seed", values.seed, 42, 0, 2 ** 32 - 1),
     concurrency: int("concurrency", values.concurrency, 4, 1, 64),
     help: values.help ?? false,

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pino from "pino";
+import { defaultProjectId } from "../../core/access/project-model.js";
 import { loadConfig } from "../../core/config/config.js";
 import type { StoredEvent } from "../../core/events/event-model.js";
 import type { SinkRow } from "../../storage/event-sink.js";
@@ -39,6 +40,7 @@ export async function loadDirect(chunks: Iterable<DemoEvent[]>, opts: DirectLoad
     for (const chunk of chunks) {
       const receivedAtMs = Date.now();
       const rows: StoredEvent[] = chunk.map((e) => ({
+        projectId: defaultProjectId,
         uuid: e.uuid,
         event: e.event,
         distinctId: e.distinctId,

@@ -18,7 +18,7 @@ export function createErrorHandler(drainLimits: DrainLimits) {
 
 function sendError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const err = toConnectError(fromFastify(error));
-  const status = httpStatusOf(err.code);
+  const status = httpStatusOf(err);
   const retryAfter = err.metadata.get("retry-after");
   if (retryAfter) void reply.header("retry-after", retryAfter);
   if (status >= 500 && status !== 501 && status !== 503) req.log.error({ err: error, reqId: req.id }, "request failed");

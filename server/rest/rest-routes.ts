@@ -3,6 +3,7 @@ import { create, fromJson, toJson } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import compress from "@fastify/compress";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { httpRequestKey } from "../access/request-context.js";
 import { webHeaders } from "../http/web-headers.js";
 import type { ServiceBinding } from "../rpc/service-registry.js";
 import { createFlatJsonReader } from "./flat-json-reader.js";
@@ -104,6 +105,7 @@ class RestContext implements HandlerContext {
     this.method = route.method;
     this.requestMethod = req.method;
     this.url = req.url;
+    this.values.set(httpRequestKey, req);
   }
 
   timeoutMs(): undefined {

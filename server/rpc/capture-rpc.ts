@@ -2,6 +2,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { BatchResult, CaptureService } from "../../capture/capture-service.js";
 import { requireEvents } from "../../capture/capture-service.js";
 import type { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/capture_service_pb.js";
+import { principalOf } from "../access/principal-context.js";
 
 /** How many stream messages may be queuing at once before reading more (bounds memory). */
 const streamWindow = 64;
@@ -11,20 +12,21 @@ export const streamAnswerLimit = 100_000;
 /** Thin CaptureService implementation: translates messages, nothing else. */
 export function createCaptureRpc(capture: CaptureService): ServiceImpl<typeof CaptureServiceDesc> {
   return {
-    async capture(req) {
-      return { status: "queued", eventId: await capture.captureOne(req) };
+    async capture(req, ctx) {
+      return { status: "queued", eventId: await capture.captureOne(req, principalOf(ctx).projectId) };
     },
-    async captureEvents(req) {
+    async captureEvents(req, ctx) {
       requireEvents(req.events.length);
-      const result = await capture.captureMany(req.events, { sentAt: req.sentAt });
+      const result = await capture.captureMany(req.events, principalOf(ctx).projectId, { sentAt: req.sentAt });
       return { status: "queued", ...result };
     },
-    async captureBatch(requests) {
+    async captureBatch(requests, ctx) {
+      const projectId = principalOf(ctx).projectId;
       const window: Promise<BatchResult>[] = [];
       const total: BatchResult = { accepted: 0, rejected: [], eventIds: [] };
       let index = 0;
       for await (const req of requests) {
-        const pending = capture.captureMany(req.events, { sentAt: req.sentAt, indexOffset: index });
+        const pending = capture.captureMany(req.events, projectId, { sentAt: req.sentAt, indexOffset: index });
         pending.catch(() => undefined); // awaited below, in order; this only silences "unhandled"
         window.push(pending);
         index += req.events.length;

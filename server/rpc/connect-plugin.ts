@@ -1,7 +1,8 @@
 import { IncomingMessage } from "node:http";
-import { type ConnectRouterOptions, createConnectRouter } from "@connectrpc/connect";
+import { type ConnectRouterOptions, createConnectRouter, createContextValues } from "@connectrpc/connect";
 import { universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { FastifyInstance } from "fastify";
+import { httpRequestKey } from "../access/request-context.js";
 import { type DrainLimits, drainUnreadBody } from "../http/unread-body-drain.js";
 import { jsonBodyParser } from "../rest/json-body.js";
 import { remapParseErrors } from "./parse-error-remap.js";
@@ -50,7 +51,7 @@ export async function connectPlugin(scope: FastifyInstance, opts: ConnectPluginO
     scope.all(handler.requestPath, async (req, reply) => {
       reply.hijack(); // the response is written by Connect, not by Fastify
       const h = binary && binaryTypes.test(req.headers["content-type"] ?? "") ? binary : handler;
-      const res = await h(universalRequestOf(req.raw, reply.raw, req.body as never));
+      const res = await h(universalRequestOf(req.raw, reply.raw, req.body as never, createContextValues().set(httpRequestKey, req)));
       for (const [key, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined) reply.raw.setHeader(key, value);
       }

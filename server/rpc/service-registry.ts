@@ -1,9 +1,12 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
+import type { AdminService as Admin } from "../../access/admin-service.js";
 import type { AnalyticsService as Analytics } from "../../analytics/analytics-service.js";
 import type { CaptureService } from "../../capture/capture-service.js";
+import { AdminService } from "../../gen/insightplus/v1/admin_service_pb.js";
 import { AnalyticsService } from "../../gen/insightplus/v1/analytics_service_pb.js";
 import { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/capture_service_pb.js";
+import { createAdminRpc } from "./admin-rpc.js";
 import { createAnalyticsRpc } from "./analytics-rpc.js";
 import { binaryViewOf, type ViewMethod } from "./binary-view.js";
 import { createCaptureRpc } from "./capture-rpc.js";
@@ -18,10 +21,11 @@ export interface ServiceBinding {
  * Connect router (gRPC, gRPC-Web, Connect) and the REST routes are built from
  * this one list.
  */
-export function createServiceBindings(deps: { capture: CaptureService; analytics: Analytics }): ServiceBinding[] {
+export function createServiceBindings(deps: { capture: CaptureService; analytics: Analytics; admin: Admin }): ServiceBinding[] {
   return [
     { service: CaptureServiceDesc, impl: createCaptureRpc(deps.capture) as unknown as ServiceBinding["impl"] },
     { service: AnalyticsService, impl: createAnalyticsRpc(deps.analytics) as unknown as ServiceBinding["impl"] },
+    { service: AdminService, impl: createAdminRpc(deps.admin) as unknown as ServiceBinding["impl"] },
   ];
 }
 

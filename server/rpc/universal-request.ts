@@ -1,7 +1,7 @@
 import type http from "node:http";
 import type http2 from "node:http2";
 import type { JsonValue } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import type { UniversalServerRequest } from "@connectrpc/connect/protocol";
 import { webHeaders } from "../http/web-headers.js";
 
@@ -17,7 +17,12 @@ type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
  * answer was complete, which is all an implementation may act on. The body
  * goes to Connect as Node's own async iterable (no extra generator).
  */
-export function universalRequestOf(req: NodeRequest, res: NodeResponse, parsedJsonBody: JsonValue | undefined): UniversalServerRequest {
+export function universalRequestOf(
+  req: NodeRequest,
+  res: NodeResponse,
+  parsedJsonBody: JsonValue | undefined,
+  contextValues: ContextValues,
+): UniversalServerRequest {
   const controller = new AbortController();
   res.once("close", () => {
     if (!res.writableEnded) controller.abort(new ConnectError("the client went away before the answer", Code.Canceled));
@@ -29,6 +34,7 @@ export function universalRequestOf(req: NodeRequest, res: NodeResponse, parsedJs
     header: webHeaders(req.headers),
     body: parsedJsonBody !== undefined ? parsedJsonBody : (req as AsyncIterable<Uint8Array>),
     signal: controller.signal,
+    contextValues,
   };
 }
 

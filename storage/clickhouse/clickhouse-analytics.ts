@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from "@clickhouse/client";
-import type { AnalyticsStore, TimeRange } from "../../analytics/analytics-store.js";
+import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { daysStartOnWholeHours } from "../../analytics/time-range.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 
@@ -18,18 +18,20 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
   async function rows<T>(query: string): Promise<T[]> {
     return (await client.query({ query, format: "JSONEachRow" })).json<T>();
   }
-  const within = (r: TimeRange) => `event_timestamp >= ${chDateTime(r.startMs)} AND event_timestamp < ${chDateTime(r.endMs)}`;
-  const day = (r: TimeRange) => `toDate(event_timestamp, ${chString(r.tz)})`;
+  // The project leads both tables' sort keys: its condition comes first.
+  const within = (r: Scope) =>
+    `project_id = ${chString(r.projectId)} AND event_timestamp >= ${chDateTime(r.startMs)} AND event_timestamp < ${chDateTime(r.endMs)}`;
+  const day = (r: Scope) => `toDate(event_timestamp, ${chString(r.tz)})`;
   // Distinct-user questions read the hourly rollup when local days are whole
   // UTC hours; other zones (e.g. +05:30) scan the events.
-  const fromRollup = (r: TimeRange) => daysStartOnWholeHours(r);
-  const hours = (r: TimeRange) => `hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
+  const fromRollup = (r: Scope) => daysStartOnWholeHours(r);
+  const hours = (r: Scope) => `project_id = ${chString(r.projectId)} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
 
   return {
     async dailyActiveUsers(r) {
       const out = await rows<{ d: string; users: string }>(
         fromRollup(r)
-          ? `SELECT toString(toDate(hour, ${chString(r.tz)})) AS d, uniqExact(user) AS users FROM user_hours WHERE ${hours(r)} GROUP BY d ORDER BY d`
+          ? `SELECT toString(toDate(hour, ${chString(r.tz)})) AS d, uniqExact(user) AS users FROM project_user_hours WHERE ${hours(r)} GROUP BY d ORDER BY d`
           : `SELECT toString(${day(r)}) AS d, uniqExact(distinct_id) AS users FROM events WHERE ${within(r)} GROUP BY d ORDER BY d`,
       );
       return out.map((x) => ({ date: x.d, users: Number(x.users) }));
@@ -38,7 +40,7 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       const out = await rows<{ m: string; users: string }>(
         fromRollup(r)
           ? `SELECT toString(toStartOfMonth(hour, ${chString(r.tz)})) AS m, uniqExact(user) AS users
-             FROM user_hours WHERE ${hours(r)} GROUP BY m ORDER BY m`
+             FROM project_user_hours WHERE ${hours(r)} GROUP BY m ORDER BY m`
           : `SELECT toString(toStartOfMonth(event_timestamp, ${chString(r.tz)})) AS m, uniqExact(distinct_id) AS users
              FROM events WHERE ${within(r)} GROUP BY m ORDER BY m`,
       );
@@ -46,7 +48,9 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
     },
     async totalUsers(r) {
       const [x] = await rows<{ n: string }>(
-        fromRollup(r) ? `SELECT uniqExact(user) AS n FROM user_hours WHERE ${hours(r)}` : `SELECT uniqExact(distinct_id) AS n FROM events WHERE ${within(r)}`,
+        fromRollup(r)
+          ? `SELECT uniqExact(user) AS n FROM project_user_hours WHERE ${hours(r)}`
+          : `SELECT uniqExact(distinct_id) AS n FROM events WHERE ${within(r)}`,
       );
       return Number(x.n);
     },

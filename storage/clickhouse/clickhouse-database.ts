@@ -2,8 +2,10 @@ import { mkdirSync } from "node:fs";
 import type { DatabaseConfig } from "../../core/config/config.js";
 import type { DatabaseParts } from "../database.js";
 import { openChdbClient } from "./chdb-client.js";
+import { createClickHouseAccessStore } from "./clickhouse-access-store.js";
 import { createClickHouseAnalytics } from "./clickhouse-analytics.js";
 import { createClickHouseClient } from "./clickhouse-client.js";
+import { createClickHouseEraser } from "./clickhouse-eraser.js";
 import { createClickHouseErrors } from "./clickhouse-errors.js";
 import { migrateClickHouse } from "./clickhouse-migrations.js";
 import { createClickHouseSink } from "./clickhouse-sink.js";
@@ -18,6 +20,8 @@ export function openClickHouse(db: DatabaseConfig): DatabaseParts {
     sink: createClickHouseSink(writer, errors, { overHttp: true }),
     errors,
     connection: { kind: "clickhouse", client: reader },
+    access: createClickHouseAccessStore(writer),
+    eraser: createClickHouseEraser(writer),
     migrate: () => migrateClickHouse(writer, c),
     analytics: () => createClickHouseAnalytics(reader),
     ping: async () => void (await reader.command({ query: "SELECT 1" })),
@@ -37,6 +41,8 @@ export async function openChdb(db: DatabaseConfig): Promise<DatabaseParts> {
     sink: createClickHouseSink(client, errors, { overHttp: false }),
     errors,
     connection: { kind: "clickhouse", client },
+    access: createClickHouseAccessStore(client),
+    eraser: createClickHouseEraser(client),
     migrate: () => migrateClickHouse(client, c),
     analytics: () => createClickHouseAnalytics(client),
     ping: async () => void (await client.command({ query: "SELECT 1" })),

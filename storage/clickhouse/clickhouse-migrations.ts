@@ -1,11 +1,14 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import { moveToProjects } from "./clickhouse-project-migration.js";
 
 /**
  * Versioned, idempotent migrations: each statement is IF NOT EXISTS, so
  * several workers may run them at once. The SQL runs on ClickHouse 18.16 and
  * current releases (no DateTime64, no Map/JSON types, no query parameters).
  */
-export const clickHouseMigrations: ReadonlyArray<{ version: number; statements: string[] }> = [
+type Migration = { version: number; statements: string[] } | { version: number; run(client: ClickHouseClient): Promise<void> };
+
+export const clickHouseMigrations: ReadonlyArray<Migration> = [
   {
     version: 1,
     statements: [
@@ -70,6 +73,35 @@ export const clickHouseMigrations: ReadonlyArray<{ version: number; statements: 
       `DROP TABLE IF EXISTS users_hourly`,
     ],
   },
+  { version: 4, run: moveToProjects },
+  {
+    version: 5,
+    statements: [
+      // Projects and keys: small tables read whole with FINAL; a change is a row with a higher version.
+      `CREATE TABLE IF NOT EXISTS projects (
+        id String,
+        name String,
+        origins Array(String),
+        retention_days UInt32,
+        created_at_ms UInt64,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
+      // Version 0: any later change to the default project wins over this row, however often it is inserted.
+      `INSERT INTO projects (id, name, origins, retention_days, created_at_ms, version) VALUES ('default', 'Default project', [], 0, 0, 0)`,
+      `CREATE TABLE IF NOT EXISTS api_keys (
+        id String,
+        project_id String,
+        kind String,
+        hash String,
+        hint String,
+        public_key String,
+        label String,
+        created_at_ms UInt64,
+        revoked_at_ms UInt64,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
+    ],
+  },
 ];
 
 export async function migrateClickHouse(
@@ -88,7 +120,8 @@ export async function migrateClickHouse(
   );
   for (const m of clickHouseMigrations) {
     if (applied.has(m.version)) continue;
-    for (const statement of m.statements) await client.command({ query: statement });
+    if ("run" in m) await m.run(client);
+    else for (const statement of m.statements) await client.command({ query: statement });
     await client.insert({
       table: "schema_migrations",
       values: [{ version: m.version, applied_at: Math.floor(Date.now() / 1000) }],

@@ -1,3 +1,4 @@
+import { defaultProjectId } from "../../core/access/project-model.js";
 import type { StoredEvent } from "../../core/events/event-model.js";
 import { QueuedEventSpans } from "../../core/events/queued-event-codec.js";
 import { JsonBytesOut } from "../../core/wire/json-bytes-out.js";
@@ -5,13 +6,16 @@ import { JsonBytesOut } from "../../core/wire/json-bytes-out.js";
 // Rows are views into shared 1 MB chunks (see JsonBytesOut): written one after
 // the other, so a batch's rows usually go out as one piece.
 const out = new JsonBytesOut(1 << 20);
-const keys = ['{"uuid":', ',"event":', ',"distinct_id":', ',"properties":'].map((k) => Buffer.from(k));
+const keys = [',"uuid":', ',"event":', ',"distinct_id":', ',"properties":'].map((k) => Buffer.from(k));
+const projectKey = Buffer.from('{"project_id":');
+const defaultProject = Buffer.from(JSON.stringify(defaultProjectId));
 const numberKeys = [',"event_timestamp":', ',"timestamp_ms":', ',"received_at":', ',"timestamp_clamped":'].map((k) => Buffer.from(k));
 const [CLOSE, NEWLINE] = [0x7d, 0x0a];
 
 /** The events table's columns for one event (every column: 18.16 ignores DEFAULTs of omitted JSONEachRow fields). */
 export function toRow(e: StoredEvent) {
   return {
+    project_id: e.projectId,
     uuid: e.uuid,
     event: e.event,
     distinct_id: e.distinctId,
@@ -44,6 +48,10 @@ export function clickHouseRowFromQueued(raw: Uint8Array): Buffer | undefined {
 export function clickHouseRowFromSpans(s: QueuedEventSpans): Buffer | undefined {
   const t = s.spans;
   out.begin();
+  out.raw(projectKey);
+  if (t[8] === t[9])
+    out.raw(defaultProject); // queued before projects existed
+  else if (!out.asciiString(s.buf, t[8], t[9])) return undefined;
   for (let f = 0; f < 4; f++) {
     out.raw(keys[f]);
     if (!out.asciiString(s.buf, t[2 * f], t[2 * f + 1])) return undefined;

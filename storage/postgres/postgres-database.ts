@@ -3,7 +3,9 @@ import type { DatabaseConfig } from "../../core/config/config.js";
 import type { DatabaseParts } from "../database.js";
 import { createPgSqlClient, type PgPoolOptions } from "./pg-sql-client.js";
 import { createPgliteSqlClient } from "./pglite-sql-client.js";
+import { createPostgresAccessStore } from "./postgres-access-store.js";
 import { createPostgresAnalytics } from "./postgres-analytics.js";
+import { createPostgresEraser } from "./postgres-eraser.js";
 import { createPostgresErrors } from "./postgres-errors.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import { createPostgresSink } from "./postgres-sink.js";
@@ -53,6 +55,8 @@ function parts(writer: SqlClient, reader: SqlClient, errors: DatabaseParts["erro
     sink: createPostgresSink(writer, errors, name),
     errors,
     connection: { kind: "postgres", sql: reader },
+    access: createPostgresAccessStore(writer),
+    eraser: createPostgresEraser(writer),
     migrate: () => migratePostgres(writer),
     analytics: async () => createPostgresAnalytics(reader),
     ping: async () => void (await reader.query("SELECT 1")),

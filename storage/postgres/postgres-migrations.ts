@@ -32,6 +32,40 @@ export const postgresMigrations: ReadonlyArray<{ version: number; sql: string }>
         GENERATED ALWAYS AS (CASE WHEN jsonb_typeof(properties -> 'feature') = 'string' THEN properties ->> 'feature' END) STORED
     `,
   },
+  {
+    version: 3,
+    // Projects: every event belongs to one, rows stored before projects to "default". Adding a column with a
+    // constant default rewrites nothing (PostgreSQL 11+); the new primary key and indexes are built once.
+    // A uuid is unique within its project: two projects sending the same uuid keep both events.
+    sql: `
+      CREATE TABLE IF NOT EXISTS projects (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        origins text[] NOT NULL DEFAULT '{}',
+        retention_days integer NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      INSERT INTO projects (id, name) VALUES ('default', 'Default project') ON CONFLICT (id) DO NOTHING;
+      CREATE TABLE IF NOT EXISTS api_keys (
+        id text PRIMARY KEY,
+        project_id text NOT NULL,
+        kind text NOT NULL,
+        hash text NOT NULL UNIQUE,
+        hint text NOT NULL,
+        public_key text NOT NULL DEFAULT '',
+        label text NOT NULL DEFAULT '',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+      ALTER TABLE events ADD COLUMN IF NOT EXISTS project_id text NOT NULL DEFAULT 'default';
+      ALTER TABLE events DROP CONSTRAINT IF EXISTS events_pkey;
+      ALTER TABLE events ADD PRIMARY KEY (project_id, uuid);
+      CREATE INDEX IF NOT EXISTS events_project_time_user_idx ON events (project_id, event_timestamp, distinct_id);
+      CREATE INDEX IF NOT EXISTS events_project_event_user_time_idx ON events (project_id, event, distinct_id, event_timestamp);
+      DROP INDEX IF EXISTS events_time_user_idx;
+      DROP INDEX IF EXISTS events_event_user_time_idx
+    `,
+  },
 ];
 
 const lockKey = 7_012_024; // any constant shared by every worker

@@ -5,12 +5,12 @@ import type { SqlClient } from "./sql-client.js";
 
 // One statement per batch: the columns travel as arrays (typed parameters, no
 // SQL pasting) and are expanded server-side by unnest; a uuid already stored
-// is skipped, so redelivery never stores an event twice.
+// is skipped within its project, so redelivery never stores an event twice.
 const insertSql = `
-  INSERT INTO events (uuid, event, distinct_id, properties, event_timestamp, received_at, timestamp_clamped)
-  SELECT u, e, d, p::jsonb, to_timestamp(t / 1000.0), to_timestamp(r / 1000.0), c
-  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::bool[]) AS x(u, e, d, p, t, r, c)
-  ON CONFLICT (uuid) DO NOTHING`;
+  INSERT INTO events (project_id, uuid, event, distinct_id, properties, event_timestamp, received_at, timestamp_clamped)
+  SELECT j, u, e, d, p::jsonb, to_timestamp(t / 1000.0), to_timestamp(r / 1000.0), c
+  FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::bool[]) AS x(j, u, e, d, p, t, r, c)
+  ON CONFLICT (project_id, uuid) DO NOTHING`;
 
 /** PostgreSQL (server or embedded PGlite) behind the EventSink seam. */
 export function createPostgresSink(db: SqlClient, errors: StorageErrorClassifier, name = "postgres"): EventSink {
@@ -22,6 +22,7 @@ export function createPostgresSink(db: SqlClient, errors: StorageErrorClassifier
       const events = rows as readonly StoredEvent[];
       try {
         await db.query(insertSql, [
+          events.map((e) => e.projectId),
           events.map((e) => e.uuid),
           events.map((e) => e.event),
           events.map((e) => e.distinctId),

@@ -3,6 +3,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnalyticsService } from "../../gen/insightplus/v1/analytics_service_pb.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
+import { asReader, sendingKey, testKeys } from "../support/test-keys.js";
 
 // The database behind this server cannot be reached: a request that got past
 // validation would try it and answer 503, so a 400 proves nothing was executed.
@@ -44,7 +45,7 @@ const bad: Array<[string, string]> = [
 
 describe("bad analytics parameters are refused before any query runs", () => {
   it.each(bad)("%s → 400 naming %s", async (query, field) => {
-    const res = await fetch(`${server.url}/api/v1/analytics/${query.replace(/ /g, "%20")}`);
+    const res = await fetch(`${server.url}/api/v1/analytics/${query.replace(/ /g, "%20")}`, { headers: asReader });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { field: string; message: string };
     expect(body.field).toBe(field);
@@ -52,13 +53,13 @@ describe("bad analytics parameters are refused before any query runs", () => {
   });
 
   it("a valid request does reach the (unreachable) database: 503, not 500", async () => {
-    const res = await fetch(`${server.url}/api/v1/analytics/dau?days=30`);
+    const res = await fetch(`${server.url}/api/v1/analytics/dau?days=30`, { headers: asReader });
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBeTruthy();
   });
 
   it("gRPC answers INVALID_ARGUMENT for the same mistakes", async () => {
-    const client = createClient(AnalyticsService, createGrpcTransport({ baseUrl: server.url }));
+    const client = createClient(AnalyticsService, createGrpcTransport({ interceptors: [sendingKey(testKeys.read)], baseUrl: server.url }));
     const err = ConnectError.from(await client.getDailyActiveUsers({ days: 0 }).catch((e: unknown) => e));
     expect(err.code).toBe(Code.InvalidArgument);
     expect(err.rawMessage).toMatch(/^days /);

@@ -8,6 +8,7 @@ import { clickHouseRowFromQueued, clickHouseRowText, rowsText, toRow } from "../
 describe("the stream's event encoding", () => {
   const cases = [
     {
+      projectId: "default",
       uuid: "0196b2a0-0000-7000-8000-000000000001",
       event: "page_view",
       distinctId: "u1",
@@ -17,6 +18,7 @@ describe("the stream's event encoding", () => {
       timestampClamped: true,
     },
     {
+      projectId: "shop-eu",
       uuid: "0196b2a0-0000-7000-8000-000000000002",
       event: "x",
       distinctId: "ü",
@@ -42,6 +44,7 @@ describe("the stream's event encoding", () => {
 describe("decoding", () => {
   it("skips fields it does not know (a newer writer), keeping the ones it does", () => {
     const e = {
+      projectId: "default",
       uuid: "0196b2a0-0000-7000-8000-000000000003",
       event: "page_view",
       distinctId: "u",
@@ -67,6 +70,7 @@ describe("decoding, fast path and generic reader agree", () => {
   });
   it("reads a plain Uint8Array as well as a Buffer", () => {
     const e = {
+      projectId: "default",
       uuid: "0196b2a0-0000-7000-8000-000000000004",
       event: "é",
       distinctId: "u",
@@ -81,6 +85,7 @@ describe("decoding, fast path and generic reader agree", () => {
 
 describe("the ClickHouse sink's rows", () => {
   const base = {
+    projectId: "default",
     uuid: "0196b2a0-0000-7000-8000-000000000006",
     event: "page_view",
     distinctId: "u1",
@@ -110,6 +115,7 @@ describe("the ClickHouse sink's rows", () => {
 
   it("are the JSON of the row object, passed through the client as they are", () => {
     const e = {
+      projectId: "default",
       uuid: "0196b2a0-0000-7000-8000-000000000005",
       event: "page_view",
       distinctId: 'a"b\\c\u2028',

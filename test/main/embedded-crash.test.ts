@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ServerProcess, spawnServerProcess } from "../support/server/entry-process.js";
+import { asWriter, readJson } from "../support/test-keys.js";
 import { waitUntil } from "../support/wait.js";
 
 // Zero configuration keeps its queue in the process: what it acknowledged must
@@ -23,7 +24,7 @@ describe("zero-configuration mode killed with SIGKILL under load", () => {
         const events = Array.from({ length: batch ? 50 : 1 }, (_, k) => ({ event: "page_view", distinctId: `u${c}-${i}-${k}`, properties: { i, k } }));
         const res = await fetch(`${server.url}/api/v1/${batch ? "batch" : "capture"}`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...asWriter },
           body: JSON.stringify(batch ? { events } : events[0]),
         }).catch(() => undefined);
         if (!res) return; // the server is gone: an answer never read is not an acknowledgement
@@ -51,7 +52,7 @@ describe("zero-configuration mode killed with SIGKILL under load", () => {
     const acknowledged = [...traffic.acknowledged];
 
     const second = await spawnServerProcess(env, { readyTimeoutMs: 150_000 });
-    const total = async () => Number(((await (await fetch(`${second.url}/api/v1/analytics/total-events`)).json()) as any).totalEvents);
+    const total = async () => Number((await readJson(`${second.url}/api/v1/analytics/total-events`)).totalEvents);
     let last = -1;
     let steady = 0; // polls without progress: the recovered backlog is all stored (or lost)
     await waitUntil(

@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from "vitest";
 import { postJson } from "../support/http-client.js";
 import { freePort } from "../support/ports.js";
 import { createStreamReader } from "../support/stream-reader.js";
+import { testKeyEnv } from "../support/test-keys.js";
 import { waitUntil } from "../support/wait.js";
 
 /** Every process below `pid` (its children, theirs, …). */
@@ -39,7 +40,15 @@ describe("npm start", () => {
     const port = await freePort();
     const stream = await createStreamReader();
     const npm = spawn("npm", ["start"], {
-      env: { ...process.env, REDIS_URL: inject("redisUrl"), REDIS_QUEUE: stream.streamKey, INPROCESS_WORKER: "false", HOST: "127.0.0.1", PORT: String(port) },
+      env: {
+        ...process.env,
+        ...testKeyEnv,
+        REDIS_URL: inject("redisUrl"),
+        REDIS_QUEUE: stream.streamKey,
+        INPROCESS_WORKER: "false",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

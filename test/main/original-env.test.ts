@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildEngine } from "../../scripts/build-engine.mjs";
 import { postJson } from "../support/http-client.js";
 import { freePort } from "../support/ports.js";
+import { readJson } from "../support/test-keys.js";
 import { waitUntil } from "../support/wait.js";
 
 // The original project's .example.env, copied to .env as its README says: the
@@ -24,7 +25,7 @@ describe("the original project's .env", () => {
     await admin.close();
   });
 
-  it("starts the engine with CLICKHOUSE_HOST=http://localhost, captures and answers", async () => {
+  it("starts the engine with CLICKHOUSE_HOST=http://localhost, takes API_KEY as the write key, captures and answers", async () => {
     const port = await freePort();
     writeFileSync(
       join(dir, ".env"),
@@ -62,13 +63,16 @@ describe("the original project's .env", () => {
         timeoutMs: 60_000,
         gaveUp: () => (child.exitCode !== null ? output : undefined),
       });
-      const res = await postJson(`${url}/api/v1/capture`, {
-        event: "user_registered",
-        distinctId: "user_123",
-        properties: { plan: "free", referral: "instagram" },
-      });
+      const example = { event: "user_registered", distinctId: "user_123", properties: { plan: "free", referral: "instagram" } };
+      // API_KEY is the default project's write key: a client sending it is let in, one sending none is not.
+      expect((await postJson(`${url}/api/v1/capture`, example, { authorization: "" })).status).toBe(401);
+      const res = await postJson(`${url}/api/v1/capture`, example, { authorization: "", "x-api-key": "insightplus_dev" });
       expect(res.status).toBe(200);
-      await waitUntil("the event stored", async () => ((await (await fetch(`${url}/api/v1/analytics/total-events`)).json()) as any).totalEvents === "1");
+      // The .env has no READ_API_KEY: the first start made a read key and printed it once.
+      const readKey = /read key[^\n]*?(ipr_[A-Za-z0-9_-]+)/.exec(output)?.[1];
+      expect(readKey).toBeDefined();
+      expect(output).not.toMatch(/write key \(capture/); // API_KEY is the write key: none was made
+      await waitUntil("the event stored", async () => (await readJson(`${url}/api/v1/analytics/total-events`, readKey)).totalEvents === "1");
       expect(output).toContain(`"target":"http://localhost:${ch.port}/${database}"`);
     } finally {
       child.kill("SIGTERM");

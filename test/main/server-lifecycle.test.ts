@@ -6,12 +6,13 @@ import { Redis } from "ioredis";
 import { describe, expect, inject, it } from "vitest";
 import { CaptureBatchRequestSchema, CaptureService } from "../../gen/insightplus/v1/capture_service_pb.js";
 import { spawnServerProcess } from "../support/server/entry-process.js";
+import { sendingKey } from "../support/test-keys.js";
 
 describe("graceful shutdown", () => {
   it("on SIGTERM finishes the stream in flight, refuses new connections, and exits 0", async () => {
     const stream = `test:${randomUUID()}`;
     const server = await spawnServerProcess({ REDIS_URL: inject("redisUrl"), REDIS_QUEUE: stream });
-    const client = createClient(CaptureService, createGrpcTransport({ baseUrl: server.url }));
+    const client = createClient(CaptureService, createGrpcTransport({ interceptors: [sendingKey()], baseUrl: server.url }));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     async function* requests() {

@@ -27,6 +27,7 @@ async function queue(dir: string, extra: Partial<Parameters<typeof openLocalQueu
 }
 
 const event = (i: number) => ({
+  projectId: "default",
   uuid: `0196b2a0-0000-7000-8000-${String(i).padStart(12, "0")}`,
   event: "page_view",
   distinctId: `u${i}`,

@@ -11,6 +11,7 @@ import { loadDirect } from "../../scripts/demo/direct-loader.js";
 import { type DemoEvent, demoEvents } from "../../scripts/demo/generator.js";
 import { openDatabase } from "../../storage/open-database.js";
 import { startInProcessServer } from "../support/server/in-process-server.js";
+import { testKeys } from "../support/test-keys.js";
 
 const dayMs = 86_400_000;
 const now = Date.UTC(2025, 5, 15, 12, 0, 0);
@@ -107,6 +108,7 @@ describe("demo data loaders", () => {
       let progress = 0;
       const result = await loadViaCapture(demoEvents({ events: 2_000, days: 90, seed: 42, now: at, chunkSize: 500 }), {
         url: server.url,
+        key: testKeys.write,
         concurrency: 3,
         onProgress: (n) => (progress += n),
       });
@@ -124,9 +126,21 @@ describe("demo data loaders", () => {
   it("stops with a message naming ALLOWED_EVENTS when the server refuses an event name", async () => {
     const server = await startInProcessServer({ env: { ALLOWED_EVENTS: "page_view,user_registered" } });
     try {
-      const run = loadViaCapture(demoEvents({ events: 2_000, days: 30, seed: 1 }), { url: server.url });
+      const run = loadViaCapture(demoEvents({ events: 2_000, days: 30, seed: 1 }), { url: server.url, key: testKeys.write });
       await expect(run).rejects.toBeInstanceOf(DemoAbort);
       await expect(run).rejects.toThrow(/not an allowed event name[\s\S]*ALLOWED_EVENTS/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("stops with a message saying how to pass the write key when the server asks for one", async () => {
+    const server = await startInProcessServer();
+    try {
+      const run = loadViaCapture(demoEvents({ events: 500, days: 30, seed: 1 }), { url: server.url });
+      await expect(run).rejects.toBeInstanceOf(DemoAbort);
+      await expect(run).rejects.toThrow(/HTTP 401[\s\S]*--key ipw_/);
+      expect(await server.streamEvents()).toEqual([]);
     } finally {
       await server.close();
     }

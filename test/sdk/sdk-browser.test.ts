@@ -9,6 +9,7 @@ import { startPageServer } from "../support/sdk-page-server.js";
 import { type FlakyProxy, startFlakyProxy } from "../support/sdk-proxy.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
 import { createStreamReader, deliveryReport, type StreamReader } from "../support/stream-reader.js";
+import { testKeys } from "../support/test-keys.js";
 
 // Code inside page.evaluate runs in the page; the root tsconfig has no DOM lib.
 declare const window: any;
@@ -75,7 +76,7 @@ describe.skipIf(skip)(`browser SDK in headless Chromium${skip ? " (skipped: no c
 
   async function open(params: Record<string, string | number> = {}, page?: Page): Promise<Page> {
     page ??= await context.newPage();
-    const q = new URLSearchParams({ host: proxy.url, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) });
+    const q = new URLSearchParams({ host: proxy.url, apiKey: testKeys.write, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) });
     await page.goto(`${pages.url}/?${q}`);
     await page.waitForFunction(() => document.getElementById("status")?.textContent === "ready");
     return page;

@@ -5,10 +5,11 @@ import { freePort } from "../support/ports.js";
 import { startFlakyProxy } from "../support/sdk-proxy.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
 import { createStreamReader, deliveryReport, type StreamReader } from "../support/stream-reader.js";
+import { testKeys } from "../support/test-keys.js";
 
 const clients: InsightPlusClient[] = [];
 function client(opts: NodeOptions) {
-  const c = init({ onError: () => undefined, ...opts });
+  const c = init({ apiKey: testKeys.write, onError: () => undefined, ...opts });
   clients.push(c);
   return c;
 }
@@ -130,7 +131,7 @@ describe("Node client against a server that goes away", () => {
   it("shutdown() returns within its timeout while the server is down, reports what it could not send, and is safe to call twice", async () => {
     const host = `http://127.0.0.1:${await freePort()}`;
     const { list, onDrop } = drops();
-    const c = init({ host, onDrop, onError: () => undefined, flushIntervalMs: 60_000, retry: { baseMs: 50, maxMs: 100 } });
+    const c = init({ host, apiKey: testKeys.write, onDrop, onError: () => undefined, flushIntervalMs: 60_000, retry: { baseMs: 50, maxMs: 100 } });
     const uuids = Array.from({ length: 25 }, () => c.capture("page_view")!);
     const timeoutMs = 700;
     const started = performance.now();
@@ -153,7 +154,7 @@ describe("Node client against a server that goes away", () => {
     const reader = await createStreamReader();
     const server = await startInProcessServer({ streamKey: reader.streamKey });
     try {
-      const c = init({ host: server.url, flushIntervalMs: 3_600_000, flushAt: 1000 });
+      const c = init({ host: server.url, apiKey: testKeys.write, flushIntervalMs: 3_600_000, flushAt: 1000 });
       const uuids = Array.from({ length: 30 }, () => c.capture("page_view")!);
       const started = performance.now();
       const result = await c.shutdown({ timeoutMs: 5000 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CaptureService } from "../../gen/insightplus/v1/capture_service_pb.js";
 import { postJson } from "../support/http-client.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
+import { asWriter, sendingKey } from "../support/test-keys.js";
 
 let server: InProcessServer;
 beforeAll(async () => {
@@ -83,7 +84,7 @@ describe("REST: bad input is refused, names the field, and queues nothing", () =
 });
 
 describe("gRPC and Connect: bad input is INVALID_ARGUMENT", () => {
-  const grpc = () => createClient(CaptureService, createGrpcTransport({ baseUrl: server.url }));
+  const grpc = () => createClient(CaptureService, createGrpcTransport({ interceptors: [sendingKey()], baseUrl: server.url }));
 
   it("refuses a missing distinctId over gRPC", async () => {
     const err = ConnectError.from(
@@ -136,6 +137,7 @@ describe("gRPC and Connect: bad input is INVALID_ARGUMENT", () => {
           ":method": "POST",
           ":path": "/insightplus.v1.CaptureService/Capture",
           "content-type": "application/grpc",
+          ...asWriter,
           te: "trailers",
         });
         req.on("trailers", (t) => resolve(String(t["grpc-status"])));
@@ -158,6 +160,7 @@ describe("gRPC and Connect: bad input is INVALID_ARGUMENT", () => {
         ":method": "POST",
         ":path": "/insightplus.v1.CaptureService/CaptureEvents",
         "content-type": "application/grpc",
+        ...asWriter,
         te: "trailers",
       });
       req.on("trailers", (t) => {
@@ -194,7 +197,7 @@ describe("gRPC and Connect: bad input is INVALID_ARGUMENT", () => {
     const body = Buffer.concat([Buffer.from([0x0a, event.length]), event, Buffer.from([0x12, 2, 0xc3, 0x28])]);
     const res = await fetch(`${server.url}/insightplus.v1.CaptureService/Capture`, {
       method: "POST",
-      headers: { "content-type": "application/proto" },
+      headers: { "content-type": "application/proto", ...asWriter },
       body: new Uint8Array(body),
     });
     expect(res.status).toBe(400);
@@ -203,11 +206,11 @@ describe("gRPC and Connect: bad input is INVALID_ARGUMENT", () => {
   it("refuses Connect JSON nested 50,000 deep without crashing", async () => {
     const res = await fetch(`${server.url}/insightplus.v1.CaptureService/Capture`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...asWriter },
       body: `{"event":"page_view","distinctId":"u1","properties":{"a":${"[".repeat(50_000)}${"]".repeat(50_000)}}}`,
     });
     expect(res.status).toBe(400);
-    const client = createClient(CaptureService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
+    const client = createClient(CaptureService, createConnectTransport({ interceptors: [sendingKey()], baseUrl: server.url, httpVersion: "1.1" }));
     expect((await client.capture(ok)).status).toBe("queued");
   });
 });

@@ -2,7 +2,9 @@ import { execFile } from "node:child_process";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grpcJsKey } from "../support/grpc-js-key.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
+import { testKeys } from "../support/test-keys.js";
 
 // Clients that share no code with the server: @grpc/grpc-js loading the .proto
 // files at run time, and `buf curl` (Go) reading the schema from the repository.
@@ -18,7 +20,7 @@ beforeAll(async () => {
     defaults: true,
   });
   const pkg = grpc.loadPackageDefinition(def) as any;
-  client = new pkg.insightplus.v1.CaptureService(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+  client = new pkg.insightplus.v1.CaptureService(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure(), { interceptors: [grpcJsKey()] });
 });
 afterAll(async () => {
   client?.close();
@@ -60,7 +62,7 @@ describe("@grpc/grpc-js", () => {
 describe("buf curl", () => {
   const buf = (args: string[], input?: string) =>
     new Promise<{ stdout: string; code: number }>((resolve) => {
-      const child = execFile("npx", ["buf", "curl", "--schema", ".", ...args], (err, stdout) =>
+      const child = execFile("npx", ["buf", "curl", "--schema", ".", "-H", `authorization: Bearer ${testKeys.write}`, ...args], (err, stdout) =>
         resolve({ stdout, code: err ? ((err as { code?: number }).code ?? 1) : 0 }),
       );
       if (input !== undefined) child.stdin!.end(input);

@@ -5,6 +5,7 @@ import { CaptureService } from "../../gen/insightplus/v1/capture_service_pb.js";
 import { postJson } from "../support/http-client.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
 import { type LocalRedis, startLocalRedis } from "../support/services/index.js";
+import { sendingKey } from "../support/test-keys.js";
 
 const event = { event: "page_view", distinctId: "outage" };
 
@@ -44,7 +45,7 @@ describe("Redis stopped mid-run", () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
-    const grpc = createClient(CaptureService, createGrpcTransport({ baseUrl: server.url }));
+    const grpc = createClient(CaptureService, createGrpcTransport({ interceptors: [sendingKey()], baseUrl: server.url }));
     const started = Date.now();
     const err = ConnectError.from(await grpc.capture(event).catch((e: unknown) => e));
     expect(err.code).toBe(Code.Unavailable);

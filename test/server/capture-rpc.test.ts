@@ -4,6 +4,7 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CaptureBatchRequestSchema, CaptureService } from "../../gen/insightplus/v1/capture_service_pb.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
+import { sendingKey } from "../support/test-keys.js";
 
 let server: InProcessServer;
 beforeAll(async () => {
@@ -12,10 +13,11 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const transports: Record<string, () => Transport> = {
-  "Connect JSON over HTTP/1.1": () => createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", useBinaryFormat: false }),
-  "Connect binary over HTTP/2": () => createConnectTransport({ baseUrl: server.url, httpVersion: "2", useBinaryFormat: true }),
-  "gRPC over h2c": () => createGrpcTransport({ baseUrl: server.url }),
-  "gRPC-Web binary over HTTP/1.1": () => createGrpcWebTransport({ baseUrl: server.url, httpVersion: "1.1", useBinaryFormat: true }),
+  "Connect JSON over HTTP/1.1": () => createConnectTransport({ interceptors: [sendingKey()], baseUrl: server.url, httpVersion: "1.1", useBinaryFormat: false }),
+  "Connect binary over HTTP/2": () => createConnectTransport({ interceptors: [sendingKey()], baseUrl: server.url, httpVersion: "2", useBinaryFormat: true }),
+  "gRPC over h2c": () => createGrpcTransport({ interceptors: [sendingKey()], baseUrl: server.url }),
+  "gRPC-Web binary over HTTP/1.1": () =>
+    createGrpcWebTransport({ interceptors: [sendingKey()], baseUrl: server.url, httpVersion: "1.1", useBinaryFormat: true }),
 };
 
 describe.each(Object.entries(transports))("%s", (name, makeTransport) => {
@@ -59,7 +61,7 @@ describe.each(Object.entries(transports))("%s", (name, makeTransport) => {
 
 describe("client streaming (gRPC)", () => {
   it("captures every event of a stream once and numbers rejections across messages", async () => {
-    const client = createClient(CaptureService, createGrpcTransport({ baseUrl: server.url }));
+    const client = createClient(CaptureService, createGrpcTransport({ interceptors: [sendingKey()], baseUrl: server.url }));
     const messages = Array.from({ length: 50 }, (_, m) =>
       create(CaptureBatchRequestSchema, {
         events: Array.from({ length: 20 }, (_, i) => ({

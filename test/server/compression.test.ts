@@ -6,7 +6,9 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CaptureBatchRequestSchema, CaptureService } from "../../gen/insightplus/v1/capture_service_pb.js";
+import { grpcJsKey } from "../support/grpc-js-key.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
+import { asReader, asWriter, sendingKey } from "../support/test-keys.js";
 
 // Compressed requests on every protocol, as their clients send them when told to:
 // grpc-js with a default compression algorithm, connect-es with sendCompression,
@@ -34,6 +36,7 @@ describe("@grpc/grpc-js with gzip compression", () => {
     client = new pkg.insightplus.v1.CaptureService(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure(), {
       "grpc.default_compression_algorithm": grpc.compressionAlgorithms.gzip,
       "grpc.default_compression_level": 2,
+      interceptors: [grpcJsKey()],
     });
   });
   afterAll(() => client?.close());
@@ -59,11 +62,23 @@ describe("@grpc/grpc-js with gzip compression", () => {
 });
 
 describe.each([
-  ["gRPC", (baseUrl: string) => createGrpcTransport({ baseUrl, sendCompression: compressionGzip, compressMinBytes: 1 })],
-  ["Connect (protobuf)", (baseUrl: string) => createConnectTransport({ baseUrl, httpVersion: "2", sendCompression: compressionGzip, compressMinBytes: 1 })],
+  ["gRPC", (baseUrl: string) => createGrpcTransport({ interceptors: [sendingKey()], baseUrl, sendCompression: compressionGzip, compressMinBytes: 1 })],
+  [
+    "Connect (protobuf)",
+    (baseUrl: string) =>
+      createConnectTransport({ interceptors: [sendingKey()], baseUrl, httpVersion: "2", sendCompression: compressionGzip, compressMinBytes: 1 }),
+  ],
   [
     "Connect (JSON)",
-    (baseUrl: string) => createConnectTransport({ baseUrl, httpVersion: "1.1", useBinaryFormat: false, sendCompression: compressionGzip, compressMinBytes: 1 }),
+    (baseUrl: string) =>
+      createConnectTransport({
+        interceptors: [sendingKey()],
+        baseUrl,
+        httpVersion: "1.1",
+        useBinaryFormat: false,
+        sendCompression: compressionGzip,
+        compressMinBytes: 1,
+      }),
   ],
 ])("connect-es over %s with gzip", (_name, transport) => {
   it("captures one event (unary)", async () => {
@@ -87,7 +102,10 @@ describe.each([
 
 describe("connect-es client streaming over gRPC with gzip", () => {
   it("streams events with CaptureBatch", async () => {
-    const client = createClient(CaptureService, createGrpcTransport({ baseUrl: server.url, sendCompression: compressionGzip, compressMinBytes: 1 }));
+    const client = createClient(
+      CaptureService,
+      createGrpcTransport({ interceptors: [sendingKey()], baseUrl: server.url, sendCompression: compressionGzip, compressMinBytes: 1 }),
+    );
     async function* requests() {
       for (let i = 0; i < 20; i++) yield create(CaptureBatchRequestSchema, { events: [{ event: "page_view", distinctId: `ce-stream-${i}` }] });
     }
@@ -100,7 +118,7 @@ describe("connect-es client streaming over gRPC with gzip", () => {
 describe("REST with Content-Encoding", () => {
   const body = (distinctId: string) => Buffer.from(JSON.stringify({ event: "page_view", distinctId, properties: { via: "rest" } }));
   const post = (payload: Buffer, headers: Record<string, string>) =>
-    fetch(`${server.url}/api/v1/capture`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: payload });
+    fetch(`${server.url}/api/v1/capture`, { method: "POST", headers: { "content-type": "application/json", ...asWriter, ...headers }, body: payload });
 
   it.each([
     ["gzip", gzipSync],
@@ -135,14 +153,14 @@ describe("REST with Content-Encoding", () => {
   });
 
   it("compresses a large analytics answer when the client accepts gzip, and sends capture answers as they are", async () => {
-    const dau = await fetch(`${server.url}/api/v1/analytics/dau?days=90`, { headers: { "accept-encoding": "gzip" } });
+    const dau = await fetch(`${server.url}/api/v1/analytics/dau?days=90`, { headers: { "accept-encoding": "gzip", ...asReader } });
     expect(dau.headers.get("content-encoding")).toBe("gzip"); // fetch decompresses it for us
     expect(((await dau.json()) as any).days).toHaveLength(90);
     // A capture answer is ids and counts: compressing it costs the server more than it saves the client.
     const events = Array.from({ length: 100 }, (_, i) => ({ event: "page_view", distinctId: `many-${i}` }));
     const batch = await fetch(`${server.url}/api/v1/batch`, {
       method: "POST",
-      headers: { "content-type": "application/json", "accept-encoding": "gzip" },
+      headers: { "content-type": "application/json", "accept-encoding": "gzip", ...asWriter },
       body: JSON.stringify({ events }),
     });
     expect(batch.headers.get("content-encoding")).toBeNull();
@@ -154,7 +172,7 @@ describe("Connect unary JSON by hand", () => {
   it("takes Content-Encoding: gzip, as connect-web sends it", async () => {
     const res = await fetch(`${server.url}/insightplus.v1.CaptureService/Capture`, {
       method: "POST",
-      headers: { "content-type": "application/json", "content-encoding": "gzip", "connect-protocol-version": "1", "accept-encoding": "identity" },
+      headers: { "content-type": "application/json", "content-encoding": "gzip", "connect-protocol-version": "1", "accept-encoding": "identity", ...asWriter },
       body: gzipSync(Buffer.from(JSON.stringify({ event: "page_view", distinctId: "hand-gz" }))),
     });
     expect(res.status).toBe(200);

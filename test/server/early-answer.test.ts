@@ -2,6 +2,7 @@ import { once } from "node:events";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type ServerProcess, spawnServerProcess } from "../support/server/entry-process.js";
+import { asWriter } from "../support/test-keys.js";
 
 // A body over the limit is refused before it is read. Node's fetch (undici)
 // is still sending then: if the server closed at once, it would fail with
@@ -24,7 +25,7 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: RequestInit["body"], headers: Record<string, string>, extra: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, { method: "POST", headers, body, ...extra });
+  fetch(`${server.url}${path}`, { method: "POST", headers: { ...asWriter, ...headers }, body, ...extra });
 
 describe("an answer sent before the body was read", () => {
   it.each([

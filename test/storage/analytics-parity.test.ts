@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { DateTime } from "luxon";
@@ -8,23 +9,36 @@ import * as oracle from "../support/analytics-oracle.js";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/databases.js";
 import { postJson } from "../support/http-client.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
+import { asAdmin, sendingKey, testKeys, withKey } from "../support/test-keys.js";
 import { waitUntil } from "../support/wait.js";
 
 const now = Date.now();
 const fixture = buildFixture(now);
+/** Events only one project has, on top of the fixture both share (the same uuids in both: a uuid is unique per project). */
+const ownEvents = (project: string): FixtureEvent[] =>
+  Array.from({ length: 12 }, (_, i) => ({
+    uuid: randomUUID(),
+    event: ["page_view", "most_used_feature", "user_registered"][i % 3],
+    distinctId: `${project}_only_${i % 4}`,
+    properties: i % 3 === 1 ? { feature: `only-${project}` } : {},
+    ts: Math.floor((now - (i + 1) * 3 * 3_600_000) / 1000) * 1000,
+  }));
+const projectNames = ["default", "second"] as const;
+const dataOf = Object.fromEntries(projectNames.map((p) => [p, [...fixture, ...ownEvents(p)]])) as Record<(typeof projectNames)[number], FixtureEvent[]>;
 const day = 86_400_000;
 const from = DateTime.fromMillis(now - 90 * day, { zone: "UTC" }).toISODate()!;
 const to = DateTime.fromMillis(now + day, { zone: "UTC" }).toISODate()!;
 
-describe.each(databaseKinds())("analytics on $kind equal the answers computed from the raw fixture", ({ kind, missing }) => {
+describe.each(databaseKinds())("analytics on $kind equal the answers computed from the raw fixture, per project", ({ kind, missing }) => {
   if (missing) {
     it.skip(`skipped: ${missing}`);
     return;
   }
   let db: TestDatabase;
   let server: InProcessServer;
-  const get = async (path: string) => {
-    const res = await fetch(`${server.url}/api/v1/analytics/${path}`);
+  const projectKeys: Record<string, { write: string; read: string }> = { default: { write: testKeys.write, read: testKeys.read } };
+  const get = async (project: string, path: string) => {
+    const res = await fetch(`${server.url}/api/v1/analytics/${path}`, { headers: withKey(projectKeys[project].read) });
     expect(res.status, `${path}: ${res.status}`).toBe(200);
     return res.json() as Promise<any>;
   };
@@ -33,6 +47,9 @@ describe.each(databaseKinds())("analytics on $kind equal the answers computed fr
     db = await createTestDatabase(kind);
     // The engine as `npm start` runs it: capture, in-process worker, analytics on one database.
     server = await startInProcessServer({ env: { ...db.env, INPROCESS_WORKER: "true", WORKER_LINGER_MS: "20" } });
+    const second = await postJson(`${server.url}/api/v1/admin/projects`, { id: "second", name: "Second" }, asAdmin);
+    expect(second.status).toBe(200);
+    projectKeys.second = { write: second.json.writeKey, read: second.json.readKey };
     const wire = (e: FixtureEvent) => ({
       uuid: e.uuid,
       event: e.event,
@@ -40,79 +57,90 @@ describe.each(databaseKinds())("analytics on $kind equal the answers computed fr
       properties: e.properties,
       timestamp: new Date(e.ts).toISOString(),
     });
-    for (let i = 0; i < fixture.length; i += 200) {
-      const res = await postJson(`${server.url}/api/v1/batch`, { events: fixture.slice(i, i + 200).map(wire) });
-      expect(res.json.rejected).toEqual([]);
+    for (const project of projectNames) {
+      const events = dataOf[project];
+      const key = { authorization: `Bearer ${projectKeys[project].write}` };
+      for (let i = 0; i < events.length; i += 200) {
+        const res = await postJson(`${server.url}/api/v1/batch`, { events: events.slice(i, i + 200).map(wire) }, key);
+        expect(res.json.rejected).toEqual([]);
+      }
+      // Redelivered duplicates: the same uuids again, as a retrying client would send them.
+      await postJson(`${server.url}/api/v1/batch`, { events: events.slice(0, 150).map(wire) }, key);
     }
-    // Redelivered duplicates: the same uuids again, as a retrying client would send them.
-    await postJson(`${server.url}/api/v1/batch`, { events: fixture.slice(0, 150).map(wire) });
     // Total users is read from the ClickHouse rollup, which its materialized view writes just after
-    // the events of the same INSERT become visible: wait for both.
-    const totalUsers = oracle.totals(fixture).totalUsers;
-    await waitUntil(
-      "the fixture stored",
-      async () => (await get("total-events")).totalEvents === String(fixture.length) && (await get("total-users")).totalUsers === totalUsers,
-      { timeoutMs: 90_000 },
-    );
+    // the events of the same INSERT become visible: wait for both, in both projects.
+    for (const project of projectNames) {
+      const data = dataOf[project];
+      await waitUntil(
+        `the ${project} project's events stored`,
+        async () =>
+          (await get(project, "total-events")).totalEvents === String(data.length) &&
+          (await get(project, "total-users")).totalUsers === oracle.totals(data).totalUsers,
+        { timeoutMs: 90_000 },
+      );
+    }
   }, 180_000);
   afterAll(async () => {
     await server?.close();
     await db?.drop();
   });
 
-  it.each(["UTC", "America/New_York", "Asia/Kolkata"])("dau and mau in %s", async (tz) => {
-    expect((await get(`dau?days=45&tz=${tz}`)).days).toEqual(oracle.dau(fixture, now, 45, tz));
-    expect((await get(`mau?months=4&tz=${encodeURIComponent(tz)}`)).months).toEqual(oracle.mau(fixture, now, 4, tz));
-  });
+  describe.each(projectNames)("the %s project's read key", (project) => {
+    const data = dataOf[project];
+    it.each(["UTC", "America/New_York", "Asia/Kolkata"])("dau and mau in %s", async (tz) => {
+      expect((await get(project, `dau?days=45&tz=${tz}`)).days).toEqual(oracle.dau(data, now, 45, tz));
+      expect((await get(project, `mau?months=4&tz=${encodeURIComponent(tz)}`)).months).toEqual(oracle.mau(data, now, 4, tz));
+    });
 
-  it("dau and mau with the original's defaults (30 days, 6 months)", async () => {
-    expect((await get("dau")).days).toEqual(oracle.dau(fixture, now, 30, "UTC"));
-    expect((await get("mau")).months).toEqual(oracle.mau(fixture, now, 6, "UTC"));
-  });
+    it("dau and mau with the original's defaults (30 days, 6 months)", async () => {
+      expect((await get(project, "dau")).days).toEqual(oracle.dau(data, now, 30, "UTC"));
+      expect((await get(project, "mau")).months).toEqual(oracle.mau(data, now, 6, "UTC"));
+    });
 
-  it("totals, most used feature, conversion funnel, most active users", async () => {
-    const t = oracle.totals(fixture);
-    expect(await get("total-users")).toEqual({ totalUsers: t.totalUsers });
-    expect(await get("total-events")).toEqual({ totalEvents: t.totalEvents });
-    expect(await get("most-used-feature")).toEqual(oracle.features(fixture));
-    expect(await get("conversion-funnel")).toEqual(oracle.registeredToPaid(fixture));
-    expect((await get("most-active-users")).users).toEqual(oracle.mostActive(fixture, 10));
-    expect((await get("most-active-users?limit=3")).users).toEqual(oracle.mostActive(fixture, 3));
-  });
+    it("totals, most used feature, conversion funnel, most active users", async () => {
+      const t = oracle.totals(data);
+      expect(await get(project, "total-users")).toEqual({ totalUsers: t.totalUsers });
+      expect(await get(project, "total-events")).toEqual({ totalEvents: t.totalEvents });
+      expect(await get(project, "most-used-feature")).toEqual(oracle.features(data));
+      expect(await get(project, "conversion-funnel")).toEqual(oracle.registeredToPaid(data));
+      expect((await get(project, "most-active-users")).users).toEqual(oracle.mostActive(data, 10));
+      expect((await get(project, "most-active-users?limit=3")).users).toEqual(oracle.mostActive(data, 3));
+    });
 
-  it("all, in one response", async () => {
-    const all = await get("all");
-    expect(all.totalUsers).toEqual({ totalUsers: oracle.totals(fixture).totalUsers });
-    expect(all.dau.days).toEqual(oracle.dau(fixture, now, 30, "UTC"));
-    expect(all.mostActiveUsers.users).toEqual(oracle.mostActive(fixture, 10));
-  });
+    it("all, in one response", async () => {
+      const all = await get(project, "all");
+      expect(all.totalUsers).toEqual({ totalUsers: oracle.totals(data).totalUsers });
+      expect(all.dau.days).toEqual(oracle.dau(data, now, 30, "UTC"));
+      expect(all.mostActiveUsers.users).toEqual(oracle.mostActive(data, 10));
+    });
 
-  it("ordered funnel with a conversion window", async () => {
-    const steps = ["user_registered", "page_view", "payment_success"];
-    for (const windowDays of [1, 14]) {
-      const res = await get(`funnel?${steps.map((s) => `steps=${s}`).join("&")}&window_days=${windowDays}&from=${from}&to=${to}`);
-      expect(res.steps.map((s: { users: string }) => Number(s.users))).toEqual(oracle.funnel(fixture, steps, windowDays * day));
-    }
-  });
+    it("ordered funnel with a conversion window", async () => {
+      const steps = ["user_registered", "page_view", "payment_success"];
+      for (const windowDays of [1, 14]) {
+        const res = await get(project, `funnel?${steps.map((s) => `steps=${s}`).join("&")}&window_days=${windowDays}&from=${from}&to=${to}`);
+        expect(res.steps.map((s: { users: string }) => Number(s.users))).toEqual(oracle.funnel(data, steps, windowDays * day));
+      }
+    });
 
-  it("daily retention", async () => {
-    const res = await get(`retention?start_event=user_registered&periods=5&from=${from}&to=${to}`);
-    expect(res.cohorts.map((c: Record<string, unknown>) => ({ period: c.period, users: c.users, returning: c.returning }))).toEqual(
-      oracle.retentionByDay(fixture, "user_registered", 5, "UTC"),
-    );
-  });
+    it("daily retention", async () => {
+      const res = await get(project, `retention?start_event=user_registered&periods=5&from=${from}&to=${to}`);
+      expect(res.cohorts.map((c: Record<string, unknown>) => ({ period: c.period, users: c.users, returning: c.returning }))).toEqual(
+        oracle.retentionByDay(data, "user_registered", 5, "UTC"),
+      );
+    });
 
-  it("trend broken down by a property, top values plus other", async () => {
-    const res = await get(`trends?event=most_used_feature&breakdown=feature&top=2&from=${from}&to=${to}`);
-    const totals = Object.fromEntries(res.series.map((s: { value: string; total: string }) => [s.value, Number(s.total)]));
-    const f = oracle.features(fixture).top;
-    const all = f.reduce((n, x) => n + Number(x.count), 0);
-    expect(totals).toEqual({ [f[0].feature]: Number(f[0].count), [f[1].feature]: Number(f[1].count), other: all - Number(f[0].count) - Number(f[1].count) });
-  });
+    it("trend broken down by a property, top values plus other", async () => {
+      const res = await get(project, `trends?event=most_used_feature&breakdown=feature&top=2&from=${from}&to=${to}`);
+      const totals = Object.fromEntries(res.series.map((s: { value: string; total: string }) => [s.value, Number(s.total)]));
+      const f = oracle.features(data).top;
+      const all = f.reduce((n, x) => n + Number(x.count), 0);
+      expect(totals).toEqual({ [f[0].feature]: Number(f[0].count), [f[1].feature]: Number(f[1].count), other: all - Number(f[0].count) - Number(f[1].count) });
+    });
 
-  it("answers the same over gRPC", async () => {
-    const client = createClient(AnalyticsService, createGrpcTransport({ baseUrl: server.url }));
-    const res = await client.getMostActiveUsers({ limit: 5 });
-    expect(res.users.map((u) => ({ distinctId: u.distinctId, events: String(u.events) }))).toEqual(oracle.mostActive(fixture, 5));
+    it("answers the same over gRPC", async () => {
+      const client = createClient(AnalyticsService, createGrpcTransport({ interceptors: [sendingKey(projectKeys[project].read)], baseUrl: server.url }));
+      const res = await client.getMostActiveUsers({ limit: 5 });
+      expect(res.users.map((u) => ({ distinctId: u.distinctId, events: String(u.events) }))).toEqual(oracle.mostActive(data, 5));
+    });
   });
 });

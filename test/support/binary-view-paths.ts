@@ -57,7 +57,7 @@ type Outcome = { wholeRequest: "refused" } | { events: EventOutcome[] };
 
 export function validate(input: EventInput, sentAt?: string): EventOutcome {
   try {
-    const v = validator.validate(input, receivedAt, sentAt);
+    const v = validator.validate(input, "default", receivedAt, sentAt);
     if (input.uuid === "") expect(v.uuid).toMatch(/^[0-9a-f-]{36}$/); // assigned (randomly): compared as such
     return {
       ok: {

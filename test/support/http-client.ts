@@ -1,8 +1,16 @@
-/** POST JSON (or raw text or bytes) and return status, headers, the text and the parsed body when it is JSON. */
+import { asWriter } from "./test-keys.js";
+
+/**
+ * POST JSON (or raw text or bytes) and return status, headers, the text and the
+ * parsed body when it is JSON. Sends the test write key unless `headers` says
+ * otherwise (an `authorization` of its own, or `{ authorization: "" }` for none).
+ */
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const sent: Record<string, string> = { "content-type": "application/json", ...asWriter, ...headers };
+  if (sent.authorization === "") delete sent.authorization;
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: sent,
     body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
   return answerOf(res);

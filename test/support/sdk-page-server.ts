@@ -32,6 +32,7 @@ export async function startPageServer(bundlePath: string) {
   window.errors = [];
   window.client = insightplus.init({
     host: q.get("host"),
+    apiKey: q.get("apiKey") || undefined,
     flushAt: Number(q.get("flushAt") || 20),
     flushIntervalMs: Number(q.get("flushIntervalMs") || 5000),
     retry: { baseMs: 200, maxMs: 1000 },

@@ -61,6 +61,7 @@ describe(`WORKER_CONCURRENT_WRITES (into ${kind})`, () => {
     const publisher = createRedisStreamPublisher({ redis, streamKey: stream, backlogWatermark: 1e9, retryAfterSeconds: 1 });
     await publisher.publish(
       ids.map((uuid, i) => ({
+        projectId: "default",
         uuid,
         event: "page_view",
         distinctId: `u${i}`,

@@ -34,6 +34,7 @@ describe.each(availableDatabases().filter((k) => k === "clickhouse" || k === "po
     const now = Date.now();
     await publisher.publish(
       ids.map((uuid, i) => ({
+        projectId: "default",
         uuid,
         event: "page_view",
         distinctId: `u${i % 101}`,

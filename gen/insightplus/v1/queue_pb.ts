@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file insightplus/v1/queue.proto.
  */
 export const file_insightplus_v1_queue: GenFile = /*@__PURE__*/
-  fileDesc("ChppbnNpZ2h0cGx1cy92MS9xdWV1ZS5wcm90bxIOaW5zaWdodHBsdXMudjEioQEKC1F1ZXVlZEV2ZW50EgwKBHV1aWQYASABKAkSDQoFZXZlbnQYAiABKAkSEwoLZGlzdGluY3RfaWQYAyABKAkSFwoPcHJvcGVydGllc19qc29uGAQgASgJEhQKDHRpbWVzdGFtcF9tcxgFIAEoAxIWCg5yZWNlaXZlZF9hdF9tcxgGIAEoAxIZChF0aW1lc3RhbXBfY2xhbXBlZBgHIAEoCGIGcHJvdG8z");
+  fileDesc("ChppbnNpZ2h0cGx1cy92MS9xdWV1ZS5wcm90bxIOaW5zaWdodHBsdXMudjEitQEKC1F1ZXVlZEV2ZW50EgwKBHV1aWQYASABKAkSDQoFZXZlbnQYAiABKAkSEwoLZGlzdGluY3RfaWQYAyABKAkSFwoPcHJvcGVydGllc19qc29uGAQgASgJEhQKDHRpbWVzdGFtcF9tcxgFIAEoAxIWCg5yZWNlaXZlZF9hdF9tcxgGIAEoAxIZChF0aW1lc3RhbXBfY2xhbXBlZBgHIAEoCBISCgpwcm9qZWN0X2lkGAggASgJYgZwcm90bzM");
 
 /**
  * What the capture path appends to the Redis Stream and the worker reads back:
@@ -61,6 +61,14 @@ export type QueuedEvent = Message<"insightplus.v1.QueuedEvent"> & {
    * @generated from field: bool timestamp_clamped = 7;
    */
   timestampClamped: boolean;
+
+  /**
+   * The project the event belongs to (named by the write key it came with).
+   * Empty in entries queued before projects existed: those belong to "default".
+   *
+   * @generated from field: string project_id = 8;
+   */
+  projectId: string;
 };
 
 /**

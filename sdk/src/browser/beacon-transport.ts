@@ -1,4 +1,4 @@
-import { createFetchTransport } from "../core/fetch-transport.js";
+import { batchUrl, createFetchTransport } from "../core/fetch-transport.js";
 import type { Transport } from "../core/platform.js";
 import { batchBody } from "../core/queue-item.js";
 
@@ -6,11 +6,13 @@ import { batchBody } from "../core/queue-item.js";
  * fetch on the proto's JSON mapping, as text/plain: a CORS "simple" request,
  * so no preflight (which would die with the page), and the server reads any
  * content type as JSON. On exit, sendBeacon (or fetch keepalive), each body
- * under 64 KB, the browsers' limit for requests that outlive the page.
+ * under 64 KB, the browsers' limit for requests that outlive the page. The
+ * write key rides in the URL: a header would cost a preflight, and
+ * sendBeacon cannot set one.
  */
-export function createBrowserTransport(host: string, now: () => number): Transport {
-  const url = `${host}/api/v1/batch`;
-  const transport = createFetchTransport({ host, contentType: "text/plain", keepalive: true, now });
+export function createBrowserTransport(host: string, apiKey: string | undefined, now: () => number): Transport {
+  const url = batchUrl(host, apiKey);
+  const transport = createFetchTransport({ host, apiKey, keyInUrl: true, contentType: "text/plain", keepalive: true, now });
   return {
     ...transport,
     exitMaxBytes: 60_000,

@@ -8,14 +8,14 @@ import { createQueueStore } from "./queue-store.js";
 import { createSafeStorage } from "./safe-storage.js";
 import { createTabPresence } from "./tab-presence.js";
 
-export function createBrowserPlatform(host: string, persist: boolean): Platform {
+export function createBrowserPlatform(host: string, apiKey: string | undefined, persist: boolean): Platform {
   const now = () => Date.now();
   const uuid = () => uuidv7(now());
   const store = persist ? createSafeStorage() : undefined;
   // Web Locks exist only in secure contexts (https, localhost).
   const locks: LockManager | undefined = typeof navigator !== "undefined" ? navigator.locks : undefined;
   return {
-    transport: createBrowserTransport(host, now),
+    transport: createBrowserTransport(host, apiKey, now),
     timers: {
       set(fn, ms) {
         const id = setTimeout(fn, ms);

@@ -28,5 +28,5 @@ const browserDefaults: PlatformDefaults = {
 /** Starts a browser client. One per page is the intended use. */
 export function init(options: BrowserOptions): InsightPlusClient {
   const resolved = resolveOptions(options, browserDefaults);
-  return createClient(resolved, createBrowserPlatform(resolved.host, options.persist !== false));
+  return createClient(resolved, createBrowserPlatform(resolved.host, resolved.apiKey, options.persist !== false));
 }

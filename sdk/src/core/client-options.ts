@@ -5,6 +5,8 @@ import type { DropHandler, ErrorHandler } from "./sdk-error.js";
 export interface ClientOptions {
   /** Base URL of the InsightPlus server, e.g. "https://insights.example.com". */
   host: string;
+  /** The project's write key (ipw_…): public, it names the project the events belong to. */
+  apiKey?: string;
   /** Flush once this many events are waiting (default 20). */
   flushAt?: number;
   /** …or after this long (default 5000 ms). */

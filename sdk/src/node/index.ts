@@ -46,7 +46,7 @@ export function init(options: NodeOptions): InsightPlusClient {
   const platform = createNodePlatform({
     host: resolved.host,
     transport: options.transport ?? "json",
-    headers: options.headers,
+    headers: resolved.apiKey ? { authorization: `Bearer ${resolved.apiKey}`, ...options.headers } : options.headers,
     flushOnExit: options.flushOnExit !== false,
   });
   return createClient(resolved, platform);

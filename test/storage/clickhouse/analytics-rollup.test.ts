@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.js";
 import { postJson } from "../../support/http-client.js";
 import { type InProcessServer, startInProcessServer } from "../../support/server/in-process-server.js";
+import { readJson } from "../../support/test-keys.js";
 import { waitUntil } from "../../support/wait.js";
 
 describe.skipIf(!inject("clickhouseUrl"))("ClickHouse rollups for distinct users", () => {
   let db: TestDatabase;
   let server: InProcessServer;
   let ch: ClickHouseClient;
-  const get = async (path: string) => (await (await fetch(`${server.url}/api/v1/analytics/${path}`)).json()) as any;
+  const get = (path: string) => readJson(`${server.url}/api/v1/analytics/${path}`);
 
   beforeAll(async () => {
     db = await createTestDatabase("clickhouse");
@@ -34,7 +35,10 @@ describe.skipIf(!inject("clickhouseUrl"))("ClickHouse rollups for distinct users
     await waitUntil("stored", async () => (await get("total-events?from=2024-03-10&to=2024-03-10")).totalEvents === "3");
     await waitUntil("rolled up", async () => {
       const [row] = await (
-        await ch.query({ query: "SELECT uniqExact(user) AS u FROM user_hours WHERE toDate(hour) = '2024-03-10'", format: "JSONEachRow" })
+        await ch.query({
+          query: "SELECT uniqExact(user) AS u FROM project_user_hours WHERE project_id = 'default' AND toDate(hour) = '2024-03-10'",
+          format: "JSONEachRow",
+        })
       ).json<{ u: string }>();
       return row.u === "2";
     });
@@ -44,7 +48,8 @@ describe.skipIf(!inject("clickhouseUrl"))("ClickHouse rollups for distinct users
   it("answer DAU, MAU and total users from the rollup for whole-hour zones, and scan events for others", async () => {
     // A state only the rollup holds: an hour in 2001 with one user and no event behind it.
     await ch.command({
-      query: "INSERT INTO user_hours SELECT toDateTime('2001-06-01 12:00:00', 'UTC') AS hour, toUUID(UUIDNumToString(sipHash128('ghost'))) AS user",
+      query:
+        "INSERT INTO project_user_hours SELECT 'default' AS project_id, toDateTime('2001-06-01 12:00:00', 'UTC') AS hour, toUUID(UUIDNumToString(sipHash128('ghost'))) AS user",
     });
     expect((await get("dau?from=2001-06-01&to=2001-06-01")).days).toEqual([{ date: "2001-06-01", users: "1" }]);
     expect((await get("dau?from=2001-06-01&to=2001-06-01&tz=America/New_York")).days).toEqual([{ date: "2001-06-01", users: "1" }]);

@@ -6,7 +6,7 @@ import { migratePostgres, postgresMigrations } from "../../../storage/postgres/p
 import type { SqlClient } from "../../../storage/postgres/sql-client.js";
 import { createTestDatabase, postgresConnectionOf } from "../../support/databases.js";
 
-/** A database at schema version 1 holding events, as an older engine left it. */
+/** A database at schema version 1 holding events, as an older engine left it (before features and projects). */
 async function atVersionOne(sql: SqlClient) {
   await sql.query("CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
   for (const statement of postgresMigrations[0].sql
@@ -39,11 +39,22 @@ async function migratesKeepingEverything(sql: SqlClient) {
   await migratePostgres(sql); // a second worker starting later changes nothing
   const [{ n }] = await sql.query<{ n: string }>("SELECT count(*) AS n FROM events");
   expect(Number(n)).toBe(before);
+  // Every event stored before projects belongs to the default project, and to no other.
   const range = { startMs: 0, endMs: Date.now() + 60_000, tz: "UTC" };
-  expect(await createPostgresAnalytics(sql).topFeatures(range, 10)).toEqual([
+  const store = createPostgresAnalytics(sql);
+  expect(await store.totalEvents({ ...range, projectId: "default" })).toBe(before);
+  expect(await store.topFeatures({ ...range, projectId: "default" }, 10)).toEqual([
     { feature: "export", count: 2 },
     { feature: "search", count: 1 },
   ]);
+  expect(await store.totalEvents({ ...range, projectId: "other" })).toBe(0);
+  // The same uuid may now be stored once in each project.
+  const [{ uuid }] = await sql.query<{ uuid: string }>("SELECT uuid FROM events LIMIT 1");
+  await sql.query(
+    "INSERT INTO events (project_id, uuid, event, distinct_id, properties, event_timestamp, received_at) VALUES ('other', $1, 'page_view', 'u', '{}', now(), now())",
+    [uuid],
+  );
+  expect(await store.totalEvents({ ...range, projectId: "other" })).toBe(1);
 }
 
 describe("PostgreSQL migrations over a table that already holds events", () => {

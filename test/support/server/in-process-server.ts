@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Redis } from "ioredis";
 import pino from "pino";
 import { inject } from "vitest";
@@ -6,6 +9,7 @@ import { loadConfig } from "../../../core/config/config.js";
 import type { StoredEvent } from "../../../core/events/event-model.js";
 import { startEngine } from "../../../main/engine-runtime.js";
 import { createStreamReader } from "../stream-reader.js";
+import { testKeyEnv } from "../test-keys.js";
 import { waitUntil } from "../wait.js";
 
 export interface InProcessServer {
@@ -25,13 +29,18 @@ export interface InProcessServer {
  * The real engine in the test process, listening on `port` (0: any free one)
  * and queueing into its own stream on the test Redis (or `streamKey`, to
  * restart a server on the same stream). No in-process worker unless `env`
- * asks for one: it would consume the stream the tests read. `env` overrides
- * the configuration as environment variables would.
+ * asks for one: it would consume the stream the tests read. It knows the
+ * test keys (test-keys.ts) and keeps any embedded files in a temporary
+ * DATA_DIR of its own. `env` overrides the configuration as environment
+ * variables would.
  */
 export async function startInProcessServer(opts: { env?: Record<string, string>; port?: number; streamKey?: string } = {}): Promise<InProcessServer> {
   const streamKey = opts.streamKey ?? `test:${randomUUID()}`;
   const redisUrl = opts.env?.REDIS_URL ?? inject("redisUrl");
+  const dataDir = mkdtempSync(join(tmpdir(), "insightplus-server-"));
   const config = loadConfig({
+    ...testKeyEnv,
+    DATA_DIR: dataDir,
     PORT: String(opts.port ?? 0),
     HOST: "127.0.0.1",
     REDIS_QUEUE: streamKey,
@@ -54,6 +63,7 @@ export async function startInProcessServer(opts: { env?: Record<string, string>;
       await engine.close();
       if (opts.streamKey === undefined) await reader.close();
       else reader.redis.disconnect();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,51 @@
+import { projectIdPattern } from "../core/access/project-model.js";
+import { InvalidInputError } from "../core/errors/domain-errors.js";
+
+const longestName = 200;
+const mostOrigins = 100;
+
+export function projectId(value: string, field = "projectId"): string {
+  if (!projectIdPattern.test(value)) throw new InvalidInputError(field, "must be 1 to 63 characters of a-z, 0-9, - and _ (starting with a letter or digit)");
+  return value;
+}
+
+export function projectName(value: string): string {
+  const name = value.trim();
+  if (name === "" || name.length > longestName) throw new InvalidInputError("name", `must be 1 to ${longestName} characters`);
+  return name;
+}
+
+/** A slug for a project named `name`: lower case, runs of anything else as "-". */
+export function slugOf(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 48);
+  return slug === "" ? "project" : slug;
+}
+
+/** Browser origins as a page sends them (scheme://host[:port], nothing else), or "*" for any. */
+export function origins(values: readonly string[]): string[] {
+  if (values.length > mostOrigins) throw new InvalidInputError("origins", `may list at most ${mostOrigins} origins`);
+  return values.map((v, i) => {
+    if (v === "*") return v;
+    let url: URL | undefined;
+    try {
+      url = new URL(v);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== v || !/^https?:$/.test(url.protocol)) {
+      throw new InvalidInputError(`origins[${i}]`, "must be an origin as browsers send it (scheme, host and port only, no trailing slash) or *");
+    }
+    return v;
+  });
+}
+
+export function retentionDays(value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 36_500)
+    throw new InvalidInputError("retentionDays", "must be a whole number of days from 0 (keep forever) to 36500");
+  return value;
+}

@@ -1,0 +1,102 @@
+import type { AdminService } from "../../access/admin-service.js";
+import { InvalidInputError } from "../../core/errors/domain-errors.js";
+
+/** One `npm run keys` command, as parsed from its arguments (and as sent over the admin socket). */
+export interface KeysCommand {
+  name: string;
+  args: string[];
+  options: Record<string, string | true>;
+}
+
+export const keysUsage = `Usage: npm run keys -- <command> [options]   (add --json for output a script can read)
+  list                                   projects with their keys (write keys whole; read and admin keys by their first characters)
+  create-project <name> [--id <id>] [--origins <a,b>] [--retention-days <n>]
+                                         a project with a write key and a read key (the read key is shown this once)
+  update-project <id> [--name <name>] [--origins <a,b> | --no-origins] [--retention-days <n>]
+  create-key <project> --kind write|read|admin [--label <text>]
+  revoke <key id>                        refused by every server within seconds
+  rotate <key id>                        a new key of the same project and kind; the old one is revoked
+  erase <project> <distinct id>          deletes every stored event of that user (rollups included)`;
+
+/** Parses `<command> <args…> [--option value | --flag]`; throws InvalidInputError naming what is wrong. */
+export function parseKeysCommand(argv: readonly string[]): KeysCommand {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help") throw new InvalidInputError("command", "is missing");
+  const args: string[] = [];
+  const options: Record<string, string | true> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (!a.startsWith("--")) {
+      args.push(a);
+      continue;
+    }
+    const flag = a.slice(2);
+    if (["json", "no-origins"].includes(flag)) options[flag] = true;
+    else if (i + 1 < rest.length) options[flag] = rest[++i];
+    else throw new InvalidInputError(a, "needs a value");
+  }
+  return { name, args, options };
+}
+
+const list = (v: string | true | undefined) =>
+  typeof v === "string"
+    ? v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
+
+function wholeNumber(v: string | true | undefined, field: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || !/^\d+$/.test(v)) throw new InvalidInputError(field, "must be a whole number");
+  return Number(v);
+}
+
+function need(c: KeysCommand, count: number, what: string): string[] {
+  if (c.args.length !== count) throw new InvalidInputError(c.name, `takes ${what}`);
+  return c.args;
+}
+
+/** Runs a command against the admin domain; the result is what `--json` prints. */
+export async function runKeysCommand(admin: AdminService, c: KeysCommand): Promise<unknown> {
+  const o = c.options;
+  switch (c.name) {
+    case "list":
+      need(c, 0, "no arguments");
+      return { projects: await admin.listProjects() };
+    case "create-project": {
+      const [name] = need(c, 1, "a project name");
+      const made = await admin.createProject({
+        name,
+        id: typeof o.id === "string" ? o.id : undefined,
+        origins: list(o.origins),
+        retentionDays: wholeNumber(o["retention-days"], "--retention-days"),
+      });
+      return { project: made.project, projectId: made.project.id, writeKey: made.writeKey, readKey: made.readKey };
+    }
+    case "update-project": {
+      const [id] = need(c, 1, "a project id");
+      const project = await admin.updateProject(id, {
+        name: typeof o.name === "string" ? o.name : undefined,
+        origins: o["no-origins"] ? [] : list(o.origins),
+        retentionDays: wholeNumber(o["retention-days"], "--retention-days"),
+      });
+      return { project };
+    }
+    case "create-key": {
+      const [project] = need(c, 1, "a project id");
+      if (typeof o.kind !== "string") throw new InvalidInputError("--kind", "is required (write, read or admin)");
+      return admin.createKey(project, o.kind, typeof o.label === "string" ? o.label : "");
+    }
+    case "revoke":
+      return { key: await admin.revokeKey(need(c, 1, "a key id")[0]) };
+    case "rotate":
+      return admin.rotateKey(need(c, 1, "a key id")[0]);
+    case "erase": {
+      const [project, distinctId] = need(c, 2, "a project id and a distinct id");
+      return { projectId: project, distinctId, erasedEvents: await admin.eraseUser(project, distinctId) };
+    }
+    default:
+      throw new InvalidInputError("command", `${c.name} is not a command`);
+  }
+}

@@ -1,0 +1,33 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { KeyChangeChannel } from "../../core/access/key-change-channel.js";
+import { createRedisClient } from "./redis-client.js";
+
+/**
+ * Key changes over Redis pub/sub: `announce` publishes on the hot-path
+ * client; `listen` subscribes on a connection of its own (a subscribed
+ * connection can do nothing else), which ioredis resubscribes after a
+ * reconnect. A message missed while Redis was away is covered by the
+ * keyring's periodic reload.
+ */
+export function createRedisKeyChangeChannel(deps: { redis: Redis; url: string; channel: string; logger: Logger }): KeyChangeChannel {
+  return {
+    async announce() {
+      await deps.redis.publish(deps.channel, "changed");
+    },
+    async listen(onChange) {
+      const subscriber = createRedisClient(deps.url, deps.logger, "redis-key-changes", { autoPipelining: false });
+      subscriber.on("message", (channel: string) => {
+        if (channel === deps.channel) onChange();
+      });
+      // With no offline queue, subscribing must wait until the connection is ready.
+      const subscribe = () => subscriber.subscribe(deps.channel).catch(() => undefined);
+      subscriber.on("ready", subscribe);
+      return {
+        async close() {
+          subscriber.disconnect();
+        },
+      };
+    },
+  };
+}

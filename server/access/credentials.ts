@@ -1,0 +1,35 @@
+import type { FastifyRequest } from "fastify";
+import type { Credentials, Door } from "../../access/access-check.js";
+
+const bearer = /^Bearer\s+(\S+)\s*$/i;
+const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i;
+
+/**
+ * The key a request presents, the same way for every protocol (gRPC metadata
+ * are these headers too): `Authorization: Bearer <key>`, `x-api-key`, or
+ * HTTP Basic with the key as the user name (Segment's clients). Capture also
+ * takes `?api_key=` (write keys are public, and a page leaving sends with
+ * sendBeacon, which cannot set headers); analytics and admin never read keys
+ * from URLs, which end up in logs and browser history.
+ */
+export function credentialsOf(req: FastifyRequest, door: Door): Credentials {
+  const origin = req.headers.origin;
+  return { key: keyOf(req, door), origin: typeof origin === "string" ? origin : undefined };
+}
+
+function keyOf(req: FastifyRequest, door: Door): string | undefined {
+  const authorization = req.headers.authorization;
+  if (authorization) {
+    const token = bearer.exec(authorization)?.[1];
+    if (token) return token;
+    const basicAuth = basic.exec(authorization)?.[1];
+    if (basicAuth) return Buffer.from(basicAuth, "base64").toString("utf8").split(":")[0] || undefined;
+  }
+  const header = req.headers["x-api-key"];
+  if (typeof header === "string" && header !== "") return header;
+  if (door === "capture") {
+    const fromQuery = (req.query as Record<string, unknown> | undefined)?.api_key;
+    if (typeof fromQuery === "string" && fromQuery !== "") return fromQuery;
+  }
+  return undefined;
+}

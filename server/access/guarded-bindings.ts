@@ -1,0 +1,53 @@
+import type { HandlerContext } from "@connectrpc/connect";
+import type { AccessCheck, Door } from "../../access/access-check.js";
+import type { ServiceBinding } from "../rpc/service-registry.js";
+import { credentialsOf } from "./credentials.js";
+import { principalKey } from "./principal-context.js";
+import type { RateLimits } from "./rate-limits.js";
+import { httpRequestOf } from "./request-context.js";
+
+/** Which door each service is behind; a service missing here is refused at start-up, never left open. */
+const doors: Record<string, Door> = {
+  "insightplus.v1.CaptureService": "capture",
+  "insightplus.v1.AnalyticsService": "analytics",
+  "insightplus.v1.AdminService": "admin",
+};
+
+type AnyMethod = (req: unknown, ctx: HandlerContext) => unknown;
+
+/**
+ * Every method of every service behind the one access check, before its
+ * implementation runs: the same for gRPC, gRPC-Web, Connect and REST (all of
+ * them call these implementations), with errors mapped by the one error
+ * table. The implementation finds the checked caller with principalOf(ctx).
+ */
+export function guardBindings(bindings: readonly ServiceBinding[], deps: { access: AccessCheck; limits: RateLimits }): ServiceBinding[] {
+  async function admit(ctx: HandlerContext, door: Door): Promise<void> {
+    const req = httpRequestOf(ctx);
+    await deps.limits.address(req);
+    const principal = await deps.access.check(credentialsOf(req, door), door);
+    await deps.limits.key(req, principal);
+    ctx.values.set(principalKey, principal);
+  }
+  return bindings.map((b) => {
+    const door = doors[b.service.typeName];
+    if (!door) throw new Error(`${b.service.typeName} has no access rule`);
+    const impl: Record<string, AnyMethod> = {};
+    for (const method of b.service.methods) {
+      const fn = (b.impl as Record<string, AnyMethod | undefined>)[method.localName];
+      if (!fn) continue;
+      const bound = fn.bind(b.impl);
+      impl[method.localName] =
+        method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming"
+          ? async function* (req, ctx) {
+              await admit(ctx, door);
+              yield* bound(req, ctx) as AsyncIterable<unknown>;
+            }
+          : async (req, ctx) => {
+              await admit(ctx, door);
+              return bound(req, ctx);
+            };
+    }
+    return { service: b.service, impl: impl as unknown as ServiceBinding["impl"] };
+  });
+}
