@@ -11,6 +11,7 @@ COPY gen ./gen
 COPY core ./core
 COPY capture ./capture
 COPY analytics ./analytics
+COPY access ./access
 COPY queue ./queue
 COPY storage ./storage
 COPY server ./server

@@ -58,7 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   fastify.setErrorHandler(createErrorHandler(drainLimits));
   await fastify.register(cors, corsOptions(deps.access));
   // global: false: the counters are consulted inside the access check (one place for every protocol), not by a hook.
-  await fastify.register(rateLimit, { global: false, redis: deps.rateLimitRedis, nameSpace: "insightplus:rate:", skipOnError: true });
+  // Counters beside the stream they guard, so deployments sharing a Redis keep their own.
+  await fastify.register(rateLimit, { global: false, redis: deps.rateLimitRedis, nameSpace: `${deps.config.streamKey}:rate:`, skipOnError: true });
   const bindings = guardBindings(deps.bindings, { access: deps.access, limits: createRateLimits(fastify, deps.config.access.rateLimits) });
   await fastify.register(healthRoutesPlugin, { ready: deps.ready });
   await fastify.register(connectPlugin, {

@@ -1,10 +1,17 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, describe, expect, it } from "vitest";
+import { buildEngine } from "../../scripts/build-engine.mjs";
 import { postJson } from "../support/http-client.js";
 import { spawnServerProcess } from "../support/server/entry-process.js";
+import { readJson, withKey } from "../support/test-keys.js";
+import { waitUntil } from "../support/wait.js";
+
+const run = promisify(execFile);
 
 describe("zero-configuration start (in-process queue, embedded PostgreSQL)", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "insightplus-embedded-"));
@@ -58,4 +65,47 @@ describe("an embedded data directory", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 240_000);
+});
+
+describe("the first start with no keys configured", () => {
+  it("makes the default project's keys, prints them once, and `npm run keys` lists the write key while the engine runs", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "insightplus-first-"));
+    const env = {
+      REDIS_URL: "",
+      DATABASE_TYPE: "",
+      CLICKHOUSE_HOST: "",
+      POSTGRES_HOST: "",
+      INPROCESS_WORKER: "",
+      DATA_DIR: dataDir,
+      API_KEY: "",
+      READ_API_KEY: "",
+      ADMIN_API_KEY: "",
+    };
+    await buildEngine();
+    const first = await spawnServerProcess(env, { readyTimeoutMs: 150_000 });
+    try {
+      const writeKey = /write key[^\n]*?(ipw_[A-Za-z0-9_-]+)/.exec(first.output())?.[1];
+      const readKey = /read key[^\n]*?(ipr_[A-Za-z0-9_-]+)/.exec(first.output())?.[1];
+      expect(writeKey && readKey).toBeTruthy();
+      expect(first.output()).toContain("npm run keys -- list");
+      expect((await postJson(`${first.url}/api/v1/capture`, { event: "page_view", distinctId: "first" }, { authorization: "" })).status).toBe(401);
+      expect((await postJson(`${first.url}/api/v1/capture`, { event: "page_view", distinctId: "first" }, withKey(writeKey!))).status).toBe(200);
+      await waitUntil("stored", async () => (await readJson(`${first.url}/api/v1/analytics/total-events`, readKey)).totalEvents === "1");
+      // The engine holds the embedded database: the CLI asks it over its socket in DATA_DIR.
+      const listed = JSON.parse(
+        (await run(process.execPath, ["dist/keys-cli.js", "list", "--json"], { env: { ...process.env, ...env, LOG_LEVEL: "warn" } })).stdout,
+      );
+      const project = listed.projects.find((p: any) => p.project.id === "default");
+      expect(project.keys.map((k: any) => k.key)).toContain(writeKey);
+      expect(JSON.stringify(listed)).not.toContain(readKey);
+    } finally {
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+    }
+    const second = await spawnServerProcess(env, { readyTimeoutMs: 150_000 });
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+    expect(second.output()).not.toMatch(/ip[wr]_/); // shown once: the second start prints no key
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 300_000);
 });
