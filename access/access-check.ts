@@ -57,9 +57,14 @@ export function createAccessCheck(deps: { keyring: Keyring; policy: AccessPolicy
   }
 
   function withoutKey(door: Door, origin: string | undefined): Principal {
-    if ((door === "capture" && policy.keylessCapture) || (door === "analytics" && !policy.readKeyRequired)) {
-      return principalFor(door, defaultProjectId, kindFor[door], "", origin);
+    if (door === "analytics" && !policy.readKeyRequired) {
+      // Open analytics are for a private network, not for any web page a person there happens to visit.
+      if (origin !== undefined && !policy.defaultOrigins.includes(origin)) {
+        throw new PermissionDeniedError("analytics without a key are not served to web pages (list the page's origin in CORS_ORIGINS)");
+      }
+      return principalFor(door, defaultProjectId, "read", "", origin);
     }
+    if (door === "capture" && policy.keylessCapture) return principalFor(door, defaultProjectId, "write", "", origin);
     throw new UnauthenticatedError(`${what[kindFor[door]]} is required ${howToSend}`);
   }
 

@@ -19,7 +19,9 @@ export interface StoredKey {
 /** Projects and keys, kept in the configured database: one implementation per database. */
 export interface AccessStore {
   projects(): Promise<Project[]>;
-  /** Inserts or replaces the project with this id. */
+  /** Inserts a new project; false when its id is taken (two creating the same id at once: one wins). */
+  createProject(project: Project): Promise<boolean>;
+  /** Replaces the project with this id. */
   saveProject(project: Project): Promise<void>;
   /** Every key, revoked ones included. */
   keys(): Promise<StoredKey[]>;

@@ -43,9 +43,10 @@ export function createAdminService(deps: AdminDeps) {
   const now = deps.now ?? Date.now;
   const store = async () => (await deps.storage()).access;
 
+  /** Tells every server; a failed reread here is retried by the periodic one (the change itself is stored). */
   async function changed(): Promise<void> {
     await deps.changes.announce();
-    await deps.keyring.reload();
+    await deps.keyring.reload().catch(() => undefined);
   }
 
   async function existingProject(id: string, field = "projectId"): Promise<Project> {
@@ -103,8 +104,6 @@ export function createAdminService(deps: AdminDeps) {
     async createProject(q: { id?: string; name: string; origins?: readonly string[]; retentionDays?: number }): Promise<NewProject> {
       const name = input.projectName(q.name);
       const id = q.id ? input.projectId(q.id, "id") : input.slugOf(name);
-      const taken = (await (await store()).projects()).some((p) => p.id === id);
-      if (taken) throw new AlreadyExistsError("id", `${id} is taken by another project`);
       const project: Project = {
         id,
         name,
@@ -112,7 +111,7 @@ export function createAdminService(deps: AdminDeps) {
         retentionDays: input.retentionDays(q.retentionDays ?? 0),
         createdAtMs: now(),
       };
-      await (await store()).saveProject(project);
+      if (!(await (await store()).createProject(project))) throw new AlreadyExistsError("id", `${id} is taken by another project`);
       const write = await addKey(id, "write", "");
       const read = await addKey(id, "read", "");
       await changed();

@@ -50,6 +50,9 @@ export interface KeyringDeps {
   now?: () => number;
 }
 
+/** Where a presented key's hash is written to be compared (one per process: JavaScript runs one request at a time). */
+const presented = Buffer.alloc(32);
+
 /** Unknown keys reread the keys at most this often: a key made a moment ago by another process works at once, and random keys cannot hammer the database. */
 const missReloadMs = 1000;
 const longestKey = 256;
@@ -74,29 +77,35 @@ export function createKeyring(deps: KeyringDeps): Keyring {
   let projects = new Map([[defaultProjectId, defaultProject]]);
   let loadedAt: number | undefined;
   let attemptedAt: number | undefined;
-  /** When an unknown key last made this process read the keys, and the read unknown keys wait for now. */
+  /** When the last read that succeeded began: a key stored before then is in memory. */
+  let readBeganAt = Number.NEGATIVE_INFINITY;
+  /** When an unknown key last made this process read the keys. */
   let missReadAt = Number.NEGATIVE_INFINITY;
   let missRead: Promise<void> | undefined;
   let loading: Promise<void> | undefined;
+  /** A read asked for while one was under way: it begins when that one ends, shared by everyone who asked meanwhile. */
+  let next: Promise<void> | undefined;
   let failing = false;
   let timer: NodeJS.Timeout | undefined;
 
   async function load(): Promise<void> {
+    const began = now();
     const store = await deps.store();
     const [projectList, keys] = await Promise.all([store.projects(), store.keys()]);
-    const next = new Map(fixed);
-    for (const k of keys) if (k.revokedAtMs === 0 && !next.has(k.hash)) next.set(k.hash, entryOf(k.id, k.projectId, k.kind, k.hash));
-    byHash = next;
+    const inUse = new Map(fixed);
+    for (const k of keys) if (k.revokedAtMs === 0 && !inUse.has(k.hash)) inUse.set(k.hash, entryOf(k.id, k.projectId, k.kind, k.hash));
+    byHash = inUse;
     revoked = new Set(keys.filter((k) => k.revokedAtMs !== 0).map((k) => k.hash));
     projects = new Map([[defaultProjectId, defaultProject], ...projectList.map((p) => [p.id, p] as const)]);
     loadedAt = now();
+    readBeganAt = began;
     if (failing) deps.logger.info("projects and keys readable again");
     failing = false;
   }
 
-  function reload(): Promise<void> {
+  function begin(): Promise<void> {
     attemptedAt = now();
-    loading ??= load()
+    loading = load()
       .catch((e: unknown) => {
         if (!failing) deps.logger.warn({ err: (e as Error).message }, "projects and keys cannot be read; keeping the last ones read");
         failing = true;
@@ -108,25 +117,39 @@ export function createKeyring(deps: KeyringDeps): Keyring {
     return loading;
   }
 
+  /**
+   * A read that begins after this call: one under way may have begun before
+   * the change the caller knows of (a revocation, a new key), so the caller
+   * gets the one after it.
+   */
+  function reload(): Promise<void> {
+    if (!loading) return begin();
+    next ??= loading
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return begin();
+      });
+    return next;
+  }
+
   /** The key's entry; null when it is known to be revoked; undefined when unknown here. */
   function find(key: string): KeyEntry | null | undefined {
     const hash = hashKey(key);
     const entry = byHash.get(hash);
-    if (entry) return timingSafeEqual(entry.hash, Buffer.from(hash, "hex")) ? entry : undefined;
+    if (entry) {
+      presented.write(hash, 0, "hex");
+      return timingSafeEqual(entry.hash, presented) ? entry : undefined;
+    }
     return revoked.has(hash) ? null : undefined;
   }
 
   const unavailable = () => new UnavailableError("keys cannot be checked now (the database is unavailable)", deps.retryAfterSeconds);
 
-  /**
-   * A read that starts after the request that asked for it (so a key made a
-   * moment ago is found), at most one per missReloadMs: unknown keys arriving
-   * meanwhile wait for the same read rather than being refused unread.
-   */
+  /** A read for unknown keys, at most one per missReloadMs: unknown keys arriving meanwhile wait for the same read. */
   function readForMiss(): Promise<void> {
     missRead ??= (async () => {
       await sleep(Math.max(0, missReadAt + missReloadMs - now()));
-      await loading?.catch(() => undefined); // one already under way may have started before the key was made
       missReadAt = now();
       await reload();
     })().finally(() => {
@@ -135,13 +158,19 @@ export function createKeyring(deps: KeyringDeps): Keyring {
     return missRead;
   }
 
+  /** An unknown key is refused only after a read that began after it arrived (a key made a moment ago is found). */
   async function afterMissRead(key: string): Promise<KeyEntry | undefined> {
-    try {
-      await readForMiss();
-    } catch {
-      if (loadedAt === undefined) throw unavailable();
+    const arrived = now();
+    for (;;) {
+      try {
+        await readForMiss();
+      } catch {
+        if (loadedAt === undefined) throw unavailable();
+        return find(key) ?? undefined; // the database is away: what was last read decides
+      }
+      const found = find(key);
+      if (found !== undefined || readBeganAt >= arrived) return found ?? undefined;
     }
-    return find(key) ?? undefined;
   }
 
   return {
@@ -155,9 +184,10 @@ export function createKeyring(deps: KeyringDeps): Keyring {
     configured: () => deps.configured.map((c) => ({ variable: c.variable, kind: c.kind, projectId: c.projectId, hint: `${c.key.slice(0, 4)}…` })),
     reload,
     start({ readNow }) {
-      if (readNow) reload().catch(() => undefined);
+      if (readNow) begin().catch(() => undefined);
+      // The periodic read joins one under way rather than queueing another.
       timer = setInterval(() => {
-        if (readNow || attemptedAt !== undefined) reload().catch(() => undefined);
+        if ((readNow || attemptedAt !== undefined) && !loading) begin().catch(() => undefined);
       }, deps.refreshMs);
       timer.unref();
     },

@@ -11,6 +11,7 @@ import type { Config } from "../core/config/config.js";
 import { useBufferTextEncoding } from "../core/wire/text-encoding.js";
 import type { EventConsumer } from "../queue/event-queue.js";
 import { openQueue } from "../queue/open-queue.js";
+import { migrationLock } from "../queue/redis/redis-lock.js";
 import { buildApp } from "../server/app.js";
 import { createDualProtocolServer } from "../server/listen/dual-protocol-server.js";
 import { createServiceBindings } from "../server/rpc/service-registry.js";
@@ -33,7 +34,7 @@ export interface RunningEngine {
 export async function startEngine(config: Config, logger: Logger): Promise<RunningEngine> {
   useBufferTextEncoding();
   const queue = await openQueue(config, logger);
-  const database = createLazyDatabase(config, logger);
+  const database = createLazyDatabase(config, logger, { exclusively: migrationLock(config, logger) });
   let worker: RunningWorker | undefined;
   let consumer: EventConsumer | undefined;
   try {
@@ -68,10 +69,10 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   const readKeysNow = config.worker.inProcess || config.database.configured;
   keyring.start({ readNow: false });
   if (readKeysNow) {
-    await keyring.reload().then(
-      async () => printFirstStartKeys(await admin.ensureDefaultKeys()),
-      (e: unknown) => logger.warn({ err: (e as Error).message }, "projects and keys not read at start; retrying in the background"),
-    );
+    await keyring
+      .reload()
+      .then(async () => printFirstStartKeys(await admin.ensureDefaultKeys()))
+      .catch((e: unknown) => logger.warn({ err: (e as Error).message }, "projects and keys not read at start; retrying in the background"));
   }
   // An embedded database is this process's alone: `npm run keys` reaches it through a socket in DATA_DIR.
   const embedded = config.database.type === "pglite" || config.database.type === "chdb";

@@ -8,6 +8,7 @@ import { ConfigError } from "../core/errors/config-error.js";
 import { keyChangesChannel } from "../queue/open-queue.js";
 import { createRedisClient } from "../queue/redis/redis-client.js";
 import { createRedisKeyChangeChannel } from "../queue/redis/redis-key-change-channel.js";
+import { migrationLock } from "../queue/redis/redis-lock.js";
 import { openDatabase } from "../storage/open-database.js";
 import { sendKeysCommand } from "./keys/admin-socket.js";
 import { type KeysCommand, keysUsage, parseKeysCommand, runKeysCommand } from "./keys/keys-commands.js";
@@ -19,11 +20,15 @@ import { describeResult } from "./keys/keys-output.js";
  * database held by a running engine is reached through its admin socket.
  */
 async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || ["help", "--help", "-h"].includes(argv[0])) {
+    console.log(keysUsage);
+    return argv.length === 0 ? 2 : 0;
+  }
   let command: KeysCommand;
   try {
     command = parseKeysCommand(argv);
   } catch (e) {
-    console.error(`${(e as Error).message}\n\n${keysUsage}`);
+    console.error(`keys: ${(e as Error).message}\n\n${keysUsage}`);
     return 2;
   }
   const config = loadConfig();
@@ -45,7 +50,7 @@ async function run(config: Config, command: KeysCommand): Promise<unknown> {
     if (viaEngine) return viaEngine.result;
   }
   const logger = pino({ level: "warn" });
-  const database = await openDatabase(db, logger, { retryAfterSeconds: config.retryAfterSeconds });
+  const database = await openDatabase(db, logger, { retryAfterSeconds: config.retryAfterSeconds, exclusively: migrationLock(config, logger) });
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, logger, "redis", { autoPipelining: false }) : undefined;
   try {
     const changes: KeyChangeChannel =

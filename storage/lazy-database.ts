@@ -17,10 +17,10 @@ export interface LazyDatabase {
  * worker runs in-process, otherwise on the first analytics request, so an
  * API server does not depend on the database to start.
  */
-export function createLazyDatabase(config: Config, logger: Logger): LazyDatabase {
+export function createLazyDatabase(config: Config, logger: Logger, opts: { exclusively?: <T>(run: () => Promise<T>) => Promise<T> } = {}): LazyDatabase {
   let opening: Promise<Database> | undefined;
   const open = () =>
-    (opening ??= openDatabase(config.database, logger, { retryAfterSeconds: config.retryAfterSeconds }).catch((e: unknown) => {
+    (opening ??= openDatabase(config.database, logger, { retryAfterSeconds: config.retryAfterSeconds, exclusively: opts.exclusively }).catch((e: unknown) => {
       opening = undefined;
       throw e;
     }));

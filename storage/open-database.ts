@@ -21,7 +21,15 @@ export function databaseTarget(db: DatabaseConfig): string {
  * says transient); any other failure stops start-up with a ConfigError naming
  * the setting to fix.
  */
-export async function openDatabase(db: DatabaseConfig, logger: Logger, opts: { retryAfterSeconds: number }): Promise<Database> {
+export async function openDatabase(
+  db: DatabaseConfig,
+  logger: Logger,
+  opts: {
+    retryAfterSeconds: number;
+    /** Runs the migrations one process at a time (a Redis lock where processes share a Redis); by default, as they come. */
+    exclusively?: <T>(run: () => Promise<T>) => Promise<T>;
+  },
+): Promise<Database> {
   const target = databaseTarget(db);
   let parts: DatabaseParts;
   try {
@@ -33,7 +41,7 @@ export async function openDatabase(db: DatabaseConfig, logger: Logger, opts: { r
   let analytics: AnalyticsStore;
   for (let attempt = 0; ; attempt++) {
     try {
-      await parts.migrate();
+      await (opts.exclusively ? opts.exclusively(() => parts.migrate()) : parts.migrate());
       analytics = await parts.analytics();
       break;
     } catch (e) {

@@ -3,6 +3,10 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import { v7 as uuidv7 } from "uuid";
 import { encodeQueuedEvent } from "../../core/events/queued-event-codec.js";
 
+/** The write key the server children know (API_KEY) and every load sends, as a client would. */
+export const benchWriteKey = "ipw_bench-write-key-of-the-default-project";
+export const benchKeyHeaders = { authorization: `Bearer ${benchWriteKey}` };
+
 /** Everything the bench can be tuned with, from the environment. */
 export interface BenchConfig {
   seconds: number;
@@ -82,5 +86,6 @@ export function streamKeys(runId: string) {
     server: `bench:capture:${runId}:server`,
     bare: `bench:capture:${runId}:bare`,
     ceiling: `bench:capture:${runId}:ceiling`,
+    limited: `bench:capture:${runId}:limited`,
   };
 }

@@ -61,11 +61,23 @@ async function main() {
   onCleanup("server child", () => server.stop());
   const bare = await spawnChild("bare-route", new URL("./bare-route-child.ts", import.meta.url), { ...env, REDIS_QUEUE: keys.bare });
   onCleanup("bare-route child", () => bare.stop());
+  // The same server with rate limits counted in Redis (limits too high to refuse anything): what counting costs.
+  const never = "1000000000000";
+  const limited = await spawnChild("server-limited", new URL("./server-child.ts", import.meta.url), {
+    ...env,
+    REDIS_QUEUE: keys.limited,
+    RATE_LIMIT_PER_ADDRESS: never,
+    RATE_LIMIT_PER_KEY: never,
+  });
+  onCleanup("rate-limited server child", () => limited.stop());
   log(`server child on :${server.port}, bare-route child on :${bare.port}, stream keys bench:capture:${cfg.runId}:*`);
 
   const one = JSON.stringify(sampleEvent);
   const batchBody = JSON.stringify({ events: Array.from({ length: cfg.batchSize }, () => sampleEvent) });
-  const rest = (c: BenchChild, s: number) => () => restLoad(`${c.url}/api/v1/capture`, { body: one, connections: cfg.connections, seconds: s });
+  const rest =
+    (c: BenchChild, s: number, keyless = false) =>
+    () =>
+      restLoad(`${c.url}/api/v1/capture`, { body: one, connections: cfg.connections, seconds: s, keyless });
   const restBatch = (s: number) => () =>
     restLoad(`${server.url}/api/v1/batch`, { body: batchBody, connections: cfg.restBatchConnections, seconds: s, eventsPerRequest: cfg.batchSize });
   const unary = (s: number) => () => unaryBatchLoad(server.url, { callers: cfg.unaryCallers, batchSize: cfg.batchSize, seconds: s });
@@ -88,18 +100,36 @@ async function main() {
     const w = cfg.warmupSeconds;
     await run("warmup bare", bare, keys.bare, rest(bare, w));
     await run("warmup server REST", server, keys.server, rest(server, w));
+    await run("warmup server REST keyless", server, keys.server, rest(server, w, true));
+    await run("warmup rate-limited server REST", limited, keys.limited, rest(limited, w));
     await run("warmup server unary", server, keys.server, unary(w));
     await run("warmup server stream", server, keys.server, stream(w));
     await run("warmup server REST batch", server, keys.server, restBatch(w));
     await run("warmup ceiling", undefined, keys.ceiling, ceiling(w));
   }
 
-  const S = { bare: [] as Sample[], rest: [] as Sample[], ceiling: [] as Sample[], unary: [] as Sample[], stream: [] as Sample[], restBatch: [] as Sample[] };
+  const S = {
+    bare: [] as Sample[],
+    rest: [] as Sample[],
+    keyless: [] as Sample[],
+    limited: [] as Sample[],
+    ceiling: [] as Sample[],
+    unary: [] as Sample[],
+    stream: [] as Sample[],
+    restBatch: [] as Sample[],
+  };
   for (let r = 1; r <= cfg.rounds; r++) {
     S.bare.push(await run(`round ${r} bare route`, bare, keys.bare, rest(bare, cfg.seconds)));
-    S.rest.push(await run(`round ${r} server REST`, server, keys.server, rest(server, cfg.seconds)));
+    // With and without the key in turn, the order swapped each round.
+    const pair = [
+      () => run(`round ${r} server REST, write key`, server, keys.server, rest(server, cfg.seconds)).then((x) => void S.rest.push(x)),
+      () => run(`round ${r} server REST, keyless`, server, keys.server, rest(server, cfg.seconds, true)).then((x) => void S.keyless.push(x)),
+    ];
+    for (const go of r % 2 ? pair : pair.reverse()) await go();
+    S.limited.push(await run(`round ${r} rate-limited server REST`, limited, keys.limited, rest(limited, cfg.seconds)));
   }
   await bare.stop();
+  await limited.stop();
   const batchPhases: [keyof typeof S, string, BenchChild | undefined, string, (s: number) => () => Promise<LoadResult>][] = [
     ["ceiling", "pipelined XADD ceiling", undefined, keys.ceiling, ceiling],
     ["unary", "server CaptureEvents", server, keys.server, unary],
@@ -125,6 +155,22 @@ async function main() {
         ceiling: sum.bare,
         kind: "rate",
         target: 0.7,
+      },
+      {
+        figure: "REST capture req/s with a write key",
+        value: sum.rest,
+        ceilingName: "keyless, same server",
+        ceiling: sum.keyless,
+        kind: "rate",
+        target: 0.95,
+      },
+      {
+        figure: "REST capture req/s, rate limits counted in Redis",
+        value: sum.limited,
+        ceilingName: "no rate limits",
+        ceiling: sum.rest,
+        kind: "rate",
+        target: 0,
       },
       {
         figure: `REST capture p99 (${cfg.connections} conns)`,
@@ -166,6 +212,8 @@ async function main() {
   const phases = [
     { phase: "bare route REST", s: sum.bare, unit: "req" },
     { phase: "server REST capture", s: sum.rest, unit: "req" },
+    { phase: "server REST keyless", s: sum.keyless, unit: "req" },
+    { phase: "server REST + rate limits", s: sum.limited, unit: "req" },
     { phase: "pipelined XADD ceiling", s: sum.ceiling, unit: "ev" },
     { phase: "server CaptureEvents", s: sum.unary, unit: "ev" },
     { phase: "server CaptureBatch", s: sum.stream, unit: "ev" },

@@ -1,12 +1,16 @@
 import autocannon from "autocannon";
 import type { LoadResult } from "../shared/measure.js";
+import { benchKeyHeaders } from "./bench-config.js";
 
-/** POSTs the same JSON body over `connections` keep-alive HTTP/1.1 connections for `seconds`. */
-export async function restLoad(url: string, o: { body: string; connections: number; seconds: number; eventsPerRequest?: number }): Promise<LoadResult> {
+/** POSTs the same JSON body over `connections` keep-alive HTTP/1.1 connections for `seconds`, with the bench's write key unless told `keyless`. */
+export async function restLoad(
+  url: string,
+  o: { body: string; connections: number; seconds: number; eventsPerRequest?: number; keyless?: boolean },
+): Promise<LoadResult> {
   const r = await autocannon({
     url,
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(o.keyless ? {} : benchKeyHeaders) },
     body: o.body,
     connections: o.connections,
     duration: o.seconds,

@@ -9,7 +9,7 @@ import {
 } from "../../gen/insightplus/v1/capture_service_pb.js";
 import { EventSchema } from "../../gen/insightplus/v1/event_pb.js";
 import type { LoadResult } from "../shared/measure.js";
-import { sampleEvent } from "./bench-config.js";
+import { benchKeyHeaders, sampleEvent } from "./bench-config.js";
 
 // The gRPC load is raw HTTP/2 sending request bytes encoded once, as ghz or
 // h2load would: a client that re-encoded 200 Structs per call spent as much
@@ -34,7 +34,7 @@ function envelope(bytes: Uint8Array): Buffer {
 
 /** Sends `body` chunks as one gRPC call; resolves with the response message bytes. */
 async function grpcCall(session: http2.ClientHttp2Session, path: string, body: AsyncIterable<Buffer> | Buffer, timeoutMs: number): Promise<Uint8Array> {
-  const req = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+  const req = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", ...benchKeyHeaders });
   req.setTimeout(timeoutMs, () => req.close(http2.constants.NGHTTP2_CANCEL));
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));

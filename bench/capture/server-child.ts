@@ -2,6 +2,7 @@ import pino from "pino";
 import { loadConfig } from "../../core/config/config.js";
 import { startEngine } from "../../main/engine-runtime.js";
 import { runChild } from "../shared/child-ipc.js";
+import { benchWriteKey } from "./bench-config.js";
 
 // The real capture server (every protocol, one port), configured from the
 // environment the bench passes; run as `node --import tsx bench/server-child.ts`.
@@ -17,6 +18,12 @@ runChild(async () => {
     // Capture only: the in-process worker would consume the stream (and open a database) in this
     // process, competing for the CPU the capture path is measured on. Workers run apart in production.
     INPROCESS_WORKER: "false",
+    // Keys as a deployment has them; keyless capture on too, so the cost of the key check is measured
+    // on the same server. Rate limits off unless the bench asks (their cost is a figure of its own).
+    API_KEY: benchWriteKey,
+    ALLOW_KEYLESS_CAPTURE: "true",
+    RATE_LIMIT_PER_ADDRESS: process.env.RATE_LIMIT_PER_ADDRESS ?? "0",
+    RATE_LIMIT_PER_KEY: process.env.RATE_LIMIT_PER_KEY ?? "0",
   });
   const server = await startEngine(config, pino({ level: config.logLevel }));
   const url = `http://127.0.0.1:${server.address.port}/readyz`;

@@ -4,6 +4,7 @@
  * next periodic refresh. Redis pub/sub where Redis is; nothing in one process.
  */
 export interface KeyChangeChannel {
+  /** Never rejects: the change is stored already, and servers reread periodically. */
   announce(): Promise<void>;
   /** Calls `onChange` for every announcement (this process's own included) until closed. */
   listen(onChange: () => void): Promise<{ close(): Promise<void> }>;

@@ -34,10 +34,16 @@ export async function listenAdminSocket(dataDir: string, admin: AdminService, lo
       });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(path, () => resolve());
-  });
+  // Made owner-only from the start (umask), not after: no moment where the group could connect.
+  const umask = process.umask(0o077);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(path, () => resolve());
+    });
+  } finally {
+    process.umask(umask);
+  }
   chmodSync(path, 0o600);
   return {
     close: () =>

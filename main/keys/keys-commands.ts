@@ -18,10 +18,28 @@ export const keysUsage = `Usage: npm run keys -- <command> [options]   (add --js
   rotate <key id>                        a new key of the same project and kind; the old one is revoked
   erase <project> <distinct id>          deletes every stored event of that user (rollups included)`;
 
-/** Parses `<command> <args…> [--option value | --flag]`; throws InvalidInputError naming what is wrong. */
+/** The options each command takes (flags take no value). */
+const commandOptions: Record<string, { options: readonly string[]; flags?: readonly string[] }> = {
+  list: { options: [] },
+  "create-project": { options: ["id", "origins", "retention-days"] },
+  "update-project": { options: ["name", "origins", "retention-days"], flags: ["no-origins"] },
+  "create-key": { options: ["kind", "label"] },
+  revoke: { options: [] },
+  rotate: { options: [] },
+  erase: { options: [] },
+};
+
+/**
+ * Parses `<command> <args…> [--option value | --option=value | --flag]`;
+ * throws InvalidInputError naming what is wrong (an unknown command or
+ * option included), before anything is opened.
+ */
 export function parseKeysCommand(argv: readonly string[]): KeysCommand {
   const [name, ...rest] = argv;
-  if (!name || name === "help" || name === "--help") throw new InvalidInputError("command", "is missing");
+  if (!name) throw new InvalidInputError("command", "is missing");
+  const known = commandOptions[name];
+  if (!known) throw new InvalidInputError("command", `${name} is not a command`);
+  const flags = ["json", ...(known.flags ?? [])];
   const args: string[] = [];
   const options: Record<string, string | true> = {};
   for (let i = 0; i < rest.length; i++) {
@@ -30,10 +48,12 @@ export function parseKeysCommand(argv: readonly string[]): KeysCommand {
       args.push(a);
       continue;
     }
-    const flag = a.slice(2);
-    if (["json", "no-origins"].includes(flag)) options[flag] = true;
+    const [flag, inline] = a.slice(2).split(/=(.*)/s, 2);
+    if (flags.includes(flag) && inline === undefined) options[flag] = true;
+    else if (!known.options.includes(flag)) throw new InvalidInputError(`--${flag}`, `is not an option of ${name}`);
+    else if (inline !== undefined) options[flag] = inline;
     else if (i + 1 < rest.length) options[flag] = rest[++i];
-    else throw new InvalidInputError(a, "needs a value");
+    else throw new InvalidInputError(`--${flag}`, "needs a value");
   }
   return { name, args, options };
 }

@@ -5,7 +5,7 @@ import { createRedisClient } from "./redis-client.js";
 
 /**
  * Key changes over Redis pub/sub: `announce` publishes on the hot-path
- * client; `listen` subscribes on a connection of its own (a subscribed
+ * client (never failing the change it announces); `listen` subscribes on a connection of its own (a subscribed
  * connection can do nothing else), which ioredis resubscribes after a
  * reconnect. A message missed while Redis was away is covered by the
  * keyring's periodic reload.
@@ -13,7 +13,10 @@ import { createRedisClient } from "./redis-client.js";
 export function createRedisKeyChangeChannel(deps: { redis: Redis; url: string; channel: string; logger: Logger }): KeyChangeChannel {
   return {
     async announce() {
-      await deps.redis.publish(deps.channel, "changed");
+      // Best effort: the change is already stored, and every server rereads within KEY_REFRESH_SECONDS anyway.
+      await deps.redis.publish(deps.channel, "changed").catch((e: unknown) => {
+        deps.logger.warn({ err: (e as Error).message }, "key change not announced (Redis unreachable); servers see it at their next reread");
+      });
     },
     async listen(onChange) {
       const subscriber = createRedisClient(deps.url, deps.logger, "redis-key-changes", { autoPipelining: false });

@@ -1,9 +1,10 @@
 // A backend service capturing events with the Node client.
-//   cd sdk && npm run build && INSIGHTPLUS_HOST=http://localhost:7002 npx tsx examples/node-example.ts
+//   cd sdk && npm run build && INSIGHTPLUS_HOST=http://localhost:7002 INSIGHTPLUS_WRITE_KEY=ipw_… npx tsx examples/node-example.ts
 import { init } from "@insightplus/sdk/node";
 
 const analytics = init({
   host: process.env.INSIGHTPLUS_HOST ?? "http://localhost:7002",
+  apiKey: process.env.INSIGHTPLUS_WRITE_KEY, // the project's write key (ipw_…)
   properties: { service: "billing" }, // sent with every event
   onDrop: (events, info) => console.warn(`insightplus dropped ${events.length} event(s): ${info.reason} ${info.message}`),
   onError: (error) => {

@@ -1,3 +1,4 @@
+import { normalizeIP } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Principal } from "../../core/access/project-model.js";
 import { RateLimitedError } from "../../core/errors/domain-errors.js";
@@ -43,7 +44,8 @@ export function createRateLimits(fastify: FastifyInstance, s: RateLimitSettings)
     }
   }
   return {
-    address: (req) => count(byAddress, req, `ip:${req.ip}`, "from this address"),
+    // An IPv6 client holds a whole /64: counted as one address (the plugin's own default).
+    address: (req) => count(byAddress, req, `ip:${normalizeIP(req.ip)}`, "from this address"),
     key: (req, principal) => count(byKey, req, `key:${principal.keyId || `keyless:${principal.projectId}`}`, "with this key"),
   };
 }

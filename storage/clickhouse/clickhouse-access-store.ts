@@ -43,16 +43,17 @@ export function createClickHouseAccessStore(client: ClickHouseClient): AccessSto
     async projects() {
       return (await projects()).map(projectOf);
     },
+    // ClickHouse has no unique constraint: two creating one id in the same instant may both succeed (the later
+    // row wins). Projects are made by operators, one at a time; PostgreSQL refuses the second.
+    async createProject(p) {
+      const [old] = await rows<ProjectRow>(`SELECT * FROM projects FINAL WHERE id = ${chString(p.id)}`);
+      if (old) return false;
+      await insert("projects", projectRow(p, 1));
+      return true;
+    },
     async saveProject(p) {
       const [old] = await rows<ProjectRow>(`SELECT * FROM projects FINAL WHERE id = ${chString(p.id)}`);
-      await insert("projects", {
-        id: p.id,
-        name: p.name,
-        origins: [...p.origins],
-        retention_days: p.retentionDays,
-        created_at_ms: p.createdAtMs,
-        version: nextVersion(old?.version ?? 0),
-      });
+      await insert("projects", projectRow(p, nextVersion(old?.version ?? 0)));
     },
     async keys() {
       return (await keys()).map(keyOf);
@@ -71,6 +72,10 @@ export function createClickHouseAccessStore(client: ClickHouseClient): AccessSto
 
 function projectOf(r: ProjectRow): Project {
   return { id: r.id, name: r.name, origins: r.origins, retentionDays: Number(r.retention_days), createdAtMs: Number(r.created_at_ms) };
+}
+
+function projectRow(p: Project, version: number) {
+  return { id: p.id, name: p.name, origins: [...p.origins], retention_days: p.retentionDays, created_at_ms: p.createdAtMs, version };
 }
 
 function keyOf(r: KeyRow): StoredKey {

@@ -49,13 +49,16 @@ export async function moveToProjects(client: ClickHouseClient): Promise<void> {
   PARTITION BY toYYYYMM(hour)
   ORDER BY (project_id, hour, user)`);
   await run(`CREATE MATERIALIZED VIEW IF NOT EXISTS project_user_hours_mv TO project_user_hours AS ${rollupRows}`);
-  // 3. The old rows, into the default project (the view above fills the rollup as they arrive).
+  // 3. The old rows, into the default project (the view above fills the rollup as they arrive). Should the
+  // table set aside hold projects already (two runs at once, without the lock openDatabase takes around
+  // migrations where processes share a Redis), its rows keep theirs.
   if (await has("events_before_projects")) {
-    await run(`INSERT INTO events (project_id, ${columns}) SELECT 'default', ${columns} FROM events_before_projects`);
+    const project = (await has("events_before_projects", "project_id")) ? "project_id" : "'default'";
+    await run(`INSERT INTO events (project_id, ${columns}) SELECT ${project}, ${columns} FROM events_before_projects`);
     // Rows inserted between the rename and the view's creation reached no rollup: the rollup is a set, so
     // counting all of them again is harmless.
     await run(`INSERT INTO project_user_hours ${rollupRows}`);
-    await run("DROP TABLE events_before_projects");
+    await run("DROP TABLE IF EXISTS events_before_projects");
   }
   await run("DROP TABLE IF EXISTS user_hours");
 }

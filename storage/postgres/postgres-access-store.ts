@@ -15,6 +15,14 @@ export function createPostgresAccessStore(db: SqlClient): AccessStore {
         (r): Project => ({ id: r.id, name: r.name, origins: r.origins, retentionDays: Number(r.retention_days), createdAtMs: Number(r.created) }),
       );
     },
+    async createProject(p) {
+      const rows = await db.query(
+        `INSERT INTO projects (id, name, origins, retention_days, created_at) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0))
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [p.id, p.name, [...p.origins], p.retentionDays, p.createdAtMs],
+      );
+      return rows.length > 0;
+    },
     async saveProject(p) {
       await db.query(
         `INSERT INTO projects (id, name, origins, retention_days, created_at) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0))

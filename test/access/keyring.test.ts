@@ -13,6 +13,7 @@ function memoryStore() {
   let down = false;
   const store: AccessStore = {
     projects: async () => [],
+    createProject: async () => true,
     saveProject: async () => undefined,
     async keys() {
       reads++;

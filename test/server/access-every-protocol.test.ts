@@ -138,6 +138,17 @@ describe("the project a key names", () => {
     expect(events.find((e) => e.uuid === defaultOne.json.eventId)?.projectId).toBe("default");
   });
 
+  it("an Authorization header that holds no key is refused, not taken for no key", async () => {
+    for (const authorization of ["Token abc", "Bearer", `Basic ${Buffer.from(":").toString("base64")}`]) {
+      const res = await postJson(`${server.url}/api/v1/capture`, { event: "page_view", distinctId: "u" }, { authorization });
+      expect(res.status, authorization).toBe(401);
+      expect(res.json.message).toContain("Authorization header");
+    }
+    // Segment's clients: the key as the Basic user name, no password.
+    const basic = `Basic ${Buffer.from(`${keys.write}:`).toString("base64")}`;
+    expect((await postJson(`${server.url}/api/v1/capture`, { event: "page_view", distinctId: "u" }, { authorization: basic })).status).toBe(200);
+  });
+
   it("admin operations need the admin key", async () => {
     expect((await fetch(`${server.url}/api/v1/admin/projects`)).status).toBe(401);
     expect((await fetch(`${server.url}/api/v1/admin/projects`, { headers: { authorization: `Bearer ${keys.read}` } })).status).toBe(403);
