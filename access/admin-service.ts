@@ -1,5 +1,5 @@
 import type { KeyChangeChannel } from "../core/access/key-change-channel.js";
-import { defaultProjectId, type KeyKind, type Project } from "../core/access/project-model.js";
+import { defaultProjectId, type EnrichmentChoices, type KeyKind, type Project, type ProjectSettings } from "../core/access/project-model.js";
 import { AlreadyExistsError, InvalidInputError, NotFoundError } from "../core/errors/domain-errors.js";
 import type { AccessStore, EventEraser, StoredKey } from "./access-store.js";
 import { generateKey } from "./key-secrets.js";
@@ -34,6 +34,22 @@ export interface AdminDeps {
 }
 
 const kinds: readonly KeyKind[] = ["write", "read", "admin"];
+
+/** What creating or changing a project may set; undefined leaves a field as it is, allowedEvents null removes the list. */
+export interface ProjectFields {
+  origins?: readonly string[];
+  retentionDays?: number;
+  allowedEvents?: readonly string[] | null;
+  enrichment?: Record<string, unknown>;
+}
+
+function settingsOf(current: ProjectSettings, q: ProjectFields): ProjectSettings {
+  const next: ProjectSettings = { ...current };
+  if (q.allowedEvents === null) delete next.allowedEvents;
+  else if (q.allowedEvents !== undefined) next.allowedEvents = input.allowedEvents(q.allowedEvents);
+  if (q.enrichment !== undefined) next.enrichment = { ...current.enrichment, ...input.enrichment(q.enrichment) } satisfies EnrichmentChoices;
+  return next;
+}
 
 /**
  * Projects and keys: what `npm run keys` and the AdminService RPCs do. Every
@@ -97,11 +113,11 @@ export function createAdminService(deps: AdminDeps) {
       const admin = all.filter((k) => k.kind === "admin");
       return [
         ...listed.map((project) => ({ project, keys: all.filter((k) => k.projectId === project.id) })),
-        ...(admin.length > 0 ? [{ project: { id: "", name: "(admin keys)", origins: [], retentionDays: 0, createdAtMs: 0 }, keys: admin }] : []),
+        ...(admin.length > 0 ? [{ project: { id: "", name: "(admin keys)", origins: [], retentionDays: 0, createdAtMs: 0, settings: {} }, keys: admin }] : []),
       ];
     },
 
-    async createProject(q: { id?: string; name: string; origins?: readonly string[]; retentionDays?: number }): Promise<NewProject> {
+    async createProject(q: ProjectFields & { id?: string; name: string }): Promise<NewProject> {
       const name = input.projectName(q.name);
       const id = q.id ? input.projectId(q.id, "id") : input.slugOf(name);
       const project: Project = {
@@ -110,6 +126,7 @@ export function createAdminService(deps: AdminDeps) {
         origins: input.origins(q.origins ?? []),
         retentionDays: input.retentionDays(q.retentionDays ?? 0),
         createdAtMs: now(),
+        settings: settingsOf({}, q),
       };
       if (!(await (await store()).createProject(project))) throw new AlreadyExistsError("id", `${id} is taken by another project`);
       const write = await addKey(id, "write", "");
@@ -118,13 +135,14 @@ export function createAdminService(deps: AdminDeps) {
       return { project, writeKey: write.secret, readKey: read.secret };
     },
 
-    async updateProject(id: string, q: { name?: string; origins?: readonly string[]; retentionDays?: number }): Promise<Project> {
+    async updateProject(id: string, q: ProjectFields & { name?: string }): Promise<Project> {
       const project = await existingProject(input.projectId(id));
       const updated: Project = {
         ...project,
         name: q.name === undefined ? project.name : input.projectName(q.name),
         origins: q.origins === undefined ? project.origins : input.origins(q.origins),
         retentionDays: q.retentionDays === undefined ? project.retentionDays : input.retentionDays(q.retentionDays),
+        settings: settingsOf(project.settings, q),
       };
       await (await store()).saveProject(updated);
       await changed();

@@ -69,7 +69,7 @@ const longestKey = 256;
  */
 export function createKeyring(deps: KeyringDeps): Keyring {
   const now = deps.now ?? Date.now;
-  const defaultProject: Project = { id: defaultProjectId, name: "Default project", origins: [], retentionDays: 0, createdAtMs: 0 };
+  const defaultProject: Project = { id: defaultProjectId, name: "Default project", origins: [], retentionDays: 0, createdAtMs: 0, settings: {} };
   const fixed = new Map(deps.configured.map((c) => [hashKey(c.key), entryOf(`env:${c.variable}`, c.projectId, c.kind, hashKey(c.key))]));
   let byHash = new Map(fixed);
   /** Revoked keys are known too: refused at once, without a read. */

@@ -1,4 +1,4 @@
-import { projectIdPattern } from "../core/access/project-model.js";
+import { type EnrichmentChoices, projectIdPattern } from "../core/access/project-model.js";
 import { InvalidInputError } from "../core/errors/domain-errors.js";
 
 const longestName = 200;
@@ -48,4 +48,32 @@ export function retentionDays(value: number): number {
   if (!Number.isInteger(value) || value < 0 || value > 36_500)
     throw new InvalidInputError("retentionDays", "must be a whole number of days from 0 (keep forever) to 36500");
   return value;
+}
+
+/** Allowed event names: each a name as capture takes it (1–200 characters), or "*" for any. */
+export function allowedEvents(values: readonly string[]): string[] {
+  if (values.length === 0 || values.length > 1000) throw new InvalidInputError("allowedEvents", "must list 1 to 1000 event names (or *)");
+  values.forEach((v, i) => {
+    if (v.trim() === "" || v.length > 200) throw new InvalidInputError(`allowedEvents[${i}]`, "must be 1 to 200 characters");
+  });
+  return [...new Set(values)];
+}
+
+const switches = ["userAgent", "referrer", "utm", "country", "storeIp"] as const;
+
+/** Enrichment choices: the switches as booleans, bots as flag, drop or keep; anything else is refused by name. */
+export function enrichment(value: Record<string, unknown>): EnrichmentChoices {
+  const out: EnrichmentChoices = {};
+  for (const [key, v] of Object.entries(value)) {
+    if ((switches as readonly string[]).includes(key)) {
+      if (typeof v !== "boolean") throw new InvalidInputError(`enrichment.${key}`, "must be true or false");
+      out[key as (typeof switches)[number]] = v;
+    } else if (key === "bots") {
+      if (v !== "flag" && v !== "drop" && v !== "keep") throw new InvalidInputError("enrichment.bots", "must be flag, drop or keep");
+      out.bots = v;
+    } else {
+      throw new InvalidInputError(`enrichment.${key}`, `is not an enrichment (${[...switches, "bots"].join(", ")})`);
+    }
+  }
+  return out;
 }

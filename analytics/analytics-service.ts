@@ -93,6 +93,11 @@ export function createAnalyticsService(deps: { store: () => Promise<AnalyticsSto
       const r = scope(projectId, q, boundedInt(q.days, "days", 30, 1, 3650));
       return assembleTrend(r, await (await deps.store()).trend(r, { event, property }), top);
     },
+    async person(q: { distinctId: string }, projectId: string) {
+      if (q.distinctId === "") throw new InvalidInputError("distinctId", "is required");
+      const person = await (await deps.store()).person(projectId, q.distinctId);
+      return { distinctId: q.distinctId, properties: person.properties, linkedIds: person.linked };
+    },
     /** Every original route with its defaults, run concurrently. */
     async all(q: { tz?: string }, projectId: string) {
       const b = { tz: q.tz };

@@ -84,4 +84,6 @@ export interface AnalyticsStore {
   retention(scope: Scope, q: RetentionQuery): Promise<Array<{ cohort: string; k: number; users: number }>>;
   /** Daily distinct-uuid counts of `event` per string value of `property` (all values; the caller keeps the top ones). */
   trend(scope: Scope, q: { event: string; property: string }): Promise<Array<{ date: string; value: string; count: number }>>;
+  /** A person of the project: the latest properties $set gave it ($set_once ones where nothing was $set), and its linked ids. */
+  person(projectId: string, distinctId: string): Promise<{ properties: Record<string, unknown>; linked: string[] }>;
 }

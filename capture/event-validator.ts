@@ -1,5 +1,6 @@
 import { InvalidInputError, TooLargeError } from "../core/errors/domain-errors.js";
 import type { EventInput, ValidatedEvent } from "../core/events/event-model.js";
+import type { CaptureTarget } from "./capture-target.js";
 import { resolveEventTime } from "./clock-skew.js";
 import { newEventId } from "./event-id.js";
 import { parseIsoTime } from "./iso-time.js";
@@ -7,14 +8,12 @@ import { propertiesFromObject, propertiesFromStructBytes } from "./struct-wire-j
 import { checkText } from "./text-check.js";
 
 export interface EventValidatorOptions {
-  /** Allowed event names; "*" allows any. */
-  allowedEvents: readonly string[];
   maxEventBytes: number;
 }
 
 export interface EventValidator {
-  /** Returns the event ready to queue in `projectId`, or throws InvalidInputError / TooLargeError naming the field. */
-  validate(input: EventInput, projectId: string, receivedAtMs: number, batchSentAt?: string): ValidatedEvent;
+  /** Returns the event ready to queue in the target's project, or throws InvalidInputError / TooLargeError naming the field. */
+  validate(input: EventInput, target: CaptureTarget, receivedAtMs: number, batchSentAt?: string): ValidatedEvent;
 }
 
 const maxNameLength = 200;
@@ -22,10 +21,6 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const jsonLimits = { maxDepth: 10, maxKeyLength: 256 };
 
 export function createEventValidator(opts: EventValidatorOptions): EventValidator {
-  const anyName = opts.allowedEvents.includes("*");
-  const allowed = new Set(opts.allowedEvents);
-  const allowedList = opts.allowedEvents.join(" | ");
-
   function requiredName(value: string, field: string): string {
     if (value === "") throw new InvalidInputError(field, "is required");
     if (value.length > maxNameLength) throw new InvalidInputError(field, `is longer than ${maxNameLength} characters`);
@@ -41,10 +36,10 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
   }
 
   return {
-    validate(input, projectId, receivedAtMs, batchSentAt) {
+    validate(input, target, receivedAtMs, batchSentAt) {
       const event = requiredName(input.event, "event");
-      if (!anyName && !allowed.has(event)) {
-        throw new InvalidInputError("event", `"${event}" is not an allowed event name (allowed ${allowedList} - set ALLOWED_EVENTS to change)`);
+      if (!target.eventNames.accepts(event)) {
+        throw new InvalidInputError("event", `"${event}" is not an allowed event name (allowed ${target.eventNames.description})`);
       }
       const distinctId = requiredName(input.distinctId, "distinctId");
       const raw = input.properties ?? {};
@@ -72,7 +67,7 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
         throw new TooLargeError("properties", `the event is larger than ${opts.maxEventBytes} bytes`);
       }
       return {
-        projectId,
+        projectId: target.projectId,
         uuid,
         event,
         distinctId,

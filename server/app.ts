@@ -6,9 +6,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AccessCheck } from "../access/access-check.js";
+import type { CaptureService } from "../capture/capture-service.js";
 import type { Config } from "../core/config/config.js";
+import { createAdmission } from "./access/admission.js";
+import type { CaptureTargets } from "./access/capture-targets.js";
 import { guardBindings } from "./access/guarded-bindings.js";
 import { createRateLimits } from "./access/rate-limits.js";
+import { postHogRoutesPlugin } from "./compat/posthog-routes.js";
+import { segmentRoutesPlugin } from "./compat/segment-routes.js";
 import { corsOptions } from "./http/cors-options.js";
 import { createErrorHandler } from "./http/error-handler.js";
 import { healthRoutesPlugin } from "./http/health-routes.js";
@@ -23,6 +28,9 @@ export interface AppDeps {
   bindings: ServiceBinding[];
   /** The access check every RPC passes (server/access/guarded-bindings.ts). */
   access: AccessCheck;
+  /** The capture function and targets the PostHog and Segment endpoints call (the RPCs have theirs in their bindings). */
+  capture: CaptureService;
+  targets: CaptureTargets;
   /** Where rate-limit counters live so every server shares them; in memory when absent. */
   rateLimitRedis?: Redis;
   /** Whether capture can queue events now (for /readyz). */
@@ -60,7 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // global: false: the counters are consulted inside the access check (one place for every protocol), not by a hook.
   // Counters beside the stream they guard, so deployments sharing a Redis keep their own.
   await fastify.register(rateLimit, { global: false, redis: deps.rateLimitRedis, nameSpace: `${deps.config.streamKey}:rate:`, skipOnError: true });
-  const bindings = guardBindings(deps.bindings, { access: deps.access, limits: createRateLimits(fastify, deps.config.access.rateLimits) });
+  const admission = createAdmission({ access: deps.access, limits: createRateLimits(fastify, deps.config.access.rateLimits) });
+  const bindings = guardBindings(deps.bindings, admission);
   await fastify.register(healthRoutesPlugin, { ready: deps.ready });
   await fastify.register(connectPlugin, {
     routes: connectRoutes(bindings),
@@ -73,6 +82,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     jsonOptions: { ignoreUnknownFields: true },
   });
   await fastify.register(restRoutesPlugin, { bindings, bodyLimit: deps.config.maxRequestBytes });
+  const compat = { admission, capture: deps.capture, targets: deps.targets, maxRequestBytes: deps.config.maxRequestBytes, drainLimits };
+  await fastify.register(postHogRoutesPlugin, compat);
+  await fastify.register(segmentRoutesPlugin, { ...compat, access: deps.access });
   await fastify.ready();
   return { fastify, handler: handler! };
 }

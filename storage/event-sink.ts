@@ -1,4 +1,5 @@
 import type { StoredEvent } from "../core/events/event-model.js";
+import type { PersonChange } from "../core/events/person-change.js";
 
 /** A row in a sink's own form; the worker only carries it from encode (or encodeRaw) to insert. */
 export type SinkRow = unknown;
@@ -23,4 +24,10 @@ export interface EventSink {
    */
   encodeRaw?(raw: Uint8Array): SinkRow | undefined;
   insert(rows: readonly SinkRow[]): Promise<void>;
+  /**
+   * Keeps what stored events said about their people ($set, $set_once, links);
+   * called after their insert, so a retry stores them again, harmlessly.
+   * Throws as insert does.
+   */
+  savePeople(changes: readonly PersonChange[]): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { PersonChange } from "../core/events/person-change.js";
 import type { QueueEntry } from "../queue/event-queue.js";
 import type { EventSink, SinkRow } from "../storage/event-sink.js";
 import { StorageUnavailableError } from "../storage/storage-errors.js";
@@ -6,6 +7,8 @@ export interface DecodedEntry {
   entry: QueueEntry;
   /** The event as the sink encoded it. */
   row: SinkRow;
+  /** What the event says about its person, if anything. */
+  person?: PersonChange;
 }
 
 export interface WriteResult {
@@ -24,6 +27,7 @@ export async function writeIsolatingBadRows(sink: EventSink, batch: readonly Dec
   async function write(part: readonly DecodedEntry[]): Promise<void> {
     try {
       await sink.insert(part.map((d) => d.row));
+      await sink.savePeople(part.flatMap((d) => (d.person ? [d.person] : [])));
       result.stored.push(...part.map((d) => d.entry));
     } catch (e) {
       if (e instanceof StorageUnavailableError) throw e;

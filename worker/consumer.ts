@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { backoffMs, sleep } from "../core/backoff.js";
+import { personChangeOf } from "../core/events/person-change.js";
 import { decodeQueuedEvent } from "../core/events/queued-event-codec.js";
 import type { EventConsumer, QueueEntry } from "../queue/event-queue.js";
 import type { EventSink } from "../storage/event-sink.js";
@@ -62,7 +63,8 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
         continue;
       }
       try {
-        good.push({ entry, row: sink.encodeRaw?.(entry.raw) ?? sink.encode(decodeQueuedEvent(entry.raw)) });
+        const row = sink.encodeRaw?.(entry.raw) ?? sink.encode(decodeQueuedEvent(entry.raw));
+        good.push({ entry, row, person: personChangeOf(entry.raw) });
       } catch (e) {
         dead.push({ entry, reason: `cannot decode: ${(e as Error).message}` });
       }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { v7 as uuidv7 } from "uuid";
 import { encodeQueuedEvent } from "../../core/events/queued-event-codec.js";
@@ -88,4 +89,16 @@ export function streamKeys(runId: string) {
     ceiling: `bench:capture:${runId}:ceiling`,
     limited: `bench:capture:${runId}:limited`,
   };
+}
+
+/** A posthog-node flush: `{api_key, batch, sent_at}` of `n` events like sampleEvent, gzip'd as posthog-node sends it. */
+export function postHogBatchBody(n: number): Buffer {
+  const now = new Date().toISOString();
+  const batch = Array.from({ length: n }, () => ({
+    distinct_id: sampleEvent.distinctId,
+    event: sampleEvent.event,
+    properties: { ...sampleEvent.properties, $lib: "posthog-node", $lib_version: "5.74.0" },
+    timestamp: now,
+  }));
+  return gzipSync(JSON.stringify({ api_key: benchWriteKey, batch, sent_at: now }));
 }

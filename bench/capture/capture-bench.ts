@@ -15,7 +15,7 @@ import { exitAfterCleanup, guardRun, onCleanup } from "../shared/lifecycle.js";
 import { backgroundCores, type LoadResult, measured, type Sample, summarize } from "../shared/measure.js";
 import { summarizeProfile } from "../shared/profile-summary.js";
 import { cpuTable, errorNotes, resultsTable } from "../shared/report.js";
-import { readBenchConfig, sampleEvent, sampleEventBytes, streamKeys } from "./bench-config.js";
+import { postHogBatchBody, readBenchConfig, sampleEvent, sampleEventBytes, streamKeys } from "./bench-config.js";
 import { pipelinedXadd } from "./redis-ceiling.js";
 import { restLoad } from "./rest-load.js";
 import { clientStreamLoad, unaryBatchLoad } from "./rpc-load.js";
@@ -81,6 +81,17 @@ async function main() {
   const restBatch = (s: number) => () =>
     restLoad(`${server.url}/api/v1/batch`, { body: batchBody, connections: cfg.restBatchConnections, seconds: s, eventsPerRequest: cfg.batchSize });
   const unary = (s: number) => () => unaryBatchLoad(server.url, { callers: cfg.unaryCallers, batchSize: cfg.batchSize, seconds: s });
+  // posthog-node's flush (100 events, its maxBatchSize) to PostHog's /batch/, gzip'd, the token in the body.
+  const postHogBody = postHogBatchBody(100);
+  const postHog = (s: number) => () =>
+    restLoad(`${server.url}/batch/`, {
+      body: postHogBody,
+      connections: cfg.restBatchConnections,
+      seconds: s,
+      eventsPerRequest: 100,
+      keyless: true,
+      headers: { "content-encoding": "gzip" },
+    });
   const stream = (s: number) => () =>
     clientStreamLoad(server.url, { streams: cfg.streams, eventsPerMessage: cfg.streamMessageEvents, messagesPerStream: 200, seconds: s });
   const bytes = sampleEventBytes();
@@ -105,6 +116,7 @@ async function main() {
     await run("warmup server unary", server, keys.server, unary(w));
     await run("warmup server stream", server, keys.server, stream(w));
     await run("warmup server REST batch", server, keys.server, restBatch(w));
+    await run("warmup server PostHog /batch/", server, keys.server, postHog(w));
     await run("warmup ceiling", undefined, keys.ceiling, ceiling(w));
   }
 
@@ -117,6 +129,7 @@ async function main() {
     unary: [] as Sample[],
     stream: [] as Sample[],
     restBatch: [] as Sample[],
+    postHog: [] as Sample[],
   };
   for (let r = 1; r <= cfg.rounds; r++) {
     S.bare.push(await run(`round ${r} bare route`, bare, keys.bare, rest(bare, cfg.seconds)));
@@ -135,6 +148,7 @@ async function main() {
     ["unary", "server CaptureEvents", server, keys.server, unary],
     ["stream", "server CaptureBatch stream", server, keys.server, stream],
     ["restBatch", "server REST batch", server, keys.server, restBatch],
+    ["postHog", "server PostHog gzip /batch/", server, keys.server, postHog],
   ];
   for (let r = 1; r <= cfg.rounds; r++) {
     for (let i = 0; i < batchPhases.length; i++) {
@@ -197,6 +211,22 @@ async function main() {
         target: 0.5,
       },
       {
+        figure: `PostHog gzip /batch/ ev/s (100×${cfg.restBatchConnections})`,
+        value: sum.postHog,
+        ceilingName: pipe,
+        ceiling: sum.ceiling,
+        kind: "rate",
+        target: 0.4,
+      },
+      {
+        figure: "PostHog gzip /batch/ ev/s vs the native batch RPC",
+        value: sum.postHog,
+        ceilingName: "gRPC CaptureEvents",
+        ceiling: sum.unary,
+        kind: "rate",
+        target: 0,
+      },
+      {
         figure: `REST /api/v1/batch ev/s (${cfg.batchSize}×${cfg.restBatchConnections})`,
         value: sum.restBatch,
         ceilingName: pipe,
@@ -218,6 +248,7 @@ async function main() {
     { phase: "server CaptureEvents", s: sum.unary, unit: "ev" },
     { phase: "server CaptureBatch", s: sum.stream, unit: "ev" },
     { phase: "server REST batch", s: sum.restBatch, unit: "ev" },
+    { phase: "server PostHog /batch/", s: sum.postHog, unit: "ev" },
   ];
   console.log(cpuTable(phases));
   console.log("(cores = CPU-seconds per wall second; client = this process: autocannon, the gRPC clients, the ceiling's ioredis;");

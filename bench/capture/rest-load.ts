@@ -5,12 +5,12 @@ import { benchKeyHeaders } from "./bench-config.js";
 /** POSTs the same JSON body over `connections` keep-alive HTTP/1.1 connections for `seconds`, with the bench's write key unless told `keyless`. */
 export async function restLoad(
   url: string,
-  o: { body: string; connections: number; seconds: number; eventsPerRequest?: number; keyless?: boolean },
+  o: { body: string | Buffer; connections: number; seconds: number; eventsPerRequest?: number; keyless?: boolean; headers?: Record<string, string> },
 ): Promise<LoadResult> {
   const r = await autocannon({
     url,
     method: "POST",
-    headers: { "content-type": "application/json", ...(o.keyless ? {} : benchKeyHeaders) },
+    headers: { "content-type": "application/json", ...(o.keyless ? {} : benchKeyHeaders), ...o.headers },
     body: o.body,
     connections: o.connections,
     duration: o.seconds,

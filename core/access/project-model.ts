@@ -12,6 +12,27 @@ export interface Project {
   /** Events older than this many days are deleted; 0 keeps them forever. */
   retentionDays: number;
   createdAtMs: number;
+  settings: ProjectSettings;
+}
+
+/** What a project sets for itself; anything left out takes the server's default. */
+export interface ProjectSettings {
+  /**
+   * Event names the project accepts ("*": any). Absent: the server's ALLOWED_EVENTS on the native API, and any
+   * name on the PostHog and Segment endpoints (their SDKs send $pageview, $autocapture, "Signed Up"…).
+   */
+  allowedEvents?: string[];
+  enrichment?: EnrichmentChoices;
+}
+
+/** Which enrichments capture applies to this project's events (capture/enrichment has the defaults). */
+export interface EnrichmentChoices {
+  userAgent?: boolean;
+  referrer?: boolean;
+  utm?: boolean;
+  country?: boolean;
+  bots?: "flag" | "drop" | "keep";
+  storeIp?: boolean;
 }
 
 /** What a key lets its holder do: write (capture, public), read (analytics, secret), admin (projects and keys, secret). */

@@ -10,9 +10,11 @@ export interface KeysCommand {
 
 export const keysUsage = `Usage: npm run keys -- <command> [options]   (add --json for output a script can read)
   list                                   projects with their keys (write keys whole; read and admin keys by their first characters)
-  create-project <name> [--id <id>] [--origins <a,b>] [--retention-days <n>]
+  create-project <name> [--id <id>] [--origins <a,b>] [--retention-days <n>] [--allowed-events <a,b|*>] [--enrichment <k=v,…>]
                                          a project with a write key and a read key (the read key is shown this once)
   update-project <id> [--name <name>] [--origins <a,b> | --no-origins] [--retention-days <n>]
+                 [--allowed-events <a,b|*> | --no-allowed-events] [--enrichment <k=v,…>]
+                                         enrichment: userAgent, referrer, utm, country, storeIp = on|off; bots = flag|drop|keep
   create-key <project> --kind write|read|admin [--label <text>]
   revoke <key id>                        refused by every server within seconds
   rotate <key id>                        a new key of the same project and kind; the old one is revoked
@@ -21,8 +23,8 @@ export const keysUsage = `Usage: npm run keys -- <command> [options]   (add --js
 /** The options each command takes (flags take no value). */
 const commandOptions: Record<string, { options: readonly string[]; flags?: readonly string[] }> = {
   list: { options: [] },
-  "create-project": { options: ["id", "origins", "retention-days"] },
-  "update-project": { options: ["name", "origins", "retention-days"], flags: ["no-origins"] },
+  "create-project": { options: ["id", "origins", "retention-days", "allowed-events", "enrichment"] },
+  "update-project": { options: ["name", "origins", "retention-days", "allowed-events", "enrichment"], flags: ["no-origins", "no-allowed-events"] },
   "create-key": { options: ["kind", "label"] },
   revoke: { options: [] },
   rotate: { options: [] },
@@ -66,6 +68,21 @@ const list = (v: string | true | undefined) =>
         .filter(Boolean)
     : undefined;
 
+/** `country=on,bots=drop` → { country: true, bots: "drop" } (the admin domain checks names and values). */
+function enrichmentOption(v: string | true | undefined): Record<string, unknown> | undefined {
+  if (typeof v !== "string") return undefined;
+  const switchValue = (x: string) => (/^(on|true|yes)$/i.test(x) ? true : /^(off|false|no)$/i.test(x) ? false : x);
+  return Object.fromEntries(
+    v
+      .split(",")
+      .filter(Boolean)
+      .map((pair) => {
+        const [key, value = ""] = pair.split("=");
+        return [key.trim(), switchValue(value.trim())];
+      }),
+  );
+}
+
 function wholeNumber(v: string | true | undefined, field: string): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== "string" || !/^\d+$/.test(v)) throw new InvalidInputError(field, "must be a whole number");
@@ -91,6 +108,8 @@ export async function runKeysCommand(admin: AdminService, c: KeysCommand): Promi
         id: typeof o.id === "string" ? o.id : undefined,
         origins: list(o.origins),
         retentionDays: wholeNumber(o["retention-days"], "--retention-days"),
+        allowedEvents: list(o["allowed-events"]),
+        enrichment: enrichmentOption(o.enrichment),
       });
       return { project: made.project, projectId: made.project.id, writeKey: made.writeKey, readKey: made.readKey };
     }
@@ -100,6 +119,8 @@ export async function runKeysCommand(admin: AdminService, c: KeysCommand): Promi
         name: typeof o.name === "string" ? o.name : undefined,
         origins: o["no-origins"] ? [] : list(o.origins),
         retentionDays: wholeNumber(o["retention-days"], "--retention-days"),
+        allowedEvents: o["no-allowed-events"] ? null : list(o["allowed-events"]),
+        enrichment: enrichmentOption(o.enrichment),
       });
       return { project };
     }

@@ -1,9 +1,8 @@
 import type { HandlerContext } from "@connectrpc/connect";
-import type { AccessCheck, Door } from "../../access/access-check.js";
+import type { Door } from "../../access/access-check.js";
 import type { ServiceBinding } from "../rpc/service-registry.js";
-import { credentialsOf } from "./credentials.js";
+import type { Admission } from "./admission.js";
 import { principalKey } from "./principal-context.js";
-import type { RateLimits } from "./rate-limits.js";
 import { httpRequestOf } from "./request-context.js";
 
 /** Which door each service is behind; a service missing here is refused at start-up, never left open. */
@@ -21,13 +20,9 @@ type AnyMethod = (req: unknown, ctx: HandlerContext) => unknown;
  * them call these implementations), with errors mapped by the one error
  * table. The implementation finds the checked caller with principalOf(ctx).
  */
-export function guardBindings(bindings: readonly ServiceBinding[], deps: { access: AccessCheck; limits: RateLimits }): ServiceBinding[] {
+export function guardBindings(bindings: readonly ServiceBinding[], admission: Admission): ServiceBinding[] {
   async function admit(ctx: HandlerContext, door: Door): Promise<void> {
-    const req = httpRequestOf(ctx);
-    await deps.limits.address(req);
-    const principal = await deps.access.check(credentialsOf(req, door), door);
-    await deps.limits.key(req, principal);
-    ctx.values.set(principalKey, principal);
+    ctx.values.set(principalKey, await admission.admit(httpRequestOf(ctx), door));
   }
   return bindings.map((b) => {
     const door = doors[b.service.typeName];

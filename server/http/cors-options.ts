@@ -22,6 +22,7 @@ export function corsOptions(access: AccessCheck): FastifyCorsOptions {
       "x-user-agent",
       "authorization",
       "x-api-key",
+      "x-retry-count", // analytics.js's retries
       // Compressed requests, and the encodings a client takes back (Connect and gRPC-Web name their own headers).
       "content-encoding",
       "connect-content-encoding",

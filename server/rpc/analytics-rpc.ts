@@ -1,3 +1,4 @@
+import type { JsonObject } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AnalyticsService } from "../../analytics/analytics-service.js";
 import type { AnalyticsService as AnalyticsServiceDesc } from "../../gen/insightplus/v1/analytics_service_pb.js";
@@ -41,6 +42,10 @@ export function createAnalyticsRpc(analytics: AnalyticsService): ServiceImpl<typ
     async getTrend(req, ctx) {
       const r = await analytics.trend(req, principalOf(ctx).projectId);
       return { dates: r.dates, series: r.series.map((s) => ({ value: s.value, counts: s.counts.map(n), total: n(s.total) })) };
+    },
+    async getPerson(req, ctx) {
+      const p = await analytics.person(req, principalOf(ctx).projectId);
+      return { distinctId: p.distinctId, properties: p.properties as JsonObject, linkedIds: p.linkedIds };
     },
     async getAllAnalytics(req, ctx) {
       const r = await analytics.all(req, principalOf(ctx).projectId);

@@ -1,8 +1,10 @@
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { BatchResult, CaptureService } from "../../capture/capture-service.js";
 import { requireEvents } from "../../capture/capture-service.js";
 import type { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/capture_service_pb.js";
+import type { CaptureTargets } from "../access/capture-targets.js";
 import { principalOf } from "../access/principal-context.js";
+import { httpRequestOf } from "../access/request-context.js";
 
 /** How many stream messages may be queuing at once before reading more (bounds memory). */
 const streamWindow = 64;
@@ -10,23 +12,24 @@ const streamWindow = 64;
 export const streamAnswerLimit = 100_000;
 
 /** Thin CaptureService implementation: translates messages, nothing else. */
-export function createCaptureRpc(capture: CaptureService): ServiceImpl<typeof CaptureServiceDesc> {
+export function createCaptureRpc(capture: CaptureService, targets: CaptureTargets): ServiceImpl<typeof CaptureServiceDesc> {
+  const target = (ctx: HandlerContext) => targets(principalOf(ctx).projectId, "native", httpRequestOf(ctx));
   return {
     async capture(req, ctx) {
-      return { status: "queued", eventId: await capture.captureOne(req, principalOf(ctx).projectId) };
+      return { status: "queued", eventId: await capture.captureOne(req, target(ctx)) };
     },
     async captureEvents(req, ctx) {
       requireEvents(req.events.length);
-      const result = await capture.captureMany(req.events, principalOf(ctx).projectId, { sentAt: req.sentAt });
+      const result = await capture.captureMany(req.events, target(ctx), { sentAt: req.sentAt });
       return { status: "queued", ...result };
     },
     async captureBatch(requests, ctx) {
-      const projectId = principalOf(ctx).projectId;
+      const into = target(ctx);
       const window: Promise<BatchResult>[] = [];
       const total: BatchResult = { accepted: 0, rejected: [], eventIds: [] };
       let index = 0;
       for await (const req of requests) {
-        const pending = capture.captureMany(req.events, projectId, { sentAt: req.sentAt, indexOffset: index });
+        const pending = capture.captureMany(req.events, into, { sentAt: req.sentAt, indexOffset: index });
         pending.catch(() => undefined); // awaited below, in order; this only silences "unhandled"
         window.push(pending);
         index += req.events.length;

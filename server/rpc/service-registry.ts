@@ -6,6 +6,7 @@ import type { CaptureService } from "../../capture/capture-service.js";
 import { AdminService } from "../../gen/insightplus/v1/admin_service_pb.js";
 import { AnalyticsService } from "../../gen/insightplus/v1/analytics_service_pb.js";
 import { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/capture_service_pb.js";
+import type { CaptureTargets } from "../access/capture-targets.js";
 import { createAdminRpc } from "./admin-rpc.js";
 import { createAnalyticsRpc } from "./analytics-rpc.js";
 import { binaryViewOf, type ViewMethod } from "./binary-view.js";
@@ -21,9 +22,9 @@ export interface ServiceBinding {
  * Connect router (gRPC, gRPC-Web, Connect) and the REST routes are built from
  * this one list.
  */
-export function createServiceBindings(deps: { capture: CaptureService; analytics: Analytics; admin: Admin }): ServiceBinding[] {
+export function createServiceBindings(deps: { capture: CaptureService; targets: CaptureTargets; analytics: Analytics; admin: Admin }): ServiceBinding[] {
   return [
-    { service: CaptureServiceDesc, impl: createCaptureRpc(deps.capture) as unknown as ServiceBinding["impl"] },
+    { service: CaptureServiceDesc, impl: createCaptureRpc(deps.capture, deps.targets) as unknown as ServiceBinding["impl"] },
     { service: AnalyticsService, impl: createAnalyticsRpc(deps.analytics) as unknown as ServiceBinding["impl"] },
     { service: AdminService, impl: createAdminRpc(deps.admin) as unknown as ServiceBinding["impl"] },
   ];

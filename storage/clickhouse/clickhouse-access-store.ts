@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { AccessStore, StoredKey } from "../../access/access-store.js";
-import type { KeyKind, Project } from "../../core/access/project-model.js";
+import type { KeyKind, Project, ProjectSettings } from "../../core/access/project-model.js";
 import { chString } from "./clickhouse-literal.js";
 
 interface ProjectRow {
@@ -10,6 +10,7 @@ interface ProjectRow {
   retention_days: number;
   created_at_ms: string | number;
   version: string | number;
+  settings: string;
 }
 
 interface KeyRow {
@@ -71,11 +72,26 @@ export function createClickHouseAccessStore(client: ClickHouseClient): AccessSto
 }
 
 function projectOf(r: ProjectRow): Project {
-  return { id: r.id, name: r.name, origins: r.origins, retentionDays: Number(r.retention_days), createdAtMs: Number(r.created_at_ms) };
+  return {
+    id: r.id,
+    name: r.name,
+    origins: r.origins,
+    retentionDays: Number(r.retention_days),
+    createdAtMs: Number(r.created_at_ms),
+    settings: JSON.parse(r.settings || "{}") as ProjectSettings,
+  };
 }
 
 function projectRow(p: Project, version: number) {
-  return { id: p.id, name: p.name, origins: [...p.origins], retention_days: p.retentionDays, created_at_ms: p.createdAtMs, version };
+  return {
+    id: p.id,
+    name: p.name,
+    origins: [...p.origins],
+    retention_days: p.retentionDays,
+    created_at_ms: p.createdAtMs,
+    version,
+    settings: JSON.stringify(p.settings),
+  };
 }
 
 function keyOf(r: KeyRow): StoredKey {

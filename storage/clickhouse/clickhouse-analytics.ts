@@ -2,6 +2,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { daysStartOnWholeHours } from "../../analytics/time-range.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
+import { createClickHousePeople } from "./clickhouse-people.js";
 
 /**
  * The questions in ClickHouse SQL that runs on 18.16 and on current releases.
@@ -118,5 +119,6 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       );
       return out.map((x) => ({ date: x.d, value: x.value, count: Number(x.n) }));
     },
+    person: (projectId, distinctId) => createClickHousePeople(client).person(projectId, distinctId),
   };
 }

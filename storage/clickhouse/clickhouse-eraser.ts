@@ -9,7 +9,8 @@ const mutationWaitMs = 120_000;
 
 /**
  * Erasure and retention in ClickHouse: mutations (ALTER TABLE … DELETE; 18.16
- * has no lightweight DELETE), on the events and on the hourly users rollup,
+ * has no lightweight DELETE), on the events and on the hourly users rollup
+ * (erasure: the person's properties and links too),
  * issued only when there is something to delete (each mutation rewrites the
  * parts it touches) and awaited, so the answer means it is gone.
  */
@@ -20,14 +21,14 @@ export function createClickHouseEraser(client: ClickHouseClient): EventEraser {
     }>();
     return Number(n);
   };
-  async function mutate(events: string, rollup: string): Promise<void> {
-    await client.command({ query: `ALTER TABLE events DELETE WHERE ${events}` });
-    await client.command({ query: `ALTER TABLE project_user_hours DELETE WHERE ${rollup}` });
+  /** Mutations on each table with its condition, awaited. */
+  async function mutate(where: Record<string, string>): Promise<void> {
+    for (const [table, condition] of Object.entries(where)) await client.command({ query: `ALTER TABLE ${table} DELETE WHERE ${condition}` });
     const deadline = Date.now() + mutationWaitMs;
     while (Date.now() < deadline) {
       const [{ n }] = await (
         await client.query({
-          query: "SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND table IN ('events', 'project_user_hours') AND is_done = 0",
+          query: "SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND is_done = 0",
           format: "JSONEachRow",
         })
       ).json<{ n: string }>();
@@ -40,8 +41,14 @@ export function createClickHouseEraser(client: ClickHouseClient): EventEraser {
       const p = `project_id = ${chString(projectId)}`;
       const events = `${p} AND distinct_id = ${chString(distinctId)}`;
       const n = await count(events);
+      const id = chString(distinctId);
       // The rollup keeps the user as the hash the view computed; erase it even when no event is left.
-      await mutate(events, `${p} AND user = toUUID(UUIDNumToString(sipHash128(${chString(distinctId)})))`);
+      await mutate({
+        events,
+        project_user_hours: `${p} AND user = toUUID(UUIDNumToString(sipHash128(${id})))`,
+        person_properties: `${p} AND distinct_id = ${id}`,
+        person_links: `${p} AND (distinct_id = ${id} OR linked_id = ${id})`,
+      });
       return n;
     },
     async deleteBefore(projectId, beforeMs) {
@@ -49,7 +56,7 @@ export function createClickHouseEraser(client: ClickHouseClient): EventEraser {
       const cutoff = chDateTime(Math.floor(beforeMs / hourMs) * hourMs);
       const p = `project_id = ${chString(projectId)}`;
       const n = await count(`${p} AND event_timestamp < ${cutoff}`);
-      if (n > 0) await mutate(`${p} AND event_timestamp < ${cutoff}`, `${p} AND hour < ${cutoff}`);
+      if (n > 0) await mutate({ events: `${p} AND event_timestamp < ${cutoff}`, project_user_hours: `${p} AND hour < ${cutoff}` });
       return n;
     },
   };

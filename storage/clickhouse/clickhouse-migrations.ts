@@ -77,17 +77,19 @@ export const clickHouseMigrations: ReadonlyArray<Migration> = [
   {
     version: 5,
     statements: [
-      // Projects and keys: small tables read whole with FINAL; a change is a row with a higher version.
+      // Projects (with their settings as JSON) and keys: small tables read whole with FINAL; a change is a
+      // row with a higher version.
       `CREATE TABLE IF NOT EXISTS projects (
         id String,
         name String,
         origins Array(String),
         retention_days UInt32,
         created_at_ms UInt64,
-        version UInt64
+        version UInt64,
+        settings String DEFAULT '{}'
       ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
       // Version 0: any later change to the default project wins over this row, however often it is inserted.
-      `INSERT INTO projects (id, name, origins, retention_days, created_at_ms, version) VALUES ('default', 'Default project', [], 0, 0, 0)`,
+      `INSERT INTO projects (id, name, origins, retention_days, created_at_ms, version, settings) VALUES ('default', 'Default project', [], 0, 0, 0, '{}')`,
       `CREATE TABLE IF NOT EXISTS api_keys (
         id String,
         project_id String,
@@ -100,6 +102,22 @@ export const clickHouseMigrations: ReadonlyArray<Migration> = [
         revoked_at_ms UInt64,
         version UInt64
       ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
+      // People: one row per property and kind; ReplacingMergeTree keeps the highest version, which is the
+      // time for $set (the latest wins) and its complement for $set_once (the earliest wins).
+      `CREATE TABLE IF NOT EXISTS person_properties (
+        project_id String,
+        distinct_id String,
+        key String,
+        set_once UInt8,
+        value String,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY (project_id, distinct_id, key, set_once)`,
+      `CREATE TABLE IF NOT EXISTS person_links (
+        project_id String,
+        distinct_id String,
+        linked_id String,
+        at_ms UInt64
+      ) ENGINE = ReplacingMergeTree() ORDER BY (project_id, distinct_id, linked_id)`,
     ],
   },
 ];

@@ -3,6 +3,7 @@ import { finished } from "node:stream/promises";
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { EventSink } from "../event-sink.js";
 import { type StorageErrorClassifier, StorageUnavailableError } from "../storage-errors.js";
+import { createClickHousePeople } from "./clickhouse-people.js";
 import { clickHouseRowFromQueued, clickHouseRowText, rowsBytes, rowsText } from "./clickhouse-row-text.js";
 
 /**
@@ -13,6 +14,11 @@ import { clickHouseRowFromQueued, clickHouseRowText, rowsBytes, rowsText } from 
  * `overHttp` false: an injected client (chdb) that takes the batch as one text.
  */
 export function createClickHouseSink(client: ClickHouseClient, errors: StorageErrorClassifier, opts: { overHttp: boolean }): EventSink {
+  const people = createClickHousePeople(client);
+  const unavailable = (e: unknown) => {
+    if (errors.classify(e) !== "permanent") throw new StorageUnavailableError(`ClickHouse unavailable: ${(e as Error).message}`, { cause: e });
+    throw e;
+  };
   return {
     name: "clickhouse",
     encode: clickHouseRowText,
@@ -30,9 +36,11 @@ export function createClickHouseSink(client: ClickHouseClient, errors: StorageEr
           await drain(sent.stream);
         }
       } catch (e) {
-        if (errors.classify(e) !== "permanent") throw new StorageUnavailableError(`ClickHouse unavailable: ${(e as Error).message}`, { cause: e });
-        throw e;
+        unavailable(e);
       }
+    },
+    async savePeople(changes) {
+      if (changes.length > 0) await people.savePeople(changes).catch(unavailable);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { AccessStore, StoredKey } from "../../access/access-store.js";
-import type { KeyKind, Project } from "../../core/access/project-model.js";
+import type { KeyKind, Project, ProjectSettings } from "../../core/access/project-model.js";
 import type { SqlClient } from "./sql-client.js";
 
 const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
@@ -8,26 +8,34 @@ const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
 export function createPostgresAccessStore(db: SqlClient): AccessStore {
   return {
     async projects() {
-      const rows = await db.query<{ id: string; name: string; origins: string[]; retention_days: number; created: number }>(
-        `SELECT id, name, origins, retention_days, ${ms("created_at")} AS created FROM projects`,
+      const rows = await db.query<{ id: string; name: string; origins: string[]; retention_days: number; created: number; settings: string }>(
+        `SELECT id, name, origins, retention_days, ${ms("created_at")} AS created, settings::text AS settings FROM projects`,
       );
       return rows.map(
-        (r): Project => ({ id: r.id, name: r.name, origins: r.origins, retentionDays: Number(r.retention_days), createdAtMs: Number(r.created) }),
+        (r): Project => ({
+          id: r.id,
+          name: r.name,
+          origins: r.origins,
+          retentionDays: Number(r.retention_days),
+          createdAtMs: Number(r.created),
+          settings: JSON.parse(r.settings) as ProjectSettings,
+        }),
       );
     },
     async createProject(p) {
       const rows = await db.query(
-        `INSERT INTO projects (id, name, origins, retention_days, created_at) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0))
+        `INSERT INTO projects (id, name, origins, retention_days, created_at, settings) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6::jsonb)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [p.id, p.name, [...p.origins], p.retentionDays, p.createdAtMs],
+        [p.id, p.name, [...p.origins], p.retentionDays, p.createdAtMs, JSON.stringify(p.settings)],
       );
       return rows.length > 0;
     },
     async saveProject(p) {
       await db.query(
-        `INSERT INTO projects (id, name, origins, retention_days, created_at) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0))
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, origins = EXCLUDED.origins, retention_days = EXCLUDED.retention_days`,
-        [p.id, p.name, [...p.origins], p.retentionDays, p.createdAtMs],
+        `INSERT INTO projects (id, name, origins, retention_days, created_at, settings) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6::jsonb)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, origins = EXCLUDED.origins, retention_days = EXCLUDED.retention_days,
+           settings = EXCLUDED.settings`,
+        [p.id, p.name, [...p.origins], p.retentionDays, p.createdAtMs, JSON.stringify(p.settings)],
       );
     },
     async keys() {

@@ -1,5 +1,6 @@
 import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { coversEveryStoredTime } from "../../core/events/event-time-bounds.js";
+import { createPostgresPeople } from "./postgres-people.js";
 import type { SqlClient } from "./sql-client.js";
 
 /**
@@ -31,6 +32,7 @@ export function createPostgresAnalytics(db: SqlClient, now: () => number = Date.
     );
     return out.map((x) => ({ k: x.k, users: Number(x.users) }));
   }
+  const people = createPostgresPeople(db);
   const prop = (param: string) => `CASE WHEN jsonb_typeof(properties -> ${param}) = 'string' THEN properties ->> ${param} ELSE '' END`;
 
   return {
@@ -108,6 +110,7 @@ export function createPostgresAnalytics(db: SqlClient, now: () => number = Date.
       );
       return out.map((x) => ({ date: x.d, value: x.value, count: Number(x.n) }));
     },
+    person: (projectId, distinctId) => people.person(projectId, distinctId),
   };
 }
 

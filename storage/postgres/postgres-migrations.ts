@@ -36,14 +36,17 @@ export const postgresMigrations: ReadonlyArray<{ version: number; sql: string }>
     version: 3,
     // Projects: every event belongs to one, rows stored before projects to "default". Adding a column with a
     // constant default rewrites nothing (PostgreSQL 11+); the new primary key and indexes are built once.
-    // A uuid is unique within its project: two projects sending the same uuid keep both events.
+    // A uuid is unique within its project: two projects sending the same uuid keep both events. People: the
+    // latest value of each property a $set named (the earliest, for $set_once), and the ids $identify and
+    // $create_alias linked.
     sql: `
       CREATE TABLE IF NOT EXISTS projects (
         id text PRIMARY KEY,
         name text NOT NULL,
         origins text[] NOT NULL DEFAULT '{}',
         retention_days integer NOT NULL DEFAULT 0,
-        created_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz NOT NULL DEFAULT now(),
+        settings jsonb NOT NULL DEFAULT '{}'
       );
       INSERT INTO projects (id, name) VALUES ('default', 'Default project') ON CONFLICT (id) DO NOTHING;
       CREATE TABLE IF NOT EXISTS api_keys (
@@ -63,7 +66,24 @@ export const postgresMigrations: ReadonlyArray<{ version: number; sql: string }>
       CREATE INDEX IF NOT EXISTS events_project_time_user_idx ON events (project_id, event_timestamp, distinct_id);
       CREATE INDEX IF NOT EXISTS events_project_event_user_time_idx ON events (project_id, event, distinct_id, event_timestamp);
       DROP INDEX IF EXISTS events_time_user_idx;
-      DROP INDEX IF EXISTS events_event_user_time_idx
+      DROP INDEX IF EXISTS events_event_user_time_idx;
+      CREATE TABLE IF NOT EXISTS person_properties (
+        project_id text NOT NULL,
+        distinct_id text NOT NULL,
+        key text NOT NULL,
+        set_once boolean NOT NULL,
+        value jsonb NOT NULL,
+        at timestamptz NOT NULL,
+        PRIMARY KEY (project_id, distinct_id, key, set_once)
+      );
+      CREATE TABLE IF NOT EXISTS person_links (
+        project_id text NOT NULL,
+        distinct_id text NOT NULL,
+        linked_id text NOT NULL,
+        at timestamptz NOT NULL,
+        PRIMARY KEY (project_id, distinct_id, linked_id)
+      );
+      CREATE INDEX IF NOT EXISTS person_links_linked_idx ON person_links (project_id, linked_id)
     `,
   },
 ];

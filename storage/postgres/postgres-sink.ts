@@ -1,6 +1,7 @@
 import type { StoredEvent } from "../../core/events/event-model.js";
 import type { EventSink } from "../event-sink.js";
 import { type StorageErrorClassifier, StorageUnavailableError } from "../storage-errors.js";
+import { createPostgresPeople } from "./postgres-people.js";
 import type { SqlClient } from "./sql-client.js";
 
 // One statement per batch: the columns travel as arrays (typed parameters, no
@@ -14,6 +15,11 @@ const insertSql = `
 
 /** PostgreSQL (server or embedded PGlite) behind the EventSink seam. */
 export function createPostgresSink(db: SqlClient, errors: StorageErrorClassifier, name = "postgres"): EventSink {
+  const people = createPostgresPeople(db);
+  const unavailable = (e: unknown) => {
+    if (errors.classify(e) !== "permanent") throw new StorageUnavailableError(`PostgreSQL unavailable: ${(e as Error).message}`, { cause: e });
+    throw e;
+  };
   return {
     name,
     encode: (e) => e,
@@ -32,9 +38,11 @@ export function createPostgresSink(db: SqlClient, errors: StorageErrorClassifier
           events.map((e) => e.timestampClamped),
         ]);
       } catch (e) {
-        if (errors.classify(e) !== "permanent") throw new StorageUnavailableError(`PostgreSQL unavailable: ${(e as Error).message}`, { cause: e });
-        throw e;
+        unavailable(e);
       }
+    },
+    async savePeople(changes) {
+      if (changes.length > 0) await people.savePeople(changes).catch(unavailable);
     },
   };
 }

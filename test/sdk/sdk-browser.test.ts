@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { browserBundleOptions } from "../../sdk/scripts/build.mjs";
 import { startPageServer } from "../support/sdk-page-server.js";
@@ -10,6 +10,7 @@ import { type FlakyProxy, startFlakyProxy } from "../support/sdk-proxy.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
 import { createStreamReader, deliveryReport, type StreamReader } from "../support/stream-reader.js";
 import { testKeys } from "../support/test-keys.js";
+import { launchChromium } from "../support/third-party-pages.js";
 
 // Code inside page.evaluate runs in the page; the root tsconfig has no DOM lib.
 declare const window: any;
@@ -43,21 +44,7 @@ describe.skipIf(skip)(`browser SDK in headless Chromium${skip ? " (skipped: no c
     server = await startInProcessServer({ streamKey: reader.streamKey });
     proxy = await startFlakyProxy(server.url);
     pages = await startPageServer(bundle);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      // Playwright turns the back/forward cache off by default; real browsers have it on.
-      ignoreDefaultArgs: ["--disable-back-forward-cache"],
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

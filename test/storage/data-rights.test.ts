@@ -61,9 +61,21 @@ describe.each(databaseKinds())("erasure and retention on $kind", ({ kind, missin
 
   it("erasing a user removes them from every answer of that project, DAU and MAU rollups included, and from no other project", async () => {
     expect(await dauSum()).toBe(12); // 6 days × 2 users
+    // What the person carries goes too: properties and the ids linked to them.
+    const identify = {
+      event: "$identify",
+      distinctId: "alice",
+      timestamp: at(1, 14),
+      properties: { $set: { email: "alice@example.com" }, $anon_distinct_id: "anon-a" },
+    };
+    expect(
+      (await postJson(`${server.url}/e/`, { ...identify, distinct_id: "alice", properties: { ...identify.properties, token: testKeys.write } })).status,
+    ).toBe(200);
+    await waitUntil("alice's person kept", async () => (await ask("persons/alice")).properties?.email === "alice@example.com", { timeoutMs: 30_000 });
     const erased = await postJson(`${server.url}/api/v1/admin/projects/default/erase`, { distinctId: "alice" }, asAdmin);
     expect(erased.status).toBe(200);
-    expect(erased.json).toEqual({ events: "12" });
+    expect(erased.json).toEqual({ events: "13" });
+    expect(await ask("persons/alice")).toEqual({ distinctId: "alice", properties: {}, linkedIds: [] });
     expect(await users()).toEqual(["bob"]);
     expect(await ask("total-users")).toEqual({ totalUsers: "1" });
     expect(await ask("total-events")).toEqual({ totalEvents: "12" });

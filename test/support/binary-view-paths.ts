@@ -1,5 +1,6 @@
 import { create, type DescField, type DescMessage, fromBinary, type JsonObject, toBinary } from "@bufbuild/protobuf";
 import { expect } from "vitest";
+import { anyEventName } from "../../capture/capture-target.js";
 import { createEventValidator } from "../../capture/event-validator.js";
 import { InvalidInputError, TooLargeError } from "../../core/errors/domain-errors.js";
 import type { EventInput } from "../../core/events/event-model.js";
@@ -11,7 +12,8 @@ import { binaryViewOf, type ViewMethod } from "../../server/rpc/binary-view.js";
 
 export const view = binaryViewOf(CaptureService);
 export const served = (name: string) => view.served.find((m) => m.method.name === name)!;
-export const validator = createEventValidator({ allowedEvents: ["*"], maxEventBytes: 32768 });
+export const validator = createEventValidator({ maxEventBytes: 32768 });
+const target = { projectId: "default", eventNames: anyEventName };
 export const receivedAt = Date.parse("2024-07-01T12:00:00.000Z");
 
 // ---- hand-written wire bytes (for what toBinary will not write) ----
@@ -57,7 +59,7 @@ type Outcome = { wholeRequest: "refused" } | { events: EventOutcome[] };
 
 export function validate(input: EventInput, sentAt?: string): EventOutcome {
   try {
-    const v = validator.validate(input, "default", receivedAt, sentAt);
+    const v = validator.validate(input, target, receivedAt, sentAt);
     if (input.uuid === "") expect(v.uuid).toMatch(/^[0-9a-f-]{36}$/); // assigned (randomly): compared as such
     return {
       ok: {

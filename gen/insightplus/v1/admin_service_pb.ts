@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file insightplus/v1/admin_service.proto.
  */
 export const file_insightplus_v1_admin_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJpbnNpZ2h0cGx1cy92MS9hZG1pbl9zZXJ2aWNlLnByb3RvEg5pbnNpZ2h0cGx1cy52MSJgCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDwoHb3JpZ2lucxgDIAMoCRIWCg5yZXRlbnRpb25fZGF5cxgEIAEoBRISCgpjcmVhdGVkX2F0GAUgASgJIqIBCgZBcGlLZXkSCgoCaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIMCgRraW5kGAMgASgJEgwKBGhpbnQYBCABKAkSCwoDa2V5GAUgASgJEg0KBWxhYmVsGAYgASgJEhIKCmNyZWF0ZWRfYXQYByABKAkSEgoKcmV2b2tlZF9hdBgIIAEoCRIYChBmcm9tX2Vudmlyb25tZW50GAkgASgIImEKD1Byb2plY3RXaXRoS2V5cxIoCgdwcm9qZWN0GAEgASgLMhcuaW5zaWdodHBsdXMudjEuUHJvamVjdBIkCgRrZXlzGAIgAygLMhYuaW5zaWdodHBsdXMudjEuQXBpS2V5IhUKE0xpc3RQcm9qZWN0c1JlcXVlc3QiSQoUTGlzdFByb2plY3RzUmVzcG9uc2USMQoIcHJvamVjdHMYASADKAsyHy5pbnNpZ2h0cGx1cy52MS5Qcm9qZWN0V2l0aEtleXMiWQoUQ3JlYXRlUHJvamVjdFJlcXVlc3QSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdvcmlnaW5zGAMgAygJEhYKDnJldGVudGlvbl9kYXlzGAQgASgFImYKFUNyZWF0ZVByb2plY3RSZXNwb25zZRIoCgdwcm9qZWN0GAEgASgLMhcuaW5zaWdodHBsdXMudjEuUHJvamVjdBIRCgl3cml0ZV9rZXkYAiABKAkSEAoIcmVhZF9rZXkYAyABKAkinAEKFFVwZGF0ZVByb2plY3RSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEg8KB29yaWdpbnMYAyADKAkSEwoLc2V0X29yaWdpbnMYBCABKAgSGwoOcmV0ZW50aW9uX2RheXMYBSABKAVIAYgBAUIHCgVfbmFtZUIRCg9fcmV0ZW50aW9uX2RheXMiQQoVVXBkYXRlUHJvamVjdFJlc3BvbnNlEigKB3Byb2plY3QYASABKAsyFy5pbnNpZ2h0cGx1cy52MS5Qcm9qZWN0IkMKEENyZWF0ZUtleVJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIMCgRraW5kGAIgASgJEg0KBWxhYmVsGAMgASgJIkgKEUNyZWF0ZUtleVJlc3BvbnNlEiMKA2tleRgBIAEoCzIWLmluc2lnaHRwbHVzLnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkiIgoQUmV2b2tlS2V5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkiOAoRUmV2b2tlS2V5UmVzcG9uc2USIwoDa2V5GAEgASgLMhYuaW5zaWdodHBsdXMudjEuQXBpS2V5IiIKEFJvdGF0ZUtleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJInEKEVJvdGF0ZUtleVJlc3BvbnNlEiMKA2tleRgBIAEoCzIWLmluc2lnaHRwbHVzLnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkSJwoHcmV2b2tlZBgDIAEoCzIWLmluc2lnaHRwbHVzLnYxLkFwaUtleSI7ChBFcmFzZVVzZXJSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSEwoLZGlzdGluY3RfaWQYAiABKAkiIwoRRXJhc2VVc2VyUmVzcG9uc2USDgoGZXZlbnRzGAEgASgDMqkHCgxBZG1pblNlcnZpY2USfAoMTGlzdFByb2plY3RzEiMuaW5zaWdodHBsdXMudjEuTGlzdFByb2plY3RzUmVxdWVzdBokLmluc2lnaHRwbHVzLnYxLkxpc3RQcm9qZWN0c1Jlc3BvbnNlIiGQAgGC0+STAhgSFi9hcGkvdjEvYWRtaW4vcHJvamVjdHMSfwoNQ3JlYXRlUHJvamVjdBIkLmluc2lnaHRwbHVzLnYxLkNyZWF0ZVByb2plY3RSZXF1ZXN0GiUuaW5zaWdodHBsdXMudjEuQ3JlYXRlUHJvamVjdFJlc3BvbnNlIiGC0+STAhs6ASoiFi9hcGkvdjEvYWRtaW4vcHJvamVjdHMSjAEKDVVwZGF0ZVByb2plY3QSJC5pbnNpZ2h0cGx1cy52MS5VcGRhdGVQcm9qZWN0UmVxdWVzdBolLmluc2lnaHRwbHVzLnYxLlVwZGF0ZVByb2plY3RSZXNwb25zZSIugtPkkwIoOgEqMiMvYXBpL3YxL2FkbWluL3Byb2plY3RzL3twcm9qZWN0X2lkfRKFAQoJQ3JlYXRlS2V5EiAuaW5zaWdodHBsdXMudjEuQ3JlYXRlS2V5UmVxdWVzdBohLmluc2lnaHRwbHVzLnYxLkNyZWF0ZUtleVJlc3BvbnNlIjOC0+STAi06ASoiKC9hcGkvdjEvYWRtaW4vcHJvamVjdHMve3Byb2plY3RfaWR9L2tleXMSfAoJUmV2b2tlS2V5EiAuaW5zaWdodHBsdXMudjEuUmV2b2tlS2V5UmVxdWVzdBohLmluc2lnaHRwbHVzLnYxLlJldm9rZUtleVJlc3BvbnNlIiqC0+STAiQiIi9hcGkvdjEvYWRtaW4va2V5cy97a2V5X2lkfS9yZXZva2USfAoJUm90YXRlS2V5EiAuaW5zaWdodHBsdXMudjEuUm90YXRlS2V5UmVxdWVzdBohLmluc2lnaHRwbHVzLnYxLlJvdGF0ZUtleVJlc3BvbnNlIiqC0+STAiQiIi9hcGkvdjEvYWRtaW4va2V5cy97a2V5X2lkfS9yb3RhdGUShgEKCUVyYXNlVXNlchIgLmluc2lnaHRwbHVzLnYxLkVyYXNlVXNlclJlcXVlc3QaIS5pbnNpZ2h0cGx1cy52MS5FcmFzZVVzZXJSZXNwb25zZSI0gtPkkwIuOgEqIikvYXBpL3YxL2FkbWluL3Byb2plY3RzL3twcm9qZWN0X2lkfS9lcmFzZWIGcHJvdG8z", [file_google_api_annotations]);
+  fileDesc("CiJpbnNpZ2h0cGx1cy92MS9hZG1pbl9zZXJ2aWNlLnByb3RvEg5pbnNpZ2h0cGx1cy52MSKoAQoHUHJvamVjdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg8KB29yaWdpbnMYAyADKAkSFgoOcmV0ZW50aW9uX2RheXMYBCABKAUSEgoKY3JlYXRlZF9hdBgFIAEoCRIWCg5hbGxvd2VkX2V2ZW50cxgGIAMoCRIuCgplbnJpY2htZW50GAcgASgLMhouaW5zaWdodHBsdXMudjEuRW5yaWNobWVudCLGAQoKRW5yaWNobWVudBIXCgp1c2VyX2FnZW50GAEgASgISACIAQESFQoIcmVmZXJyZXIYAiABKAhIAYgBARIQCgN1dG0YAyABKAhIAogBARIUCgdjb3VudHJ5GAQgASgISAOIAQESDAoEYm90cxgFIAEoCRIVCghzdG9yZV9pcBgGIAEoCEgEiAEBQg0KC191c2VyX2FnZW50QgsKCV9yZWZlcnJlckIGCgRfdXRtQgoKCF9jb3VudHJ5QgsKCV9zdG9yZV9pcCKiAQoGQXBpS2V5EgoKAmlkGAEgASgJEhIKCnByb2plY3RfaWQYAiABKAkSDAoEa2luZBgDIAEoCRIMCgRoaW50GAQgASgJEgsKA2tleRgFIAEoCRINCgVsYWJlbBgGIAEoCRISCgpjcmVhdGVkX2F0GAcgASgJEhIKCnJldm9rZWRfYXQYCCABKAkSGAoQZnJvbV9lbnZpcm9ubWVudBgJIAEoCCJhCg9Qcm9qZWN0V2l0aEtleXMSKAoHcHJvamVjdBgBIAEoCzIXLmluc2lnaHRwbHVzLnYxLlByb2plY3QSJAoEa2V5cxgCIAMoCzIWLmluc2lnaHRwbHVzLnYxLkFwaUtleSIVChNMaXN0UHJvamVjdHNSZXF1ZXN0IkkKFExpc3RQcm9qZWN0c1Jlc3BvbnNlEjEKCHByb2plY3RzGAEgAygLMh8uaW5zaWdodHBsdXMudjEuUHJvamVjdFdpdGhLZXlzIqEBChRDcmVhdGVQcm9qZWN0UmVxdWVzdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg8KB29yaWdpbnMYAyADKAkSFgoOcmV0ZW50aW9uX2RheXMYBCABKAUSFgoOYWxsb3dlZF9ldmVudHMYBSADKAkSLgoKZW5yaWNobWVudBgGIAEoCzIaLmluc2lnaHRwbHVzLnYxLkVucmljaG1lbnQiZgoVQ3JlYXRlUHJvamVjdFJlc3BvbnNlEigKB3Byb2plY3QYASABKAsyFy5pbnNpZ2h0cGx1cy52MS5Qcm9qZWN0EhEKCXdyaXRlX2tleRgCIAEoCRIQCghyZWFkX2tleRgDIAEoCSKAAgoUVXBkYXRlUHJvamVjdFJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIRCgRuYW1lGAIgASgJSACIAQESDwoHb3JpZ2lucxgDIAMoCRITCgtzZXRfb3JpZ2lucxgEIAEoCBIbCg5yZXRlbnRpb25fZGF5cxgFIAEoBUgBiAEBEhYKDmFsbG93ZWRfZXZlbnRzGAYgAygJEhoKEnNldF9hbGxvd2VkX2V2ZW50cxgHIAEoCBIuCgplbnJpY2htZW50GAggASgLMhouaW5zaWdodHBsdXMudjEuRW5yaWNobWVudEIHCgVfbmFtZUIRCg9fcmV0ZW50aW9uX2RheXMiQQoVVXBkYXRlUHJvamVjdFJlc3BvbnNlEigKB3Byb2plY3QYASABKAsyFy5pbnNpZ2h0cGx1cy52MS5Qcm9qZWN0IkMKEENyZWF0ZUtleVJlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIMCgRraW5kGAIgASgJEg0KBWxhYmVsGAMgASgJIkgKEUNyZWF0ZUtleVJlc3BvbnNlEiMKA2tleRgBIAEoCzIWLmluc2lnaHRwbHVzLnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkiIgoQUmV2b2tlS2V5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkiOAoRUmV2b2tlS2V5UmVzcG9uc2USIwoDa2V5GAEgASgLMhYuaW5zaWdodHBsdXMudjEuQXBpS2V5IiIKEFJvdGF0ZUtleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJInEKEVJvdGF0ZUtleVJlc3BvbnNlEiMKA2tleRgBIAEoCzIWLmluc2lnaHRwbHVzLnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkSJwoHcmV2b2tlZBgDIAEoCzIWLmluc2lnaHRwbHVzLnYxLkFwaUtleSI7ChBFcmFzZVVzZXJSZXF1ZXN0EhIKCnByb2plY3RfaWQYASABKAkSEwoLZGlzdGluY3RfaWQYAiABKAkiIwoRRXJhc2VVc2VyUmVzcG9uc2USDgoGZXZlbnRzGAEgASgDMqkHCgxBZG1pblNlcnZpY2USfAoMTGlzdFByb2plY3RzEiMuaW5zaWdodHBsdXMudjEuTGlzdFByb2plY3RzUmVxdWVzdBokLmluc2lnaHRwbHVzLnYxLkxpc3RQcm9qZWN0c1Jlc3BvbnNlIiGQAgGC0+STAhgSFi9hcGkvdjEvYWRtaW4vcHJvamVjdHMSfwoNQ3JlYXRlUHJvamVjdBIkLmluc2lnaHRwbHVzLnYxLkNyZWF0ZVByb2plY3RSZXF1ZXN0GiUuaW5zaWdodHBsdXMudjEuQ3JlYXRlUHJvamVjdFJlc3BvbnNlIiGC0+STAhs6ASoiFi9hcGkvdjEvYWRtaW4vcHJvamVjdHMSjAEKDVVwZGF0ZVByb2plY3QSJC5pbnNpZ2h0cGx1cy52MS5VcGRhdGVQcm9qZWN0UmVxdWVzdBolLmluc2lnaHRwbHVzLnYxLlVwZGF0ZVByb2plY3RSZXNwb25zZSIugtPkkwIoOgEqMiMvYXBpL3YxL2FkbWluL3Byb2plY3RzL3twcm9qZWN0X2lkfRKFAQoJQ3JlYXRlS2V5EiAuaW5zaWdodHBsdXMudjEuQ3JlYXRlS2V5UmVxdWVzdBohLmluc2lnaHRwbHVzLnYxLkNyZWF0ZUtleVJlc3BvbnNlIjOC0+STAi06ASoiKC9hcGkvdjEvYWRtaW4vcHJvamVjdHMve3Byb2plY3RfaWR9L2tleXMSfAoJUmV2b2tlS2V5EiAuaW5zaWdodHBsdXMudjEuUmV2b2tlS2V5UmVxdWVzdBohLmluc2lnaHRwbHVzLnYxLlJldm9rZUtleVJlc3BvbnNlIiqC0+STAiQiIi9hcGkvdjEvYWRtaW4va2V5cy97a2V5X2lkfS9yZXZva2USfAoJUm90YXRlS2V5EiAuaW5zaWdodHBsdXMudjEuUm90YXRlS2V5UmVxdWVzdBohLmluc2lnaHRwbHVzLnYxLlJvdGF0ZUtleVJlc3BvbnNlIiqC0+STAiQiIi9hcGkvdjEvYWRtaW4va2V5cy97a2V5X2lkfS9yb3RhdGUShgEKCUVyYXNlVXNlchIgLmluc2lnaHRwbHVzLnYxLkVyYXNlVXNlclJlcXVlc3QaIS5pbnNpZ2h0cGx1cy52MS5FcmFzZVVzZXJSZXNwb25zZSI0gtPkkwIuOgEqIikvYXBpL3YxL2FkbWluL3Byb2plY3RzL3twcm9qZWN0X2lkfS9lcmFzZWIGcHJvdG8z", [file_google_api_annotations]);
 
 /**
  * @generated from message insightplus.v1.Project
@@ -45,6 +45,21 @@ export type Project = Message<"insightplus.v1.Project"> & {
    * @generated from field: string created_at = 5;
    */
   createdAt: string;
+
+  /**
+   * Event names the project accepts ("*": any); empty: the server's ALLOWED_EVENTS on the native API,
+   * any name on the PostHog and Segment endpoints.
+   *
+   * @generated from field: repeated string allowed_events = 6;
+   */
+  allowedEvents: string[];
+
+  /**
+   * What capture adds to the project's events; unset switches take the defaults.
+   *
+   * @generated from field: insightplus.v1.Enrichment enrichment = 7;
+   */
+  enrichment?: Enrichment | undefined;
 };
 
 /**
@@ -53,6 +68,60 @@ export type Project = Message<"insightplus.v1.Project"> & {
  */
 export const ProjectSchema: GenMessage<Project> = /*@__PURE__*/
   messageDesc(file_insightplus_v1_admin_service, 0);
+
+/**
+ * @generated from message insightplus.v1.Enrichment
+ */
+export type Enrichment = Message<"insightplus.v1.Enrichment"> & {
+  /**
+   * Browser, OS and device type from the user agent (default on).
+   *
+   * @generated from field: optional bool user_agent = 1;
+   */
+  userAgent?: boolean | undefined;
+
+  /**
+   * $referrer and $referring_domain (default on).
+   *
+   * @generated from field: optional bool referrer = 2;
+   */
+  referrer?: boolean | undefined;
+
+  /**
+   * utm_* from the page URL (default on).
+   *
+   * @generated from field: optional bool utm = 3;
+   */
+  utm?: boolean | undefined;
+
+  /**
+   * $geoip_country_code from the client address, by DB-IP's country database (default off).
+   *
+   * @generated from field: optional bool country = 4;
+   */
+  country?: boolean | undefined;
+
+  /**
+   * Known bots: "flag" ($is_bot, the default), "drop", or "keep".
+   *
+   * @generated from field: string bots = 5;
+   */
+  bots: string;
+
+  /**
+   * Keep the client address as $ip (default off).
+   *
+   * @generated from field: optional bool store_ip = 6;
+   */
+  storeIp?: boolean | undefined;
+};
+
+/**
+ * Describes the message insightplus.v1.Enrichment.
+ * Use `create(EnrichmentSchema)` to create a new message.
+ */
+export const EnrichmentSchema: GenMessage<Enrichment> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_admin_service, 1);
 
 /**
  * @generated from message insightplus.v1.ApiKey
@@ -119,7 +188,7 @@ export type ApiKey = Message<"insightplus.v1.ApiKey"> & {
  * Use `create(ApiKeySchema)` to create a new message.
  */
 export const ApiKeySchema: GenMessage<ApiKey> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 1);
+  messageDesc(file_insightplus_v1_admin_service, 2);
 
 /**
  * @generated from message insightplus.v1.ProjectWithKeys
@@ -141,7 +210,7 @@ export type ProjectWithKeys = Message<"insightplus.v1.ProjectWithKeys"> & {
  * Use `create(ProjectWithKeysSchema)` to create a new message.
  */
 export const ProjectWithKeysSchema: GenMessage<ProjectWithKeys> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 2);
+  messageDesc(file_insightplus_v1_admin_service, 3);
 
 /**
  * @generated from message insightplus.v1.ListProjectsRequest
@@ -154,7 +223,7 @@ export type ListProjectsRequest = Message<"insightplus.v1.ListProjectsRequest"> 
  * Use `create(ListProjectsRequestSchema)` to create a new message.
  */
 export const ListProjectsRequestSchema: GenMessage<ListProjectsRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 3);
+  messageDesc(file_insightplus_v1_admin_service, 4);
 
 /**
  * @generated from message insightplus.v1.ListProjectsResponse
@@ -171,7 +240,7 @@ export type ListProjectsResponse = Message<"insightplus.v1.ListProjectsResponse"
  * Use `create(ListProjectsResponseSchema)` to create a new message.
  */
 export const ListProjectsResponseSchema: GenMessage<ListProjectsResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 4);
+  messageDesc(file_insightplus_v1_admin_service, 5);
 
 /**
  * @generated from message insightplus.v1.CreateProjectRequest
@@ -198,6 +267,16 @@ export type CreateProjectRequest = Message<"insightplus.v1.CreateProjectRequest"
    * @generated from field: int32 retention_days = 4;
    */
   retentionDays: number;
+
+  /**
+   * @generated from field: repeated string allowed_events = 5;
+   */
+  allowedEvents: string[];
+
+  /**
+   * @generated from field: insightplus.v1.Enrichment enrichment = 6;
+   */
+  enrichment?: Enrichment | undefined;
 };
 
 /**
@@ -205,7 +284,7 @@ export type CreateProjectRequest = Message<"insightplus.v1.CreateProjectRequest"
  * Use `create(CreateProjectRequestSchema)` to create a new message.
  */
 export const CreateProjectRequestSchema: GenMessage<CreateProjectRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 5);
+  messageDesc(file_insightplus_v1_admin_service, 6);
 
 /**
  * @generated from message insightplus.v1.CreateProjectResponse
@@ -234,7 +313,7 @@ export type CreateProjectResponse = Message<"insightplus.v1.CreateProjectRespons
  * Use `create(CreateProjectResponseSchema)` to create a new message.
  */
 export const CreateProjectResponseSchema: GenMessage<CreateProjectResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 6);
+  messageDesc(file_insightplus_v1_admin_service, 7);
 
 /**
  * @generated from message insightplus.v1.UpdateProjectRequest
@@ -266,6 +345,25 @@ export type UpdateProjectRequest = Message<"insightplus.v1.UpdateProjectRequest"
    * @generated from field: optional int32 retention_days = 5;
    */
   retentionDays?: number | undefined;
+
+  /**
+   * Replaces the list when set_allowed_events is true (an empty list: back to the server's default).
+   *
+   * @generated from field: repeated string allowed_events = 6;
+   */
+  allowedEvents: string[];
+
+  /**
+   * @generated from field: bool set_allowed_events = 7;
+   */
+  setAllowedEvents: boolean;
+
+  /**
+   * The switches given change; the others stay.
+   *
+   * @generated from field: insightplus.v1.Enrichment enrichment = 8;
+   */
+  enrichment?: Enrichment | undefined;
 };
 
 /**
@@ -273,7 +371,7 @@ export type UpdateProjectRequest = Message<"insightplus.v1.UpdateProjectRequest"
  * Use `create(UpdateProjectRequestSchema)` to create a new message.
  */
 export const UpdateProjectRequestSchema: GenMessage<UpdateProjectRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 7);
+  messageDesc(file_insightplus_v1_admin_service, 8);
 
 /**
  * @generated from message insightplus.v1.UpdateProjectResponse
@@ -290,7 +388,7 @@ export type UpdateProjectResponse = Message<"insightplus.v1.UpdateProjectRespons
  * Use `create(UpdateProjectResponseSchema)` to create a new message.
  */
 export const UpdateProjectResponseSchema: GenMessage<UpdateProjectResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 8);
+  messageDesc(file_insightplus_v1_admin_service, 9);
 
 /**
  * @generated from message insightplus.v1.CreateKeyRequest
@@ -319,7 +417,7 @@ export type CreateKeyRequest = Message<"insightplus.v1.CreateKeyRequest"> & {
  * Use `create(CreateKeyRequestSchema)` to create a new message.
  */
 export const CreateKeyRequestSchema: GenMessage<CreateKeyRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 9);
+  messageDesc(file_insightplus_v1_admin_service, 10);
 
 /**
  * @generated from message insightplus.v1.CreateKeyResponse
@@ -343,7 +441,7 @@ export type CreateKeyResponse = Message<"insightplus.v1.CreateKeyResponse"> & {
  * Use `create(CreateKeyResponseSchema)` to create a new message.
  */
 export const CreateKeyResponseSchema: GenMessage<CreateKeyResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 10);
+  messageDesc(file_insightplus_v1_admin_service, 11);
 
 /**
  * @generated from message insightplus.v1.RevokeKeyRequest
@@ -360,7 +458,7 @@ export type RevokeKeyRequest = Message<"insightplus.v1.RevokeKeyRequest"> & {
  * Use `create(RevokeKeyRequestSchema)` to create a new message.
  */
 export const RevokeKeyRequestSchema: GenMessage<RevokeKeyRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 11);
+  messageDesc(file_insightplus_v1_admin_service, 12);
 
 /**
  * @generated from message insightplus.v1.RevokeKeyResponse
@@ -377,7 +475,7 @@ export type RevokeKeyResponse = Message<"insightplus.v1.RevokeKeyResponse"> & {
  * Use `create(RevokeKeyResponseSchema)` to create a new message.
  */
 export const RevokeKeyResponseSchema: GenMessage<RevokeKeyResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 12);
+  messageDesc(file_insightplus_v1_admin_service, 13);
 
 /**
  * @generated from message insightplus.v1.RotateKeyRequest
@@ -394,7 +492,7 @@ export type RotateKeyRequest = Message<"insightplus.v1.RotateKeyRequest"> & {
  * Use `create(RotateKeyRequestSchema)` to create a new message.
  */
 export const RotateKeyRequestSchema: GenMessage<RotateKeyRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 13);
+  messageDesc(file_insightplus_v1_admin_service, 14);
 
 /**
  * @generated from message insightplus.v1.RotateKeyResponse
@@ -421,7 +519,7 @@ export type RotateKeyResponse = Message<"insightplus.v1.RotateKeyResponse"> & {
  * Use `create(RotateKeyResponseSchema)` to create a new message.
  */
 export const RotateKeyResponseSchema: GenMessage<RotateKeyResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 14);
+  messageDesc(file_insightplus_v1_admin_service, 15);
 
 /**
  * @generated from message insightplus.v1.EraseUserRequest
@@ -443,7 +541,7 @@ export type EraseUserRequest = Message<"insightplus.v1.EraseUserRequest"> & {
  * Use `create(EraseUserRequestSchema)` to create a new message.
  */
 export const EraseUserRequestSchema: GenMessage<EraseUserRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 15);
+  messageDesc(file_insightplus_v1_admin_service, 16);
 
 /**
  * @generated from message insightplus.v1.EraseUserResponse
@@ -462,7 +560,7 @@ export type EraseUserResponse = Message<"insightplus.v1.EraseUserResponse"> & {
  * Use `create(EraseUserResponseSchema)` to create a new message.
  */
 export const EraseUserResponseSchema: GenMessage<EraseUserResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_admin_service, 16);
+  messageDesc(file_insightplus_v1_admin_service, 17);
 
 /**
  * Projects and their keys, behind an admin key (ipa_…). The same operations

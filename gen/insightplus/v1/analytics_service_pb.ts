@@ -5,13 +5,61 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
-import type { Message } from "@bufbuild/protobuf";
+import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file insightplus/v1/analytics_service.proto.
  */
 export const file_insightplus_v1_analytics_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZpbnNpZ2h0cGx1cy92MS9hbmFseXRpY3Nfc2VydmljZS5wcm90bxIOaW5zaWdodHBsdXMudjEiXgoaR2V0RGFpbHlBY3RpdmVVc2Vyc1JlcXVlc3QSEQoEZGF5cxgBIAEoBUgAiAEBEgoKAnR6GAIgASgJEgwKBGZyb20YAyABKAkSCgoCdG8YBCABKAlCBwoFX2RheXMiJwoIRGF5Q291bnQSDAoEZGF0ZRgBIAEoCRINCgV1c2VycxgCIAEoAyJFChtHZXREYWlseUFjdGl2ZVVzZXJzUmVzcG9uc2USJgoEZGF5cxgBIAMoCzIYLmluc2lnaHRwbHVzLnYxLkRheUNvdW50ImQKHEdldE1vbnRobHlBY3RpdmVVc2Vyc1JlcXVlc3QSEwoGbW9udGhzGAEgASgFSACIAQESCgoCdHoYAiABKAkSDAoEZnJvbRgDIAEoCRIKCgJ0bxgEIAEoCUIJCgdfbW9udGhzIioKCk1vbnRoQ291bnQSDQoFbW9udGgYASABKAkSDQoFdXNlcnMYAiABKAMiSwodR2V0TW9udGhseUFjdGl2ZVVzZXJzUmVzcG9uc2USKgoGbW9udGhzGAEgAygLMhouaW5zaWdodHBsdXMudjEuTW9udGhDb3VudCIwChRHZXRUb3RhbFVzZXJzUmVxdWVzdBIMCgRmcm9tGAEgASgJEgoKAnRvGAIgASgJIiwKFUdldFRvdGFsVXNlcnNSZXNwb25zZRITCgt0b3RhbF91c2VycxgBIAEoAyIxChVHZXRUb3RhbEV2ZW50c1JlcXVlc3QSDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCSIuChZHZXRUb3RhbEV2ZW50c1Jlc3BvbnNlEhQKDHRvdGFsX2V2ZW50cxgBIAEoAyI1ChlHZXRNb3N0VXNlZEZlYXR1cmVSZXF1ZXN0EgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkiLgoMRmVhdHVyZUNvdW50Eg8KB2ZlYXR1cmUYASABKAkSDQoFY291bnQYAiABKAMiZwoaR2V0TW9zdFVzZWRGZWF0dXJlUmVzcG9uc2USDwoHZmVhdHVyZRgBIAEoCRINCgVjb3VudBgCIAEoAxIpCgN0b3AYAyADKAsyHC5pbnNpZ2h0cGx1cy52MS5GZWF0dXJlQ291bnQiNgoaR2V0Q29udmVyc2lvbkZ1bm5lbFJlcXVlc3QSDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCSJYChtHZXRDb252ZXJzaW9uRnVubmVsUmVzcG9uc2USEgoKcmVnaXN0ZXJlZBgBIAEoAxIMCgRwYWlkGAIgASgDEhcKD2NvbnZlcnNpb25fcmF0ZRgDIAEoASJTChlHZXRNb3N0QWN0aXZlVXNlcnNSZXF1ZXN0EhIKBWxpbWl0GAEgASgFSACIAQESDAoEZnJvbRgCIAEoCRIKCgJ0bxgDIAEoCUIICgZfbGltaXQiMwoMVXNlckFjdGl2aXR5EhMKC2Rpc3RpbmN0X2lkGAEgASgJEg4KBmV2ZW50cxgCIAEoAyJJChpHZXRNb3N0QWN0aXZlVXNlcnNSZXNwb25zZRIrCgV1c2VycxgBIAMoCzIcLmluc2lnaHRwbHVzLnYxLlVzZXJBY3Rpdml0eSIkChZHZXRBbGxBbmFseXRpY3NSZXF1ZXN0EgoKAnR6GAEgASgJIt8DChdHZXRBbGxBbmFseXRpY3NSZXNwb25zZRI4CgNkYXUYASABKAsyKy5pbnNpZ2h0cGx1cy52MS5HZXREYWlseUFjdGl2ZVVzZXJzUmVzcG9uc2USOgoDbWF1GAIgASgLMi0uaW5zaWdodHBsdXMudjEuR2V0TW9udGhseUFjdGl2ZVVzZXJzUmVzcG9uc2USOgoLdG90YWxfdXNlcnMYAyABKAsyJS5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbFVzZXJzUmVzcG9uc2USPAoMdG90YWxfZXZlbnRzGAQgASgLMiYuaW5zaWdodHBsdXMudjEuR2V0VG90YWxFdmVudHNSZXNwb25zZRJFChFtb3N0X3VzZWRfZmVhdHVyZRgFIAEoCzIqLmluc2lnaHRwbHVzLnYxLkdldE1vc3RVc2VkRmVhdHVyZVJlc3BvbnNlEkYKEWNvbnZlcnNpb25fZnVubmVsGAYgASgLMisuaW5zaWdodHBsdXMudjEuR2V0Q29udmVyc2lvbkZ1bm5lbFJlc3BvbnNlEkUKEW1vc3RfYWN0aXZlX3VzZXJzGAcgASgLMiouaW5zaWdodHBsdXMudjEuR2V0TW9zdEFjdGl2ZVVzZXJzUmVzcG9uc2UijQEKEEdldEZ1bm5lbFJlcXVlc3QSDQoFc3RlcHMYASADKAkSGAoLd2luZG93X2RheXMYAiABKAVIAIgBARIRCgRkYXlzGAMgASgFSAGIAQESCgoCdHoYBCABKAkSDAoEZnJvbRgFIAEoCRIKCgJ0bxgGIAEoCUIOCgxfd2luZG93X2RheXNCBwoFX2RheXMiYQoKRnVubmVsU3RlcBINCgVldmVudBgBIAEoCRINCgV1c2VycxgCIAEoAxIXCg9jb252ZXJzaW9uX3JhdGUYAyABKAESHAoUc3RlcF9jb252ZXJzaW9uX3JhdGUYBCABKAEiUwoRR2V0RnVubmVsUmVzcG9uc2USKQoFc3RlcHMYASADKAsyGi5pbnNpZ2h0cGx1cy52MS5GdW5uZWxTdGVwEhMKC3dpbmRvd19kYXlzGAIgASgFIrQBChNHZXRSZXRlbnRpb25SZXF1ZXN0EhMKC3N0YXJ0X2V2ZW50GAEgASgJEhQKDHJldHVybl9ldmVudBgCIAEoCRIOCgZwZXJpb2QYAyABKAkSFAoHcGVyaW9kcxgEIAEoBUgAiAEBEhEKBGRheXMYBSABKAVIAYgBARIKCgJ0ehgGIAEoCRIMCgRmcm9tGAcgASgJEgoKAnRvGAggASgJQgoKCF9wZXJpb2RzQgcKBV9kYXlzIlIKD1JldGVudGlvbkNvaG9ydBIOCgZwZXJpb2QYASABKAkSDQoFdXNlcnMYAiABKAMSEQoJcmV0dXJuaW5nGAMgAygDEg0KBXJhdGVzGAQgAygBIlgKFEdldFJldGVudGlvblJlc3BvbnNlEg4KBnBlcmlvZBgBIAEoCRIwCgdjb2hvcnRzGAIgAygLMh8uaW5zaWdodHBsdXMudjEuUmV0ZW50aW9uQ29ob3J0Io8BCg9HZXRUcmVuZFJlcXVlc3QSDQoFZXZlbnQYASABKAkSEQoJYnJlYWtkb3duGAIgASgJEhAKA3RvcBgDIAEoBUgAiAEBEhEKBGRheXMYBCABKAVIAYgBARIKCgJ0ehgFIAEoCRIMCgRmcm9tGAYgASgJEgoKAnRvGAcgASgJQgYKBF90b3BCBwoFX2RheXMiOwoLVHJlbmRTZXJpZXMSDQoFdmFsdWUYASABKAkSDgoGY291bnRzGAIgAygDEg0KBXRvdGFsGAMgASgDIk4KEEdldFRyZW5kUmVzcG9uc2USDQoFZGF0ZXMYASADKAkSKwoGc2VyaWVzGAIgAygLMhsuaW5zaWdodHBsdXMudjEuVHJlbmRTZXJpZXMypwwKEEFuYWx5dGljc1NlcnZpY2USkAEKE0dldERhaWx5QWN0aXZlVXNlcnMSKi5pbnNpZ2h0cGx1cy52MS5HZXREYWlseUFjdGl2ZVVzZXJzUmVxdWVzdBorLmluc2lnaHRwbHVzLnYxLkdldERhaWx5QWN0aXZlVXNlcnNSZXNwb25zZSIgkAIBgtPkkwIXEhUvYXBpL3YxL2FuYWx5dGljcy9kYXUSlgEKFUdldE1vbnRobHlBY3RpdmVVc2VycxIsLmluc2lnaHRwbHVzLnYxLkdldE1vbnRobHlBY3RpdmVVc2Vyc1JlcXVlc3QaLS5pbnNpZ2h0cGx1cy52MS5HZXRNb250aGx5QWN0aXZlVXNlcnNSZXNwb25zZSIgkAIBgtPkkwIXEhUvYXBpL3YxL2FuYWx5dGljcy9tYXUShgEKDUdldFRvdGFsVXNlcnMSJC5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbFVzZXJzUmVxdWVzdBolLmluc2lnaHRwbHVzLnYxLkdldFRvdGFsVXNlcnNSZXNwb25zZSIokAIBgtPkkwIfEh0vYXBpL3YxL2FuYWx5dGljcy90b3RhbC11c2VycxKKAQoOR2V0VG90YWxFdmVudHMSJS5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbEV2ZW50c1JlcXVlc3QaJi5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbEV2ZW50c1Jlc3BvbnNlIimQAgGC0+STAiASHi9hcGkvdjEvYW5hbHl0aWNzL3RvdGFsLWV2ZW50cxKbAQoSR2V0TW9zdFVzZWRGZWF0dXJlEikuaW5zaWdodHBsdXMudjEuR2V0TW9zdFVzZWRGZWF0dXJlUmVxdWVzdBoqLmluc2lnaHRwbHVzLnYxLkdldE1vc3RVc2VkRmVhdHVyZVJlc3BvbnNlIi6QAgGC0+STAiUSIy9hcGkvdjEvYW5hbHl0aWNzL21vc3QtdXNlZC1mZWF0dXJlEp4BChNHZXRDb252ZXJzaW9uRnVubmVsEiouaW5zaWdodHBsdXMudjEuR2V0Q29udmVyc2lvbkZ1bm5lbFJlcXVlc3QaKy5pbnNpZ2h0cGx1cy52MS5HZXRDb252ZXJzaW9uRnVubmVsUmVzcG9uc2UiLpACAYLT5JMCJRIjL2FwaS92MS9hbmFseXRpY3MvY29udmVyc2lvbi1mdW5uZWwSmwEKEkdldE1vc3RBY3RpdmVVc2VycxIpLmluc2lnaHRwbHVzLnYxLkdldE1vc3RBY3RpdmVVc2Vyc1JlcXVlc3QaKi5pbnNpZ2h0cGx1cy52MS5HZXRNb3N0QWN0aXZlVXNlcnNSZXNwb25zZSIukAIBgtPkkwIlEiMvYXBpL3YxL2FuYWx5dGljcy9tb3N0LWFjdGl2ZS11c2VycxJ1CglHZXRGdW5uZWwSIC5pbnNpZ2h0cGx1cy52MS5HZXRGdW5uZWxSZXF1ZXN0GiEuaW5zaWdodHBsdXMudjEuR2V0RnVubmVsUmVzcG9uc2UiI5ACAYLT5JMCGhIYL2FwaS92MS9hbmFseXRpY3MvZnVubmVsEoEBCgxHZXRSZXRlbnRpb24SIy5pbnNpZ2h0cGx1cy52MS5HZXRSZXRlbnRpb25SZXF1ZXN0GiQuaW5zaWdodHBsdXMudjEuR2V0UmV0ZW50aW9uUmVzcG9uc2UiJpACAYLT5JMCHRIbL2FwaS92MS9hbmFseXRpY3MvcmV0ZW50aW9uEnIKCEdldFRyZW5kEh8uaW5zaWdodHBsdXMudjEuR2V0VHJlbmRSZXF1ZXN0GiAuaW5zaWdodHBsdXMudjEuR2V0VHJlbmRSZXNwb25zZSIjkAIBgtPkkwIaEhgvYXBpL3YxL2FuYWx5dGljcy90cmVuZHMShAEKD0dldEFsbEFuYWx5dGljcxImLmluc2lnaHRwbHVzLnYxLkdldEFsbEFuYWx5dGljc1JlcXVlc3QaJy5pbnNpZ2h0cGx1cy52MS5HZXRBbGxBbmFseXRpY3NSZXNwb25zZSIgkAIBgtPkkwIXEhUvYXBpL3YxL2FuYWx5dGljcy9hbGxiBnByb3RvMw", [file_google_api_annotations]);
+  fileDesc("CiZpbnNpZ2h0cGx1cy92MS9hbmFseXRpY3Nfc2VydmljZS5wcm90bxIOaW5zaWdodHBsdXMudjEiJwoQR2V0UGVyc29uUmVxdWVzdBITCgtkaXN0aW5jdF9pZBgBIAEoCSJpChFHZXRQZXJzb25SZXNwb25zZRITCgtkaXN0aW5jdF9pZBgBIAEoCRIrCgpwcm9wZXJ0aWVzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBISCgpsaW5rZWRfaWRzGAMgAygJIl4KGkdldERhaWx5QWN0aXZlVXNlcnNSZXF1ZXN0EhEKBGRheXMYASABKAVIAIgBARIKCgJ0ehgCIAEoCRIMCgRmcm9tGAMgASgJEgoKAnRvGAQgASgJQgcKBV9kYXlzIicKCERheUNvdW50EgwKBGRhdGUYASABKAkSDQoFdXNlcnMYAiABKAMiRQobR2V0RGFpbHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEiYKBGRheXMYASADKAsyGC5pbnNpZ2h0cGx1cy52MS5EYXlDb3VudCJkChxHZXRNb250aGx5QWN0aXZlVXNlcnNSZXF1ZXN0EhMKBm1vbnRocxgBIAEoBUgAiAEBEgoKAnR6GAIgASgJEgwKBGZyb20YAyABKAkSCgoCdG8YBCABKAlCCQoHX21vbnRocyIqCgpNb250aENvdW50Eg0KBW1vbnRoGAEgASgJEg0KBXVzZXJzGAIgASgDIksKHUdldE1vbnRobHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEioKBm1vbnRocxgBIAMoCzIaLmluc2lnaHRwbHVzLnYxLk1vbnRoQ291bnQiMAoUR2V0VG90YWxVc2Vyc1JlcXVlc3QSDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCSIsChVHZXRUb3RhbFVzZXJzUmVzcG9uc2USEwoLdG90YWxfdXNlcnMYASABKAMiMQoVR2V0VG90YWxFdmVudHNSZXF1ZXN0EgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkiLgoWR2V0VG90YWxFdmVudHNSZXNwb25zZRIUCgx0b3RhbF9ldmVudHMYASABKAMiNQoZR2V0TW9zdFVzZWRGZWF0dXJlUmVxdWVzdBIMCgRmcm9tGAEgASgJEgoKAnRvGAIgASgJIi4KDEZlYXR1cmVDb3VudBIPCgdmZWF0dXJlGAEgASgJEg0KBWNvdW50GAIgASgDImcKGkdldE1vc3RVc2VkRmVhdHVyZVJlc3BvbnNlEg8KB2ZlYXR1cmUYASABKAkSDQoFY291bnQYAiABKAMSKQoDdG9wGAMgAygLMhwuaW5zaWdodHBsdXMudjEuRmVhdHVyZUNvdW50IjYKGkdldENvbnZlcnNpb25GdW5uZWxSZXF1ZXN0EgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkiWAobR2V0Q29udmVyc2lvbkZ1bm5lbFJlc3BvbnNlEhIKCnJlZ2lzdGVyZWQYASABKAMSDAoEcGFpZBgCIAEoAxIXCg9jb252ZXJzaW9uX3JhdGUYAyABKAEiUwoZR2V0TW9zdEFjdGl2ZVVzZXJzUmVxdWVzdBISCgVsaW1pdBgBIAEoBUgAiAEBEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAlCCAoGX2xpbWl0IjMKDFVzZXJBY3Rpdml0eRITCgtkaXN0aW5jdF9pZBgBIAEoCRIOCgZldmVudHMYAiABKAMiSQoaR2V0TW9zdEFjdGl2ZVVzZXJzUmVzcG9uc2USKwoFdXNlcnMYASADKAsyHC5pbnNpZ2h0cGx1cy52MS5Vc2VyQWN0aXZpdHkiJAoWR2V0QWxsQW5hbHl0aWNzUmVxdWVzdBIKCgJ0ehgBIAEoCSLfAwoXR2V0QWxsQW5hbHl0aWNzUmVzcG9uc2USOAoDZGF1GAEgASgLMisuaW5zaWdodHBsdXMudjEuR2V0RGFpbHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEjoKA21hdRgCIAEoCzItLmluc2lnaHRwbHVzLnYxLkdldE1vbnRobHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEjoKC3RvdGFsX3VzZXJzGAMgASgLMiUuaW5zaWdodHBsdXMudjEuR2V0VG90YWxVc2Vyc1Jlc3BvbnNlEjwKDHRvdGFsX2V2ZW50cxgEIAEoCzImLmluc2lnaHRwbHVzLnYxLkdldFRvdGFsRXZlbnRzUmVzcG9uc2USRQoRbW9zdF91c2VkX2ZlYXR1cmUYBSABKAsyKi5pbnNpZ2h0cGx1cy52MS5HZXRNb3N0VXNlZEZlYXR1cmVSZXNwb25zZRJGChFjb252ZXJzaW9uX2Z1bm5lbBgGIAEoCzIrLmluc2lnaHRwbHVzLnYxLkdldENvbnZlcnNpb25GdW5uZWxSZXNwb25zZRJFChFtb3N0X2FjdGl2ZV91c2VycxgHIAEoCzIqLmluc2lnaHRwbHVzLnYxLkdldE1vc3RBY3RpdmVVc2Vyc1Jlc3BvbnNlIo0BChBHZXRGdW5uZWxSZXF1ZXN0Eg0KBXN0ZXBzGAEgAygJEhgKC3dpbmRvd19kYXlzGAIgASgFSACIAQESEQoEZGF5cxgDIAEoBUgBiAEBEgoKAnR6GAQgASgJEgwKBGZyb20YBSABKAkSCgoCdG8YBiABKAlCDgoMX3dpbmRvd19kYXlzQgcKBV9kYXlzImEKCkZ1bm5lbFN0ZXASDQoFZXZlbnQYASABKAkSDQoFdXNlcnMYAiABKAMSFwoPY29udmVyc2lvbl9yYXRlGAMgASgBEhwKFHN0ZXBfY29udmVyc2lvbl9yYXRlGAQgASgBIlMKEUdldEZ1bm5lbFJlc3BvbnNlEikKBXN0ZXBzGAEgAygLMhouaW5zaWdodHBsdXMudjEuRnVubmVsU3RlcBITCgt3aW5kb3dfZGF5cxgCIAEoBSK0AQoTR2V0UmV0ZW50aW9uUmVxdWVzdBITCgtzdGFydF9ldmVudBgBIAEoCRIUCgxyZXR1cm5fZXZlbnQYAiABKAkSDgoGcGVyaW9kGAMgASgJEhQKB3BlcmlvZHMYBCABKAVIAIgBARIRCgRkYXlzGAUgASgFSAGIAQESCgoCdHoYBiABKAkSDAoEZnJvbRgHIAEoCRIKCgJ0bxgIIAEoCUIKCghfcGVyaW9kc0IHCgVfZGF5cyJSCg9SZXRlbnRpb25Db2hvcnQSDgoGcGVyaW9kGAEgASgJEg0KBXVzZXJzGAIgASgDEhEKCXJldHVybmluZxgDIAMoAxINCgVyYXRlcxgEIAMoASJYChRHZXRSZXRlbnRpb25SZXNwb25zZRIOCgZwZXJpb2QYASABKAkSMAoHY29ob3J0cxgCIAMoCzIfLmluc2lnaHRwbHVzLnYxLlJldGVudGlvbkNvaG9ydCKPAQoPR2V0VHJlbmRSZXF1ZXN0Eg0KBWV2ZW50GAEgASgJEhEKCWJyZWFrZG93bhgCIAEoCRIQCgN0b3AYAyABKAVIAIgBARIRCgRkYXlzGAQgASgFSAGIAQESCgoCdHoYBSABKAkSDAoEZnJvbRgGIAEoCRIKCgJ0bxgHIAEoCUIGCgRfdG9wQgcKBV9kYXlzIjsKC1RyZW5kU2VyaWVzEg0KBXZhbHVlGAEgASgJEg4KBmNvdW50cxgCIAMoAxINCgV0b3RhbBgDIAEoAyJOChBHZXRUcmVuZFJlc3BvbnNlEg0KBWRhdGVzGAEgAygJEisKBnNlcmllcxgCIAMoCzIbLmluc2lnaHRwbHVzLnYxLlRyZW5kU2VyaWVzMq4NChBBbmFseXRpY3NTZXJ2aWNlEpABChNHZXREYWlseUFjdGl2ZVVzZXJzEiouaW5zaWdodHBsdXMudjEuR2V0RGFpbHlBY3RpdmVVc2Vyc1JlcXVlc3QaKy5pbnNpZ2h0cGx1cy52MS5HZXREYWlseUFjdGl2ZVVzZXJzUmVzcG9uc2UiIJACAYLT5JMCFxIVL2FwaS92MS9hbmFseXRpY3MvZGF1EpYBChVHZXRNb250aGx5QWN0aXZlVXNlcnMSLC5pbnNpZ2h0cGx1cy52MS5HZXRNb250aGx5QWN0aXZlVXNlcnNSZXF1ZXN0Gi0uaW5zaWdodHBsdXMudjEuR2V0TW9udGhseUFjdGl2ZVVzZXJzUmVzcG9uc2UiIJACAYLT5JMCFxIVL2FwaS92MS9hbmFseXRpY3MvbWF1EoYBCg1HZXRUb3RhbFVzZXJzEiQuaW5zaWdodHBsdXMudjEuR2V0VG90YWxVc2Vyc1JlcXVlc3QaJS5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbFVzZXJzUmVzcG9uc2UiKJACAYLT5JMCHxIdL2FwaS92MS9hbmFseXRpY3MvdG90YWwtdXNlcnMSigEKDkdldFRvdGFsRXZlbnRzEiUuaW5zaWdodHBsdXMudjEuR2V0VG90YWxFdmVudHNSZXF1ZXN0GiYuaW5zaWdodHBsdXMudjEuR2V0VG90YWxFdmVudHNSZXNwb25zZSIpkAIBgtPkkwIgEh4vYXBpL3YxL2FuYWx5dGljcy90b3RhbC1ldmVudHMSmwEKEkdldE1vc3RVc2VkRmVhdHVyZRIpLmluc2lnaHRwbHVzLnYxLkdldE1vc3RVc2VkRmVhdHVyZVJlcXVlc3QaKi5pbnNpZ2h0cGx1cy52MS5HZXRNb3N0VXNlZEZlYXR1cmVSZXNwb25zZSIukAIBgtPkkwIlEiMvYXBpL3YxL2FuYWx5dGljcy9tb3N0LXVzZWQtZmVhdHVyZRKeAQoTR2V0Q29udmVyc2lvbkZ1bm5lbBIqLmluc2lnaHRwbHVzLnYxLkdldENvbnZlcnNpb25GdW5uZWxSZXF1ZXN0GisuaW5zaWdodHBsdXMudjEuR2V0Q29udmVyc2lvbkZ1bm5lbFJlc3BvbnNlIi6QAgGC0+STAiUSIy9hcGkvdjEvYW5hbHl0aWNzL2NvbnZlcnNpb24tZnVubmVsEpsBChJHZXRNb3N0QWN0aXZlVXNlcnMSKS5pbnNpZ2h0cGx1cy52MS5HZXRNb3N0QWN0aXZlVXNlcnNSZXF1ZXN0GiouaW5zaWdodHBsdXMudjEuR2V0TW9zdEFjdGl2ZVVzZXJzUmVzcG9uc2UiLpACAYLT5JMCJRIjL2FwaS92MS9hbmFseXRpY3MvbW9zdC1hY3RpdmUtdXNlcnMSdQoJR2V0RnVubmVsEiAuaW5zaWdodHBsdXMudjEuR2V0RnVubmVsUmVxdWVzdBohLmluc2lnaHRwbHVzLnYxLkdldEZ1bm5lbFJlc3BvbnNlIiOQAgGC0+STAhoSGC9hcGkvdjEvYW5hbHl0aWNzL2Z1bm5lbBKBAQoMR2V0UmV0ZW50aW9uEiMuaW5zaWdodHBsdXMudjEuR2V0UmV0ZW50aW9uUmVxdWVzdBokLmluc2lnaHRwbHVzLnYxLkdldFJldGVudGlvblJlc3BvbnNlIiaQAgGC0+STAh0SGy9hcGkvdjEvYW5hbHl0aWNzL3JldGVudGlvbhJyCghHZXRUcmVuZBIfLmluc2lnaHRwbHVzLnYxLkdldFRyZW5kUmVxdWVzdBogLmluc2lnaHRwbHVzLnYxLkdldFRyZW5kUmVzcG9uc2UiI5ACAYLT5JMCGhIYL2FwaS92MS9hbmFseXRpY3MvdHJlbmRzEoQBCg9HZXRBbGxBbmFseXRpY3MSJi5pbnNpZ2h0cGx1cy52MS5HZXRBbGxBbmFseXRpY3NSZXF1ZXN0GicuaW5zaWdodHBsdXMudjEuR2V0QWxsQW5hbHl0aWNzUmVzcG9uc2UiIJACAYLT5JMCFxIVL2FwaS92MS9hbmFseXRpY3MvYWxsEoQBCglHZXRQZXJzb24SIC5pbnNpZ2h0cGx1cy52MS5HZXRQZXJzb25SZXF1ZXN0GiEuaW5zaWdodHBsdXMudjEuR2V0UGVyc29uUmVzcG9uc2UiMpACAYLT5JMCKRInL2FwaS92MS9hbmFseXRpY3MvcGVyc29ucy97ZGlzdGluY3RfaWR9YgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_struct]);
+
+/**
+ * @generated from message insightplus.v1.GetPersonRequest
+ */
+export type GetPersonRequest = Message<"insightplus.v1.GetPersonRequest"> & {
+  /**
+   * @generated from field: string distinct_id = 1;
+   */
+  distinctId: string;
+};
+
+/**
+ * Describes the message insightplus.v1.GetPersonRequest.
+ * Use `create(GetPersonRequestSchema)` to create a new message.
+ */
+export const GetPersonRequestSchema: GenMessage<GetPersonRequest> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 0);
+
+/**
+ * @generated from message insightplus.v1.GetPersonResponse
+ */
+export type GetPersonResponse = Message<"insightplus.v1.GetPersonResponse"> & {
+  /**
+   * @generated from field: string distinct_id = 1;
+   */
+  distinctId: string;
+
+  /**
+   * @generated from field: google.protobuf.Struct properties = 2;
+   */
+  properties?: JsonObject | undefined;
+
+  /**
+   * Ids linked to this one by $identify (an anonymous id) or $create_alias / Segment alias. Analytics
+   * count each distinct id on its own: the links are kept, not merged.
+   *
+   * @generated from field: repeated string linked_ids = 3;
+   */
+  linkedIds: string[];
+};
+
+/**
+ * Describes the message insightplus.v1.GetPersonResponse.
+ * Use `create(GetPersonResponseSchema)` to create a new message.
+ */
+export const GetPersonResponseSchema: GenMessage<GetPersonResponse> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 1);
 
 /**
  * Bounds shared by the analytics requests: `tz` is an IANA zone (default UTC)
@@ -46,7 +94,7 @@ export type GetDailyActiveUsersRequest = Message<"insightplus.v1.GetDailyActiveU
  * Use `create(GetDailyActiveUsersRequestSchema)` to create a new message.
  */
 export const GetDailyActiveUsersRequestSchema: GenMessage<GetDailyActiveUsersRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 0);
+  messageDesc(file_insightplus_v1_analytics_service, 2);
 
 /**
  * @generated from message insightplus.v1.DayCount
@@ -70,7 +118,7 @@ export type DayCount = Message<"insightplus.v1.DayCount"> & {
  * Use `create(DayCountSchema)` to create a new message.
  */
 export const DayCountSchema: GenMessage<DayCount> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 1);
+  messageDesc(file_insightplus_v1_analytics_service, 3);
 
 /**
  * @generated from message insightplus.v1.GetDailyActiveUsersResponse
@@ -87,7 +135,7 @@ export type GetDailyActiveUsersResponse = Message<"insightplus.v1.GetDailyActive
  * Use `create(GetDailyActiveUsersResponseSchema)` to create a new message.
  */
 export const GetDailyActiveUsersResponseSchema: GenMessage<GetDailyActiveUsersResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 2);
+  messageDesc(file_insightplus_v1_analytics_service, 4);
 
 /**
  * @generated from message insightplus.v1.GetMonthlyActiveUsersRequest
@@ -119,7 +167,7 @@ export type GetMonthlyActiveUsersRequest = Message<"insightplus.v1.GetMonthlyAct
  * Use `create(GetMonthlyActiveUsersRequestSchema)` to create a new message.
  */
 export const GetMonthlyActiveUsersRequestSchema: GenMessage<GetMonthlyActiveUsersRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 3);
+  messageDesc(file_insightplus_v1_analytics_service, 5);
 
 /**
  * @generated from message insightplus.v1.MonthCount
@@ -143,7 +191,7 @@ export type MonthCount = Message<"insightplus.v1.MonthCount"> & {
  * Use `create(MonthCountSchema)` to create a new message.
  */
 export const MonthCountSchema: GenMessage<MonthCount> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 4);
+  messageDesc(file_insightplus_v1_analytics_service, 6);
 
 /**
  * @generated from message insightplus.v1.GetMonthlyActiveUsersResponse
@@ -160,7 +208,7 @@ export type GetMonthlyActiveUsersResponse = Message<"insightplus.v1.GetMonthlyAc
  * Use `create(GetMonthlyActiveUsersResponseSchema)` to create a new message.
  */
 export const GetMonthlyActiveUsersResponseSchema: GenMessage<GetMonthlyActiveUsersResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 5);
+  messageDesc(file_insightplus_v1_analytics_service, 7);
 
 /**
  * @generated from message insightplus.v1.GetTotalUsersRequest
@@ -182,7 +230,7 @@ export type GetTotalUsersRequest = Message<"insightplus.v1.GetTotalUsersRequest"
  * Use `create(GetTotalUsersRequestSchema)` to create a new message.
  */
 export const GetTotalUsersRequestSchema: GenMessage<GetTotalUsersRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 6);
+  messageDesc(file_insightplus_v1_analytics_service, 8);
 
 /**
  * @generated from message insightplus.v1.GetTotalUsersResponse
@@ -199,7 +247,7 @@ export type GetTotalUsersResponse = Message<"insightplus.v1.GetTotalUsersRespons
  * Use `create(GetTotalUsersResponseSchema)` to create a new message.
  */
 export const GetTotalUsersResponseSchema: GenMessage<GetTotalUsersResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 7);
+  messageDesc(file_insightplus_v1_analytics_service, 9);
 
 /**
  * @generated from message insightplus.v1.GetTotalEventsRequest
@@ -221,7 +269,7 @@ export type GetTotalEventsRequest = Message<"insightplus.v1.GetTotalEventsReques
  * Use `create(GetTotalEventsRequestSchema)` to create a new message.
  */
 export const GetTotalEventsRequestSchema: GenMessage<GetTotalEventsRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 8);
+  messageDesc(file_insightplus_v1_analytics_service, 10);
 
 /**
  * @generated from message insightplus.v1.GetTotalEventsResponse
@@ -238,7 +286,7 @@ export type GetTotalEventsResponse = Message<"insightplus.v1.GetTotalEventsRespo
  * Use `create(GetTotalEventsResponseSchema)` to create a new message.
  */
 export const GetTotalEventsResponseSchema: GenMessage<GetTotalEventsResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 9);
+  messageDesc(file_insightplus_v1_analytics_service, 11);
 
 /**
  * @generated from message insightplus.v1.GetMostUsedFeatureRequest
@@ -260,7 +308,7 @@ export type GetMostUsedFeatureRequest = Message<"insightplus.v1.GetMostUsedFeatu
  * Use `create(GetMostUsedFeatureRequestSchema)` to create a new message.
  */
 export const GetMostUsedFeatureRequestSchema: GenMessage<GetMostUsedFeatureRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 10);
+  messageDesc(file_insightplus_v1_analytics_service, 12);
 
 /**
  * @generated from message insightplus.v1.FeatureCount
@@ -282,7 +330,7 @@ export type FeatureCount = Message<"insightplus.v1.FeatureCount"> & {
  * Use `create(FeatureCountSchema)` to create a new message.
  */
 export const FeatureCountSchema: GenMessage<FeatureCount> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 11);
+  messageDesc(file_insightplus_v1_analytics_service, 13);
 
 /**
  * @generated from message insightplus.v1.GetMostUsedFeatureResponse
@@ -313,7 +361,7 @@ export type GetMostUsedFeatureResponse = Message<"insightplus.v1.GetMostUsedFeat
  * Use `create(GetMostUsedFeatureResponseSchema)` to create a new message.
  */
 export const GetMostUsedFeatureResponseSchema: GenMessage<GetMostUsedFeatureResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 12);
+  messageDesc(file_insightplus_v1_analytics_service, 14);
 
 /**
  * @generated from message insightplus.v1.GetConversionFunnelRequest
@@ -335,7 +383,7 @@ export type GetConversionFunnelRequest = Message<"insightplus.v1.GetConversionFu
  * Use `create(GetConversionFunnelRequestSchema)` to create a new message.
  */
 export const GetConversionFunnelRequestSchema: GenMessage<GetConversionFunnelRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 13);
+  messageDesc(file_insightplus_v1_analytics_service, 15);
 
 /**
  * @generated from message insightplus.v1.GetConversionFunnelResponse
@@ -364,7 +412,7 @@ export type GetConversionFunnelResponse = Message<"insightplus.v1.GetConversionF
  * Use `create(GetConversionFunnelResponseSchema)` to create a new message.
  */
 export const GetConversionFunnelResponseSchema: GenMessage<GetConversionFunnelResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 14);
+  messageDesc(file_insightplus_v1_analytics_service, 16);
 
 /**
  * @generated from message insightplus.v1.GetMostActiveUsersRequest
@@ -391,7 +439,7 @@ export type GetMostActiveUsersRequest = Message<"insightplus.v1.GetMostActiveUse
  * Use `create(GetMostActiveUsersRequestSchema)` to create a new message.
  */
 export const GetMostActiveUsersRequestSchema: GenMessage<GetMostActiveUsersRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 15);
+  messageDesc(file_insightplus_v1_analytics_service, 17);
 
 /**
  * @generated from message insightplus.v1.UserActivity
@@ -413,7 +461,7 @@ export type UserActivity = Message<"insightplus.v1.UserActivity"> & {
  * Use `create(UserActivitySchema)` to create a new message.
  */
 export const UserActivitySchema: GenMessage<UserActivity> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 16);
+  messageDesc(file_insightplus_v1_analytics_service, 18);
 
 /**
  * @generated from message insightplus.v1.GetMostActiveUsersResponse
@@ -430,7 +478,7 @@ export type GetMostActiveUsersResponse = Message<"insightplus.v1.GetMostActiveUs
  * Use `create(GetMostActiveUsersResponseSchema)` to create a new message.
  */
 export const GetMostActiveUsersResponseSchema: GenMessage<GetMostActiveUsersResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 17);
+  messageDesc(file_insightplus_v1_analytics_service, 19);
 
 /**
  * @generated from message insightplus.v1.GetAllAnalyticsRequest
@@ -447,7 +495,7 @@ export type GetAllAnalyticsRequest = Message<"insightplus.v1.GetAllAnalyticsRequ
  * Use `create(GetAllAnalyticsRequestSchema)` to create a new message.
  */
 export const GetAllAnalyticsRequestSchema: GenMessage<GetAllAnalyticsRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 18);
+  messageDesc(file_insightplus_v1_analytics_service, 20);
 
 /**
  * @generated from message insightplus.v1.GetAllAnalyticsResponse
@@ -494,7 +542,7 @@ export type GetAllAnalyticsResponse = Message<"insightplus.v1.GetAllAnalyticsRes
  * Use `create(GetAllAnalyticsResponseSchema)` to create a new message.
  */
 export const GetAllAnalyticsResponseSchema: GenMessage<GetAllAnalyticsResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 19);
+  messageDesc(file_insightplus_v1_analytics_service, 21);
 
 /**
  * @generated from message insightplus.v1.GetFunnelRequest
@@ -542,7 +590,7 @@ export type GetFunnelRequest = Message<"insightplus.v1.GetFunnelRequest"> & {
  * Use `create(GetFunnelRequestSchema)` to create a new message.
  */
 export const GetFunnelRequestSchema: GenMessage<GetFunnelRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 20);
+  messageDesc(file_insightplus_v1_analytics_service, 22);
 
 /**
  * @generated from message insightplus.v1.FunnelStep
@@ -578,7 +626,7 @@ export type FunnelStep = Message<"insightplus.v1.FunnelStep"> & {
  * Use `create(FunnelStepSchema)` to create a new message.
  */
 export const FunnelStepSchema: GenMessage<FunnelStep> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 21);
+  messageDesc(file_insightplus_v1_analytics_service, 23);
 
 /**
  * @generated from message insightplus.v1.GetFunnelResponse
@@ -600,7 +648,7 @@ export type GetFunnelResponse = Message<"insightplus.v1.GetFunnelResponse"> & {
  * Use `create(GetFunnelResponseSchema)` to create a new message.
  */
 export const GetFunnelResponseSchema: GenMessage<GetFunnelResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 22);
+  messageDesc(file_insightplus_v1_analytics_service, 24);
 
 /**
  * @generated from message insightplus.v1.GetRetentionRequest
@@ -660,7 +708,7 @@ export type GetRetentionRequest = Message<"insightplus.v1.GetRetentionRequest"> 
  * Use `create(GetRetentionRequestSchema)` to create a new message.
  */
 export const GetRetentionRequestSchema: GenMessage<GetRetentionRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 23);
+  messageDesc(file_insightplus_v1_analytics_service, 25);
 
 /**
  * @generated from message insightplus.v1.RetentionCohort
@@ -698,7 +746,7 @@ export type RetentionCohort = Message<"insightplus.v1.RetentionCohort"> & {
  * Use `create(RetentionCohortSchema)` to create a new message.
  */
 export const RetentionCohortSchema: GenMessage<RetentionCohort> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 24);
+  messageDesc(file_insightplus_v1_analytics_service, 26);
 
 /**
  * @generated from message insightplus.v1.GetRetentionResponse
@@ -720,7 +768,7 @@ export type GetRetentionResponse = Message<"insightplus.v1.GetRetentionResponse"
  * Use `create(GetRetentionResponseSchema)` to create a new message.
  */
 export const GetRetentionResponseSchema: GenMessage<GetRetentionResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 25);
+  messageDesc(file_insightplus_v1_analytics_service, 27);
 
 /**
  * @generated from message insightplus.v1.GetTrendRequest
@@ -771,7 +819,7 @@ export type GetTrendRequest = Message<"insightplus.v1.GetTrendRequest"> & {
  * Use `create(GetTrendRequestSchema)` to create a new message.
  */
 export const GetTrendRequestSchema: GenMessage<GetTrendRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 26);
+  messageDesc(file_insightplus_v1_analytics_service, 28);
 
 /**
  * @generated from message insightplus.v1.TrendSeries
@@ -802,7 +850,7 @@ export type TrendSeries = Message<"insightplus.v1.TrendSeries"> & {
  * Use `create(TrendSeriesSchema)` to create a new message.
  */
 export const TrendSeriesSchema: GenMessage<TrendSeries> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 27);
+  messageDesc(file_insightplus_v1_analytics_service, 29);
 
 /**
  * @generated from message insightplus.v1.GetTrendResponse
@@ -824,7 +872,7 @@ export type GetTrendResponse = Message<"insightplus.v1.GetTrendResponse"> & {
  * Use `create(GetTrendResponseSchema)` to create a new message.
  */
 export const GetTrendResponseSchema: GenMessage<GetTrendResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 28);
+  messageDesc(file_insightplus_v1_analytics_service, 30);
 
 /**
  * The original InsightPlus analytics routes. Every RPC is free of side effects,
@@ -944,6 +992,16 @@ export const AnalyticsService: GenService<{
     methodKind: "unary";
     input: typeof GetAllAnalyticsRequestSchema;
     output: typeof GetAllAnalyticsResponseSchema;
+  },
+  /**
+   * A person: the latest properties $set (and $set_once, identify traits) gave it, and the ids linked to it.
+   *
+   * @generated from rpc insightplus.v1.AnalyticsService.GetPerson
+   */
+  getPerson: {
+    methodKind: "unary";
+    input: typeof GetPersonRequestSchema;
+    output: typeof GetPersonResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_insightplus_v1_analytics_service, 0);

@@ -34,5 +34,7 @@ export function createBrowserPlatform(host: string, apiKey: string | undefined, 
     identity: store && createIdentityStore(store),
     network: browserNetwork,
     lifecycle: browserLifecycle,
+    // What the server's enrichment needs (campaign from the URL, referring domain); it parses them, not us.
+    pageProperties: () => ({ $current_url: location.href, $referrer: document.referrer || "$direct" }),
   };
 }

@@ -16,7 +16,13 @@ export interface EventBuilder {
   unregister(key: string): void;
 }
 
-export function createEventBuilder(deps: { uuid(): string; now(): number; distinctId(): string; superProperties?: Properties }): EventBuilder {
+export function createEventBuilder(deps: {
+  uuid(): string;
+  now(): number;
+  distinctId(): string;
+  superProperties?: Properties;
+  pageProperties?(): Properties;
+}): EventBuilder {
   let superProperties: Properties = { ...deps.superProperties };
   // Captures in a burst share a millisecond: format each millisecond once.
   let lastMs = NaN;
@@ -38,7 +44,9 @@ export function createEventBuilder(deps: { uuid(): string; now(): number; distin
         distinctId: opts?.distinctId ?? deps.distinctId(),
         timestamp: typeof time === "number" ? iso(time) : new Date(time).toISOString(),
       };
-      const props = properties && typeof properties === "object" ? { ...superProperties, ...properties } : superProperties;
+      // The page's facts first, so super-properties and the event's own win over them.
+      const base = deps.pageProperties ? { ...deps.pageProperties(), ...superProperties } : superProperties;
+      const props = properties && typeof properties === "object" ? { ...base, ...properties } : base;
       for (const _ in props) {
         queued.properties = props;
         break;

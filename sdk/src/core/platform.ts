@@ -1,4 +1,4 @@
-import type { QueuedEvent } from "./contract-types.js";
+import type { Properties, QueuedEvent } from "./contract-types.js";
 import type { QueueItem } from "./queue-item.js";
 import type { SendResult } from "./send-result.js";
 
@@ -73,4 +73,6 @@ export interface Platform {
   lifecycle?: { subscribe(handlers: LifecycleHandlers): () => void };
   /** Called when the process is about to exit with work left (Node's beforeExit). */
   exit?: { subscribe(onExit: () => void): () => void };
+  /** Where the event happens, sent with each (browsers: the page URL and referrer the server's enrichment reads). */
+  pageProperties?(): Properties;
 }

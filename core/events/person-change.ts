@@ -1,0 +1,50 @@
+import { decodeQueuedEvent, QueuedEventSpans } from "./queued-event-codec.js";
+
+/** What an event says about its person: properties to keep, and other ids that are the same person. */
+export interface PersonChange {
+  projectId: string;
+  distinctId: string;
+  /** The event's time: the latest $set of a property wins, the earliest $set_once. */
+  atMs: number;
+  set: Record<string, unknown>;
+  setOnce: Record<string, unknown>;
+  /** Ids linked to this one: the anonymous id an $identify names, the alias a $create_alias names. */
+  linked: string[];
+}
+
+const setMarker = Buffer.from('"$set');
+const linkingEvents = new Set(["$identify", "$create_alias"]);
+
+/**
+ * The person change a queued event carries, if any: `$set` / `$set_once` in
+ * its properties (PostHog's names; Segment's identify traits arrive as $set),
+ * and the links of `$identify` ($anon_distinct_id) and `$create_alias`
+ * (alias). Most events carry none: a byte search over the properties
+ * decides that before anything is parsed (the worker calls this per event).
+ */
+export function personChangeOf(raw: Uint8Array): PersonChange | undefined {
+  const s = new QueuedEventSpans(raw);
+  if (!s.read()) {
+    const e = decodeQueuedEvent(raw); // the rare entry the span reader leaves to the generic one
+    return changeOf(e.projectId, e.event, e.distinctId, e.timestampMs, Buffer.from(e.propertiesJson));
+  }
+  const props = Buffer.from(raw.buffer, raw.byteOffset + s.spans[6], s.spans[7] - s.spans[6]);
+  return changeOf(s.projectId(), s.text(s.spans[2], s.spans[3]), s.text(s.spans[4], s.spans[5]), s.timestampMs, props);
+}
+
+function changeOf(projectId: string, event: string, distinctId: string, atMs: number, props: Buffer): PersonChange | undefined {
+  if (!linkingEvents.has(event) && props.indexOf(setMarker) < 0) return undefined;
+  let properties: Record<string, unknown>;
+  try {
+    properties = JSON.parse(props.toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const object = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const linked = [event === "$identify" ? properties.$anon_distinct_id : undefined, event === "$create_alias" ? properties.alias : undefined].filter(
+    (id): id is string => typeof id === "string" && id !== "" && id !== distinctId,
+  );
+  const change: PersonChange = { projectId, distinctId, atMs, set: object(properties.$set), setOnce: object(properties.$set_once), linked };
+  const empty = Object.keys(change.set).length === 0 && Object.keys(change.setOnce).length === 0 && linked.length === 0;
+  return empty ? undefined : change;
+}
