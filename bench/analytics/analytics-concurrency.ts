@@ -1,3 +1,4 @@
+import { benchReadHeaders } from "../shared/bench-keys.js";
 /** BENCH_CONCURRENCY (2,8,16): how many /all requests at once, in turn. */
 export const concurrencyLevels = (process.env.BENCH_CONCURRENCY ?? "2,8,16")
   .split(",")
@@ -12,7 +13,7 @@ export const concurrencyLevels = (process.env.BENCH_CONCURRENCY ?? "2,8,16")
 export async function concurrentAll(engineUrl: string, n: number): Promise<{ line: string; ok: boolean }> {
   const one = async () => {
     const t0 = performance.now();
-    const res = await fetch(`${engineUrl}/api/v1/analytics/all`);
+    const res = await fetch(`${engineUrl}/api/v1/analytics/all`, { headers: benchReadHeaders });
     await res.arrayBuffer();
     return { status: res.status, ms: performance.now() - t0 };
   };

@@ -1,6 +1,7 @@
 import pino from "pino";
 import { loadConfig } from "../../core/config/config.js";
 import { startEngine as startEngineRuntime } from "../../main/engine-runtime.js";
+import { benchKeyEnv } from "../shared/bench-keys.js";
 import { onCleanup } from "../shared/lifecycle.js";
 
 export interface Engine {
@@ -26,6 +27,7 @@ export async function startEngine(env: Record<string, string>, redisUrl: string,
     REDIS_URL: redisUrl,
     REDIS_QUEUE: streamKey,
     INPROCESS_WORKER: "false",
+    ...benchKeyEnv,
     ...env,
   });
   const server = await startEngineRuntime(config, benchLogger());

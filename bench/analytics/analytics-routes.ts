@@ -1,6 +1,7 @@
 import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { resolveRange } from "../../analytics/time-range.js";
 import { defaultProjectId } from "../../core/access/project-model.js";
+import { benchReadHeaders } from "../shared/bench-keys.js";
 
 /**
  * Each REST request the bench times, next to the store call the server makes
@@ -71,7 +72,7 @@ export const routeCases: RouteCase[] = [
 
 /** A small answer check: REST and the direct call must agree on a few totals (the same SQL really ran). */
 export async function crossCheck(baseUrl: string, store: AnalyticsStore): Promise<string[]> {
-  const get = async (p: string) => (await fetch(`${baseUrl}/api/v1/analytics/${p}`)).json() as Promise<Record<string, unknown>>;
+  const get = async (p: string) => (await fetch(`${baseUrl}/api/v1/analytics/${p}`, { headers: benchReadHeaders })).json() as Promise<Record<string, unknown>>;
   const problems: string[] = [];
   const te = await get("total-events");
   if (Number(te.totalEvents) !== (await store.totalEvents(range()))) problems.push(`total-events: REST ${te.totalEvents} ≠ direct`);

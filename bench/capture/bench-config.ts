@@ -3,10 +3,7 @@ import { gzipSync } from "node:zlib";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { v7 as uuidv7 } from "uuid";
 import { encodeQueuedEvent } from "../../core/events/queued-event-codec.js";
-
-/** The write key the server children know (API_KEY) and every load sends, as a client would. */
-export const benchWriteKey = "ipw_bench-write-key-of-the-default-project";
-export const benchKeyHeaders = { authorization: `Bearer ${benchWriteKey}` };
+import { benchWriteKey } from "../shared/bench-keys.js";
 
 /** Everything the bench can be tuned with, from the environment. */
 export interface BenchConfig {

@@ -13,6 +13,7 @@ import { Redis } from "ioredis";
 import { freePort } from "../../test/support/ports.js";
 import { waitUntil } from "../../test/support/wait.js";
 import { commandLine, machineSummary } from "../shared/bench-header.js";
+import { benchKeyEnv } from "../shared/bench-keys.js";
 import { median } from "../shared/measure.js";
 import { processCpuMicros } from "../shared/proc-stats.js";
 import { table } from "../shared/report.js";
@@ -41,6 +42,10 @@ async function start(e: (typeof engines)[number], i: number) {
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
     BACKLOG_WATERMARK: "1000000000000",
+    ...benchKeyEnv,
+    // Rate limits have a figure of their own (bench:capture): both checkouts run without.
+    RATE_LIMIT_PER_ADDRESS: "0",
+    RATE_LIMIT_PER_KEY: "0",
   };
   const child = spawn(process.execPath, ["--import", "tsx", e.entry], { cwd: e.root, env, stdio: ["ignore", "ignore", "inherit"] });
   const url = `http://127.0.0.1:${port}`;

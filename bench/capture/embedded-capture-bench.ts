@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "../../test/support/ports.js";
 import { waitUntil } from "../../test/support/wait.js";
 import { commandLine, machineSummary } from "../shared/bench-header.js";
+import { benchKeyEnv } from "../shared/bench-keys.js";
 import { median } from "../shared/measure.js";
 import { rssMb } from "../shared/proc-stats.js";
 import { table } from "../shared/report.js";
@@ -44,6 +45,7 @@ async function main() {
     PORT: String(port),
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
+    ...benchKeyEnv,
   };
   const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
   const url = `http://127.0.0.1:${port}`;

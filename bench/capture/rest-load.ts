@@ -1,6 +1,6 @@
 import autocannon from "autocannon";
+import { benchKeyHeaders } from "../shared/bench-keys.js";
 import type { LoadResult } from "../shared/measure.js";
-import { benchKeyHeaders } from "./bench-config.js";
 
 /** POSTs the same JSON body over `connections` keep-alive HTTP/1.1 connections for `seconds`, with the bench's write key unless told `keyless`. */
 export async function restLoad(

@@ -8,8 +8,9 @@ import {
   CaptureEventsResponseSchema,
 } from "../../gen/insightplus/v1/capture_service_pb.js";
 import { EventSchema } from "../../gen/insightplus/v1/event_pb.js";
+import { benchKeyHeaders } from "../shared/bench-keys.js";
 import type { LoadResult } from "../shared/measure.js";
-import { benchKeyHeaders, sampleEvent } from "./bench-config.js";
+import { sampleEvent } from "./bench-config.js";
 
 // The gRPC load is raw HTTP/2 sending request bytes encoded once, as ghz or
 // h2load would: a client that re-encoded 200 Structs per call spent as much

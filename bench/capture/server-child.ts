@@ -1,8 +1,8 @@
 import pino from "pino";
 import { loadConfig } from "../../core/config/config.js";
 import { startEngine } from "../../main/engine-runtime.js";
+import { benchWriteKey } from "../shared/bench-keys.js";
 import { runChild } from "../shared/child-ipc.js";
-import { benchWriteKey } from "./bench-config.js";
 
 // The real capture server (every protocol, one port), configured from the
 // environment the bench passes; run as `node --import tsx bench/server-child.ts`.

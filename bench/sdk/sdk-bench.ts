@@ -15,6 +15,7 @@ import { browserBundleOptions } from "../../sdk/scripts/build.mjs";
 import { init, type NodeTransportChoice } from "../../sdk/src/node/index.js";
 import { startLocalRedis } from "../../test/support/services/index.js";
 import { commandLine, machineSummary } from "../shared/bench-header.js";
+import { benchWriteKey } from "../shared/bench-keys.js";
 import { spawnChild } from "../shared/children.js";
 import { exitAfterCleanup, guardRun, onCleanup } from "../shared/lifecycle.js";
 
@@ -67,7 +68,7 @@ async function delivery(url: string, redis: Redis, streamKey: string, transport:
   const cpu: number[] = [];
   for (let r = 0; r < rounds; r++) {
     await redis.del(streamKey);
-    const client = init({ host: url, transport, maxQueueSize: events, maxQueueBytes: 1e9, flushIntervalMs: 60_000 });
+    const client = init({ host: url, apiKey: benchWriteKey, transport, maxQueueSize: events, maxQueueBytes: 1e9, flushIntervalMs: 60_000 });
     const props = { path: "/pricing", referrer: "https://example.com/", plan: "free" };
     const started = performance.now();
     const cpuStart = process.cpuUsage();

@@ -14,6 +14,7 @@ import { freePort } from "../../test/support/ports.js";
 import { startLocalPostgres, startLocalRedis } from "../../test/support/services/index.js";
 import { waitUntil } from "../../test/support/wait.js";
 import { commandLine, machineSummary } from "./bench-header.js";
+import { benchKeyEnv, benchKeyHeaders, benchReadHeaders } from "./bench-keys.js";
 import { median } from "./measure.js";
 import { rssMb } from "./proc-stats.js";
 
@@ -43,6 +44,7 @@ async function round(redisUrl: string, pgPort: number, database: string) {
     PORT: String(port),
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
+    ...benchKeyEnv,
   };
   const t0 = performance.now();
   const npm = spawn("npm", ["start"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
@@ -56,11 +58,13 @@ async function round(redisUrl: string, pgPort: number, database: string) {
   for (let i = 0; i < events / 500; i += 4) {
     await Promise.all(
       [0, 1, 2, 3].map((j) =>
-        fetch(`${url}/api/v1/batch`, { method: "POST", headers: { "content-type": "application/json" }, body: batch(i + j) }).then((r) => r.arrayBuffer()),
+        fetch(`${url}/api/v1/batch`, { method: "POST", headers: { "content-type": "application/json", ...benchKeyHeaders }, body: batch(i + j) }).then((r) =>
+          r.arrayBuffer(),
+        ),
       ),
     );
   }
-  await Promise.all(Array.from({ length: 8 }, () => fetch(`${url}/api/v1/analytics/all`).then((r) => r.arrayBuffer())));
+  await Promise.all(Array.from({ length: 8 }, () => fetch(`${url}/api/v1/analytics/all`, { headers: benchReadHeaders }).then((r) => r.arrayBuffer())));
   const procs = tree(npm.pid!);
   // The engine is the largest process npm started (with tsx, a loader process sits between them).
   const sizes = procs.map((p) => rssMb(p.pid));

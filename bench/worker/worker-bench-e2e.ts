@@ -9,6 +9,7 @@ import { loadConfig } from "../../core/config/config.js";
 import type { StoredEvent } from "../../core/events/event-model.js";
 import { freePort } from "../../test/support/ports.js";
 import { waitUntil } from "../../test/support/wait.js";
+import { benchKeyHeaders, benchWriteKey } from "../shared/bench-keys.js";
 import { spawnEntry, workerGroupExists } from "./worker-bench-children.js";
 import { type BenchServices, onCleanup } from "./worker-bench-env.js";
 import { type FreshnessResult, measureFreshness } from "./worker-bench-freshness.js";
@@ -58,6 +59,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
       CLICKHOUSE_DB: db,
       CLICKHOUSE_USER: ch.user,
       CLICKHOUSE_PASSWORD: ch.password,
+      API_KEY: benchWriteKey,
     };
     // The worker first: its migration creates the database and table the markers are polled in.
     const worker = spawnEntry("main/worker-main.ts", env);
@@ -71,7 +73,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
     // Warm-up (not measured): one event through the whole path, proving it works and warming both processes.
     const warm = await fetch(`${serverUrl}/api/v1/capture`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...benchKeyHeaders },
       body: JSON.stringify({ event: "page_view", distinctId: `wb-warmup-${o.runId}` }),
     });
     if (!warm.ok) throw new Error(`warm-up capture answered HTTP ${warm.status}`);

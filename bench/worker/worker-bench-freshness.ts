@@ -6,6 +6,7 @@
  */
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { StoredEvent } from "../../core/events/event-model.js";
+import { benchKeyHeaders } from "../shared/bench-keys.js";
 
 export interface FreshnessOptions {
   serverUrl: string;
@@ -51,7 +52,7 @@ export async function measureFreshness(o: FreshnessOptions): Promise<FreshnessRe
   const post = async (path: string, body: string) => {
     const res = await fetch(`${o.serverUrl}${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...benchKeyHeaders },
       body,
       signal: AbortSignal.timeout(10_000),
     });

@@ -14,15 +14,36 @@ export interface PersonChange {
 
 const setMarker = Buffer.from('"$set');
 const linkingEvents = new Set(["$identify", "$create_alias"]);
+const needles = ["set", "identify", "create_alias"].map((word) => Buffer.from(word));
+
+/** Whether `b` holds `word` right after position `at`. */
+function wordAt(b: Uint8Array, at: number, word: Uint8Array): boolean {
+  if (at + word.length > b.length) return false;
+  for (let k = 0; k < word.length; k++) if (b[at + k] !== word[k]) return false;
+  return true;
+}
+
+/**
+ * Whether the bytes may hold a person change: `$set`, `$identify` or `$create_alias` anywhere. One pass
+ * in JavaScript over the `$`s: most events hold none, or only other `$` properties, and a native indexOf
+ * per event cost ~0.3 µs of call overhead, about as much as reading the spans.
+ */
+function mayChangePerson(b: Uint8Array): boolean {
+  for (let i = b.indexOf(0x24); i >= 0; i = b.indexOf(0x24, i + 1)) {
+    for (const word of needles) if (wordAt(b, i + 1, word)) return true;
+  }
+  return false;
+}
 
 /**
  * The person change a queued event carries, if any: `$set` / `$set_once` in
  * its properties (PostHog's names; Segment's identify traits arrive as $set),
  * and the links of `$identify` ($anon_distinct_id) and `$create_alias`
- * (alias). Most events carry none: a byte search over the properties
- * decides that before anything is parsed (the worker calls this per event).
+ * (alias). Most events carry none: byte searches decide that before
+ * anything is parsed (the worker calls this per event).
  */
 export function personChangeOf(raw: Uint8Array): PersonChange | undefined {
+  if (!mayChangePerson(raw)) return undefined; // most events: no span read (~0.4 µs an event) at all
   const s = new QueuedEventSpans(raw);
   if (!s.read()) {
     const e = decodeQueuedEvent(raw); // the rare entry the span reader leaves to the generic one

@@ -14,7 +14,9 @@ function keyLine(k: KeyInfo): string {
 function projectLine(p: Project): string {
   const origins = p.origins.length > 0 ? p.origins.join(" ") : "CORS_ORIGINS";
   const retention = p.retentionDays > 0 ? `${p.retentionDays} days` : "forever";
-  return `${p.id}  "${p.name}"  origins ${origins}  keeps events ${retention}`;
+  const events = p.settings.allowedEvents ? `  events ${p.settings.allowedEvents.join(" ")}` : "";
+  const enrichment = p.settings.enrichment ? `  enrichment ${JSON.stringify(p.settings.enrichment)}` : "";
+  return `${p.id}  "${p.name}"  origins ${origins}  keeps events ${retention}${events}${enrichment}`;
 }
 
 const once = "(shown this once: store it now)";
