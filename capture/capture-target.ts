@@ -21,5 +21,7 @@ export const anyEventName: EventNameRule = { accepts: () => true, description: "
 export function eventNameRule(names: readonly string[], changeHint: string): EventNameRule {
   if (names.includes("*")) return anyEventName;
   const allowed = new Set(names);
-  return { accepts: (name) => allowed.has(name), description: `${names.join(" | ")} - ${changeHint}` };
+  // The refusal names a few (a batch of refused events repeats it for each).
+  const shown = names.length > 10 ? `${names.slice(0, 10).join(" | ")} and ${names.length - 10} more` : names.join(" | ");
+  return { accepts: (name) => allowed.has(name), description: `${shown} - ${changeHint}` };
 }

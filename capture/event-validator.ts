@@ -1,5 +1,6 @@
 import { InvalidInputError, TooLargeError } from "../core/errors/domain-errors.js";
 import type { EventInput, ValidatedEvent } from "../core/events/event-model.js";
+import { mostPersonProperties } from "../core/events/person-change.js";
 import type { CaptureTarget } from "./capture-target.js";
 import { resolveEventTime } from "./clock-skew.js";
 import { newEventId } from "./event-id.js";
@@ -45,6 +46,7 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
       const raw = input.properties ?? {};
       const properties =
         raw instanceof Uint8Array ? propertiesFromStructBytes(raw, "properties", jsonLimits) : propertiesFromObject(raw, "properties", jsonLimits);
+      if (!(raw instanceof Uint8Array)) checkPersonProperties(raw);
       if (event === "most_used_feature") {
         const feature = properties.feature;
         if (typeof feature !== "string" || feature === "") {
@@ -78,6 +80,16 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
       };
     },
   };
+}
+
+/** `$set` and `$set_once` name at most mostPersonProperties properties each (the worker writes a row per property). */
+function checkPersonProperties(properties: Record<string, unknown>): void {
+  for (const key of ["$set", "$set_once"]) {
+    const v = properties[key];
+    if (v !== null && typeof v === "object" && Object.keys(v).length > mostPersonProperties) {
+      throw new InvalidInputError(`properties.${key}`, `names more than ${mostPersonProperties} properties`);
+    }
+  }
 }
 
 function byteLength(text: string | Buffer): number {

@@ -84,7 +84,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   const validator = createEventValidator({ maxEventBytes: config.maxEventBytes });
   const capture = createCaptureService({ validator, publisher: queue.publisher, enricher: createEnricher() });
   const analytics = createAnalyticsService({ store: async () => (await database.forRequest()).analytics });
-  const targets = createCaptureTargets({ keyring, allowedEvents: config.allowedEvents });
+  const targets = createCaptureTargets({ keyring, allowedEvents: config.allowedEvents, allowedEventsSet: config.allowedEventsSet });
   const bindings = createServiceBindings({ capture, targets, analytics, admin });
   const app = await buildApp({ config, logger, ready: () => queue.publisher.ready(), bindings, access, capture, targets, rateLimitRedis: queue.redis });
   const listener = createDualProtocolServer(app.handler);

@@ -43,7 +43,9 @@ export function personRowsOf(changes: readonly PersonChange[]): { properties: Pe
       links.set(JSON.stringify([c.projectId, c.distinctId, linkedId]), { projectId: c.projectId, distinctId: c.distinctId, linkedId, atMs: c.atMs });
     }
   }
-  return { properties: [...properties.values()], links: [...links.values()] };
+  // In one order for every batch: two batches written at once lock their rows in the same order (no deadlock).
+  const byId = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  return { properties: byId(properties), links: byId(links) };
 }
 
 /** A person's properties from their rows: a $set value wins over a $set_once one. */

@@ -14,32 +14,50 @@ export interface DecodedEntry {
 export interface WriteResult {
   stored: QueueEntry[];
   rejected: Array<{ entry: QueueEntry; reason: string }>;
+  /** Person changes the database refused (their events are stored): logged, not retried. */
+  peopleRefused: Array<{ change: PersonChange; reason: string }>;
 }
 
 /**
- * Writes a batch; when the database refuses it for a reason that is not an
- * outage, splits it in halves until the rows it refuses are isolated, so one
- * bad row is dead-lettered instead of stalling the batch forever. An outage
- * (StorageUnavailableError) propagates: nothing is stored or rejected for it.
+ * Writes a batch, then what its stored events say about their people. When
+ * the database refuses rows for a reason that is not an outage, splits them
+ * in halves until the ones it refuses are isolated, so one bad row does not
+ * stall the batch forever: a refused event is dead-lettered; a refused person
+ * change is reported (its event stays stored, and is never written twice for
+ * it). An outage (StorageUnavailableError) propagates: the batch is retried
+ * whole, which stores nothing twice.
  */
 export async function writeIsolatingBadRows(sink: EventSink, batch: readonly DecodedEntry[]): Promise<WriteResult> {
-  const result: WriteResult = { stored: [], rejected: [] };
-  async function write(part: readonly DecodedEntry[]): Promise<void> {
-    try {
+  const result: WriteResult = { stored: [], rejected: [], peopleRefused: [] };
+  const stored: DecodedEntry[] = [];
+  await isolating(
+    batch,
+    async (part) => {
       await sink.insert(part.map((d) => d.row));
-      await sink.savePeople(part.flatMap((d) => (d.person ? [d.person] : [])));
-      result.stored.push(...part.map((d) => d.entry));
-    } catch (e) {
-      if (e instanceof StorageUnavailableError) throw e;
-      if (part.length === 1) {
-        result.rejected.push({ entry: part[0].entry, reason: `${sink.name} refused the row: ${(e as Error).message}`.slice(0, 500) });
-        return;
-      }
-      const mid = Math.ceil(part.length / 2);
-      await write(part.slice(0, mid));
-      await write(part.slice(mid));
-    }
-  }
-  await write(batch);
+      stored.push(...part);
+    },
+    (d, reason) => result.rejected.push({ entry: d.entry, reason: `${sink.name} refused the row: ${reason}`.slice(0, 500) }),
+  );
+  const changes = stored.flatMap((d) => (d.person ? [d.person] : []));
+  await isolating(
+    changes,
+    (part) => sink.savePeople(part),
+    (change, reason) => result.peopleRefused.push({ change, reason: reason.slice(0, 500) }),
+  );
+  result.stored = stored.map((d) => d.entry);
   return result;
+}
+
+/** Writes `items`; on a refusal (not an outage) writes halves, down to single items, which are `refused`. */
+async function isolating<T>(items: readonly T[], write: (part: readonly T[]) => Promise<void>, refused: (item: T, reason: string) => void): Promise<void> {
+  if (items.length === 0) return;
+  try {
+    await write(items);
+  } catch (e) {
+    if (e instanceof StorageUnavailableError) throw e;
+    if (items.length === 1) return refused(items[0], (e as Error).message);
+    const mid = Math.ceil(items.length / 2);
+    await isolating(items.slice(0, mid), write, refused);
+    await isolating(items.slice(mid), write, refused);
+  }
 }

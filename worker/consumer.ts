@@ -110,6 +110,9 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await writeIsolatingBadRows(sink, good);
+        for (const { change, reason } of result.peopleRefused) {
+          logger.warn({ project: change.projectId, reason }, "person properties refused by the database; the event is stored without them");
+        }
         // Acknowledgements go one at a time, in the background: the next insert need not wait for
         // them, unless more are queued than batches are written at once (Redis slower than the database).
         acking = acking.then(() => settle([...dead, ...result.rejected], result.stored));

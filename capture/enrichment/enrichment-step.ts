@@ -25,13 +25,21 @@ export function enrichEvent(enricher: Enricher, event: ValidatedEvent, input: Ev
   const userAgent = text(props?.$raw_user_agent) ?? c.userAgent;
   const currentUrl = text(props?.$current_url);
   const referrer = text(props?.$referrer);
-  if (userAgent === undefined && currentUrl === undefined && referrer === undefined && !c.settings.country && !c.settings.storeIp) return event;
-  const found = enricher.enrich({ userAgent, ip: c.ip, currentUrl, referrer }, c.settings);
+  // posthog-node marks server-side events so: the server's address is not the user's country.
+  const settings = props?.$geoip_disable === true && c.settings.country ? { ...c.settings, country: false } : c.settings;
+  if (userAgent === undefined && currentUrl === undefined && referrer === undefined && !settings.country && !settings.storeIp) return event;
+  const found = enricher.enrich({ userAgent, ip: c.ip, currentUrl, referrer }, settings);
   if (found.drop) return undefined;
+  // What only the server knows is the server's to say: a client's own $ip, country or bot flag is replaced.
+  const ruled = Object.keys(found.properties).filter((k) => serverFacts.has(k) && event.propertiesJson.includes(`${JSON.stringify(k)}:`));
+  if (ruled.length > 0) return { ...event, propertiesJson: JSON.stringify({ ...JSON.parse(event.propertiesJson.toString()), ...found.properties }) };
   const fragment = jsonMembersNotIn(event.propertiesJson, found.properties);
   if (fragment === "") return event;
   return { ...event, propertiesJson: spliced(event.propertiesJson, fragment) };
 }
+
+/** Properties the server decides, whatever a client sent (they come from the request, not the page). */
+const serverFacts = new Set(["$ip", "$geoip_country_code", "$is_bot"]);
 
 /** `"k":v,…` for each key the JSON object text does not have yet (the engine writes objects without spaces). */
 function jsonMembersNotIn(json: string | Buffer, add: Record<string, string | boolean>): string {

@@ -6,6 +6,9 @@ const direct = "$direct";
 // The campaign parameters PostHog reads from the page URL; added only when present.
 export const campaignParams = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid"] as const;
 const maxCampaignValueLength = 200;
+/** A DNS name is at most 253 characters (a port may follow); a referrer longer than a browser keeps is not one. */
+const longestHost = 260;
+const longestReferrer = 2048;
 
 function parseUrl(s: string): URL | undefined {
   try {
@@ -40,7 +43,8 @@ export function addReferrer(out: Record<string, string | boolean>, referrer: str
     return;
   }
   const host = parseUrl(given)?.host;
-  if (!host || textProblem(given) !== undefined) return;
+  // Bounded, as everything enrichment adds: an event may not grow much past the size capture checked.
+  if (!host || host.length > longestHost || given.length > longestReferrer || textProblem(given) !== undefined) return;
   out.$referrer = given;
   out.$referring_domain = host;
 }

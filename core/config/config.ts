@@ -21,6 +21,8 @@ export interface Config {
   retryAfterSeconds: number;
   /** Allowed event names; ["*"] allows any. */
   allowedEvents: readonly string[];
+  /** ALLOWED_EVENTS was set (it then holds for the PostHog and Segment endpoints too, which otherwise take any name). */
+  allowedEventsSet: boolean;
   maxEventBytes: number;
   maxRequestBytes: number;
   corsOrigins: readonly string[];
@@ -103,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backlogWatermark: p.int("BACKLOG_WATERMARK", 1_000_000, 1, Number.MAX_SAFE_INTEGER),
     retryAfterSeconds: p.int("RETRY_AFTER_SECONDS", 2, 1, 3600),
     allowedEvents: Object.freeze(p.list("ALLOWED_EVENTS", defaultAllowedEvents)),
+    allowedEventsSet: p.optionalString("ALLOWED_EVENTS") !== undefined,
     maxEventBytes: p.int("MAX_EVENT_BYTES", 32 * 1024, 256, 16 * 1024 * 1024),
     maxRequestBytes: p.int("MAX_REQUEST_BYTES", 512 * 1024, 1024, 256 * 1024 * 1024),
     corsOrigins: Object.freeze(p.list("CORS_ORIGINS", ["*"])),

@@ -13,6 +13,19 @@ export interface PersonChange {
 }
 
 const setMarker = Buffer.from('"$set');
+/** An id linked to a person is held to what a distinct id may be (capture refuses longer ones, and control characters). */
+const longestId = 200;
+const controls = /[\u0000-\u001f\u007f]/;
+/** Properties one $set (or $set_once) keeps at most: capture refuses more on JSON; a binary client's extra ones are left out. */
+export const mostPersonProperties = 1000;
+
+const object = (v: unknown): Record<string, unknown> => {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return {};
+  const keys = Object.keys(v);
+  return keys.length <= mostPersonProperties
+    ? (v as Record<string, unknown>)
+    : Object.fromEntries(keys.slice(0, mostPersonProperties).map((k) => [k, (v as Record<string, unknown>)[k]]));
+};
 const linkingEvents = new Set(["$identify", "$create_alias"]);
 const needles = ["set", "identify", "create_alias"].map((word) => Buffer.from(word));
 
@@ -61,9 +74,8 @@ function changeOf(projectId: string, event: string, distinctId: string, atMs: nu
   } catch {
     return undefined;
   }
-  const object = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
   const linked = [event === "$identify" ? properties.$anon_distinct_id : undefined, event === "$create_alias" ? properties.alias : undefined].filter(
-    (id): id is string => typeof id === "string" && id !== "" && id !== distinctId,
+    (id): id is string => typeof id === "string" && id !== "" && id !== distinctId && id.length <= longestId && !controls.test(id),
   );
   const change: PersonChange = { projectId, distinctId, atMs, set: object(properties.$set), setOnce: object(properties.$set_once), linked };
   const empty = Object.keys(change.set).length === 0 && Object.keys(change.setOnce).length === 0 && linked.length === 0;

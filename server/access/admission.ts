@@ -11,13 +11,16 @@ export interface Admission {
    * it in the body: PostHog's token, Segment's writeKey), then the key's
    * rate limit. Throws the domain errors the error table maps.
    */
-  admit(req: FastifyRequest, door: Door, bodyKey?: string): Promise<Principal>;
+  admit(req: FastifyRequest, door: Door, bodyKey?: string, opts?: { addressCounted?: boolean }): Promise<Principal>;
+  /** The address's rate limit alone: for routes that must read the body (where the key is) before admit. */
+  countAddress(req: FastifyRequest): Promise<void>;
 }
 
 export function createAdmission(deps: { access: AccessCheck; limits: RateLimits }): Admission {
   return {
-    async admit(req, door, bodyKey) {
-      await deps.limits.address(req);
+    countAddress: (req) => deps.limits.address(req),
+    async admit(req, door, bodyKey, opts) {
+      if (!opts?.addressCounted) await deps.limits.address(req);
       const credentials = credentialsOf(req, door);
       const principal = await deps.access.check(bodyKey === undefined ? credentials : { ...credentials, key: bodyKey }, door);
       await deps.limits.key(req, principal);

@@ -11,13 +11,15 @@ export type CaptureTargets = (projectId: string, door: CaptureDoor, req: Fastify
 
 /**
  * A checked caller's capture target: its project, the event names that
- * project takes at that door (the project's own list, else ALLOWED_EVENTS on
- * the native API and any name on the compatible ones), and its enrichment
+ * project takes at that door (the project's own list; else ALLOWED_EVENTS on
+ * the native API, and on the compatible ones too when the operator set it,
+ * any name there otherwise), and its enrichment
  * with what the request says of the client (User-Agent, address). Rules and
  * settings are made once per project as loaded, not per request.
  */
-export function createCaptureTargets(deps: { keyring: Keyring; allowedEvents: readonly string[] }): CaptureTargets {
+export function createCaptureTargets(deps: { keyring: Keyring; allowedEvents: readonly string[]; allowedEventsSet: boolean }): CaptureTargets {
   const serverRule = eventNameRule(deps.allowedEvents, "set ALLOWED_EVENTS to change");
+  const compatibleRule = deps.allowedEventsSet ? serverRule : anyEventName;
   const made = new WeakMap<Project, { rule?: EventNameRule; enrichment: EnrichmentSettings }>();
   function settingsOf(project: Project | undefined) {
     if (!project) return { enrichment: defaultEnrichment };
@@ -35,7 +37,7 @@ export function createCaptureTargets(deps: { keyring: Keyring; allowedEvents: re
     const userAgent = req.headers["user-agent"];
     return {
       projectId,
-      eventNames: s.rule ?? (door === "native" ? serverRule : anyEventName),
+      eventNames: s.rule ?? (door === "native" ? serverRule : compatibleRule),
       enrichment: { settings: s.enrichment, userAgent, ip: req.ip },
     };
   };

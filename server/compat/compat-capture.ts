@@ -22,7 +22,7 @@ export interface CompatDeps {
  * is a 400 naming the first refusal (SDKs treat a 200 as "stored").
  */
 export async function captureCompat(deps: CompatDeps, req: FastifyRequest, batch: CompatBatch): Promise<BatchResult> {
-  const principal = await deps.admission.admit(req, "capture", batch.token);
+  const principal = await deps.admission.admit(req, "capture", batch.token, { addressCounted: true });
   const result = await deps.capture.captureMany(batch.events, deps.targets(principal.projectId, "compatible", req), { sentAt: batch.sentAt });
   if (result.accepted === 0 && result.rejected.length > 0) {
     const [first] = result.rejected;
@@ -32,8 +32,16 @@ export async function captureCompat(deps: CompatDeps, req: FastifyRequest, batch
   return result;
 }
 
-/** The compatible routes read their bodies raw, whatever the content type (posthog-js sends gzip as text/plain). */
-export function rawBodies(scope: FastifyInstance, maxBytes: number): void {
+/**
+ * The compatible routes read their bodies raw, whatever the content type
+ * (posthog-js sends gzip as text/plain), and count the client's address
+ * before a body is decoded: the key is in the body, and a refused or limited
+ * client must not cost a decompression.
+ */
+export function rawBodies(scope: FastifyInstance, maxBytes: number, admission: Admission): void {
+  scope.addHook("preParsing", async (req) => {
+    await admission.countAddress(req);
+  });
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
 }

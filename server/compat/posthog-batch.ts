@@ -53,7 +53,7 @@ export function postHogBatchOf(payload: unknown, engage: boolean): CompatBatch {
   const token = oneToken([
     top.api_key,
     top.token,
-    ...events.flatMap((e) => [e.api_key, e.token, e.$token, isObject(e.properties) ? e.properties.token : undefined]),
+    ...events.flatMap((e) => [e.api_key, e.token, e.$token, ...(isObject(e.properties) ? [e.properties.token, e.properties.$token] : [])]),
   ]);
   const sentAt = str(top.sent_at);
   return { token, sentAt, events: events.map((e) => (engage ? engageInput(e) : eventInput(e, sentAt))) };
@@ -72,8 +72,11 @@ function eventInput(e: Obj, batchSentAt: string | undefined): EventInput {
   if (isObject(e.$set_once)) props.$set_once = { ...(isObject(props.$set_once) ? props.$set_once : {}), ...e.$set_once };
   const sentAt = str(e.sent_at) ?? batchSentAt;
   let timestamp = str(e.timestamp) ?? "";
-  // Older clients send how long ago the event happened instead of when.
-  if (timestamp === "" && typeof e.offset === "number" && sentAt) timestamp = new Date(Date.parse(sentAt) - e.offset).toISOString();
+  // Older clients send how long ago the event happened instead of when: before sent_at, else before now.
+  if (timestamp === "" && typeof e.offset === "number" && Number.isFinite(e.offset) && e.offset >= 0) {
+    const at = (sentAt ? Date.parse(sentAt) : Date.now()) - e.offset;
+    if (Number.isFinite(at) && at > 0 && at < 8.64e15) timestamp = new Date(at).toISOString(); // else the validator's "now" stands
+  }
   return {
     event: str(e.event) ?? "",
     distinctId: distinctIdOf(e, props),

@@ -26,7 +26,7 @@ function postHogError(err: ConnectError) {
  * with its default options.
  */
 export async function postHogRoutesPlugin(scope: FastifyInstance, deps: CompatDeps) {
-  rawBodies(scope, deps.maxRequestBytes);
+  rawBodies(scope, deps.maxRequestBytes, deps.admission);
   scope.setErrorHandler(createErrorHandler(deps.drainLimits, postHogError));
   const capture = async (req: FastifyRequest, reply: FastifyReply) => {
     const payload = await compatPayload(req, deps.maxRequestBytes, { forms: true });

@@ -54,7 +54,8 @@ function callInput(c: Obj, type: SegmentType, batchSentAt: string | undefined): 
   const page = isObject(context.page) ? context.page : {};
   const userId = typeof c.userId === "number" ? String(c.userId) : str(c.userId);
   const distinctId = userId || str(c.anonymousId) || "";
-  const traits = isObject(c.traits) ? c.traits : isObject(context.traits) ? context.traits : undefined;
+  // identify's traits (RudderStack puts them in context.traits too); a group's own traits are the group's.
+  const traits = isObject(c.traits) ? c.traits : type === "identify" && isObject(context.traits) ? context.traits : undefined;
   const own = isObject(c.properties) ? c.properties : {};
   const props: Obj = { ...own };
   const library = isObject(context.library) ? context.library : {};

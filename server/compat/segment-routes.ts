@@ -24,7 +24,7 @@ function segmentError(err: ConnectError) {
  * sends it. Answers `{"success":true}`.
  */
 export async function segmentRoutesPlugin(scope: FastifyInstance, deps: CompatDeps & { access: AccessCheck }) {
-  rawBodies(scope, deps.maxRequestBytes);
+  rawBodies(scope, deps.maxRequestBytes, deps.admission);
   scope.setErrorHandler(createErrorHandler(deps.drainLimits, segmentError));
   const route = (type: SegmentType | "batch") => async (req: FastifyRequest, reply: FastifyReply) => {
     const result = await captureCompat(deps, req, segmentBatchOf(await compatPayload(req, deps.maxRequestBytes, { forms: false }), type));

@@ -15,8 +15,9 @@ describe(".env.example", () => {
   it("its defaults are the defaults the engine uses", () => {
     const env: Record<string, string> = {};
     for (const m of readFileSync(".env.example", "utf8").matchAll(/^# ([A-Z_]+)=(.*)$/gm)) if (m[2] !== "") env[m[1]] = m[2];
-    // Setting these chooses the queue or database (their presence is the switch), so they are shown but not defaults.
-    for (const name of ["REDIS_URL", "CLICKHOUSE_HOST", "POSTGRES_HOST"]) delete env[name];
+    // Setting these chooses the queue or database, or (ALLOWED_EVENTS) applies the list to the PostHog and Segment
+    // endpoints too: their presence is a switch, so they are shown but not defaults.
+    for (const name of ["REDIS_URL", "CLICKHOUSE_HOST", "POSTGRES_HOST", "ALLOWED_EVENTS"]) delete env[name];
     expect(loadConfig(env)).toEqual(loadConfig({}));
   });
 });

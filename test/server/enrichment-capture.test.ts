@@ -77,6 +77,13 @@ describe("enrichment at capture", () => {
     expect(kept).toMatchObject({ $ip: "8.8.8.8", $geoip_country_code: "US", $browser: "Mobile Safari" });
   });
 
+  it("says itself what only the server knows: a client's $is_bot or $ip is replaced, $geoip_disable honoured", async () => {
+    expect(await captured("defaults", { $is_bot: false }, { "user-agent": googlebot })).toMatchObject({ $is_bot: true });
+    expect(await captured("no-bots", { $ip: "1.2.3.4" }, { "user-agent": safari, "x-forwarded-for": "8.8.8.8" })).toMatchObject({ $ip: "8.8.8.8" });
+    const serverSide = await captured("no-bots", { $geoip_disable: true }, { "user-agent": "posthog-node/5.74.0", "x-forwarded-for": "8.8.8.8" });
+    expect(serverSide).not.toHaveProperty("$geoip_country_code");
+  });
+
   it("applies to the PostHog and Segment endpoints the same way", async () => {
     const posthog = await postJson(
       `${server.url}/e/`,

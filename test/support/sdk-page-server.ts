@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./loopback-server.js";
 
 /**
  * Serves the test page and the built IIFE bundle from an origin other than
@@ -61,14 +61,5 @@ export async function startPageServer(bundlePath: string) {
     res.writeHead(200, { "content-type": "text/html", ...(bfcache ? {} : { "cache-control": "no-store" }) });
     res.end(page);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return listenOnLoopback(server);
 }

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import pg from "pg";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { postgresConnectionOf, type TestDatabase } from "./databases.js";
+import { listenOnLoopback } from "./loopback-server.js";
 
 // Support for the tests that run third-party browser SDKs (posthog-js, analytics-next), unmodified,
 // in headless Chromium against the real server.
@@ -76,16 +76,7 @@ export async function startPageServer(files: Record<string, { type: string; body
     res.writeHead(path === "/favicon.ico" ? 204 : 404, { "cache-control": "no-store" });
     res.end();
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 export interface BrowserTrouble {

@@ -47,6 +47,12 @@ const cases: Array<[string, () => Promise<Response>, number, string | RegExp]> =
     "batch",
   ],
   ["properties nested 50 deep", () => post("/e/", JSON.stringify(event({ deep: nested(50) }))), 400, /properties|body/],
+  [
+    "$set naming 1,001 properties",
+    () => post("/e/", JSON.stringify({ ...event(), $set: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`p${i}`, i])) })),
+    400,
+    "properties.$set",
+  ],
   ["an event without a name", () => post("/e/", JSON.stringify({ properties: { token, distinct_id: "x" } })), 400, "event"],
   ["an event without a distinct id", () => post("/e/", JSON.stringify({ event: "x", properties: { token } })), 400, "distinctId"],
   ["a Segment batch that is not a list", () => post("/v1/batch", JSON.stringify({ writeKey: token, batch: {} })), 400, "batch"],

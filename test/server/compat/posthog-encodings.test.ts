@@ -50,10 +50,41 @@ describe("PostHog bodies", () => {
     expect(JSON.parse(stored[0].propertiesJson)).toEqual({ distinct_id: id, n: 1 }); // the token is a key, not a property
   });
 
+  it("an offset of no possible time is taken at receive time; an unparsable sent_at is a 400 naming it, never a 500", async () => {
+    const batch = (sentAt: string, id: string) =>
+      JSON.stringify({ api_key: testKeys.write, sent_at: sentAt, batch: [{ event: "late", distinct_id: id, offset: 1e20 }] });
+    expect((await send("/batch/", { method: "POST", body: batch(new Date().toISOString(), "offset") })).status).toBe(200);
+    expect((await server.streamEvents()).filter((e) => e.distinctId === "offset")).toHaveLength(1);
+    const bad = await send("/batch/", { method: "POST", body: batch("yesterday-ish", "offset-bad") });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { attr: string }).attr).toBe("sentAt");
+  });
+
   it("engage: a person update without an event of its own", async () => {
     const res = await send("/engage/", { method: "POST", body: JSON.stringify({ $token: testKeys.write, $distinct_id: "engaged", $set: { plan: "pro" } }) });
     expect(res.status).toBe(200);
     const [e] = (await server.streamEvents()).filter((x) => x.distinctId === "engaged");
     expect([e.event, JSON.parse(e.propertiesJson)]).toEqual(["$set", { $set: { plan: "pro" } }]);
+  });
+});
+
+describe("ALLOWED_EVENTS set by the operator", () => {
+  it("holds on the PostHog and Segment endpoints too", async () => {
+    const strict = await startInProcessServer({ env: { ALLOWED_EVENTS: "page_view" } });
+    try {
+      const refused = await fetch(`${strict.url}/e/`, {
+        method: "POST",
+        body: JSON.stringify({ event: "$pageview", properties: { token: testKeys.write, distinct_id: "u" } }),
+      });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { attr: string }).attr).toBe("event");
+      const taken = await fetch(`${strict.url}/v1/track`, {
+        method: "POST",
+        body: JSON.stringify({ writeKey: testKeys.write, event: "page_view", userId: "u" }),
+      });
+      expect(taken.status).toBe(200);
+    } finally {
+      await strict.close();
+    }
   });
 });
