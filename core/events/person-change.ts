@@ -15,7 +15,7 @@ export interface PersonChange {
 const setMarker = Buffer.from('"$set');
 /** An id linked to a person is held to what a distinct id may be (capture refuses longer ones, and control characters). */
 const longestId = 200;
-const controls = /[\u0000-\u001f\u007f]/;
+const controls = /\p{Cc}/u;
 /** Properties one $set (or $set_once) keeps at most: capture refuses more on JSON; a binary client's extra ones are left out. */
 export const mostPersonProperties = 1000;
 
