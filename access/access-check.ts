@@ -30,6 +30,9 @@ export interface AccessCheck {
   originAllowedAnywhere(origin: string): boolean;
 }
 
+/** Whether a list of allowed origins ("*": any) lets `origin` in. */
+const allows = (origins: readonly string[], origin: string) => origins.includes("*") || origins.includes(origin);
+
 const what: Record<KeyKind, string> = { write: "a write key (ipw_…)", read: "a read key (ipr_…)", admin: "an admin key (ipa_…)" };
 const howToSend = "(send it as Authorization Bearer <key> or in an x-api-key header)";
 
@@ -46,7 +49,7 @@ export function createAccessCheck(deps: { keyring: Keyring; policy: AccessPolicy
     if (origin === undefined) return true; // not a browser: CORS is the browser's rule, not a credential
     const listed = keyring.project(projectId)?.origins ?? [];
     const origins = listed.length > 0 ? listed : policy.defaultOrigins;
-    return origins.includes("*") || origins.includes(origin);
+    return allows(origins, origin);
   }
 
   function principalFor(door: Door, projectId: string, kind: KeyKind, keyId: string, origin: string | undefined): Principal {
@@ -84,8 +87,7 @@ export function createAccessCheck(deps: { keyring: Keyring; policy: AccessPolicy
       return entry instanceof Promise ? entry.then((e) => withEntry(door, e, origin)) : withEntry(door, entry, origin);
     },
     originAllowedAnywhere(origin) {
-      if (policy.defaultOrigins.includes("*") || policy.defaultOrigins.includes(origin)) return true;
-      return keyring.projects().some((p) => p.origins.includes("*") || p.origins.includes(origin));
+      return allows(policy.defaultOrigins, origin) || keyring.projects().some((p) => allows(p.origins, origin));
     },
   };
 }

@@ -19,8 +19,10 @@ export interface ConfiguredKey {
   variable: string;
   key: string;
   kind: KeyKind;
-  projectId: string;
 }
+
+/** A configured key's project: the default one (what the original's API_KEY guarded); admin keys have none. */
+const projectOfConfigured = (c: ConfiguredKey) => (c.kind === "admin" ? "" : defaultProjectId);
 
 export interface Keyring {
   /** The entry of a key in use; undefined for an unknown or revoked key. Throws UnavailableError when keys cannot be read. */
@@ -70,7 +72,7 @@ const longestKey = 256;
 export function createKeyring(deps: KeyringDeps): Keyring {
   const now = deps.now ?? Date.now;
   const defaultProject: Project = { id: defaultProjectId, name: "Default project", origins: [], retentionDays: 0, createdAtMs: 0, settings: {} };
-  const fixed = new Map(deps.configured.map((c) => [hashKey(c.key), entryOf(`env:${c.variable}`, c.projectId, c.kind, hashKey(c.key))]));
+  const fixed = new Map(deps.configured.map((c) => [hashKey(c.key), entryOf(`env:${c.variable}`, projectOfConfigured(c), c.kind, hashKey(c.key))]));
   let byHash = new Map(fixed);
   /** Revoked keys are known too: refused at once, without a read. */
   let revoked = new Set<string>();
@@ -181,7 +183,7 @@ export function createKeyring(deps: KeyringDeps): Keyring {
     },
     project: (id) => projects.get(id),
     projects: () => [...projects.values()],
-    configured: () => deps.configured.map((c) => ({ variable: c.variable, kind: c.kind, projectId: c.projectId, hint: `${c.key.slice(0, 4)}…` })),
+    configured: () => deps.configured.map((c) => ({ variable: c.variable, kind: c.kind, projectId: projectOfConfigured(c), hint: `${c.key.slice(0, 4)}…` })),
     reload,
     start({ readNow }) {
       if (readNow) begin().catch(() => undefined);

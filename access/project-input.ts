@@ -1,7 +1,8 @@
 import { type EnrichmentChoices, projectIdPattern } from "../core/access/project-model.js";
 import { InvalidInputError } from "../core/errors/domain-errors.js";
+import { longestName } from "../core/events/event-model.js";
 
-const longestName = 200;
+const longestProjectName = 200;
 const mostOrigins = 100;
 
 export function projectId(value: string, field = "projectId"): string {
@@ -11,7 +12,7 @@ export function projectId(value: string, field = "projectId"): string {
 
 export function projectName(value: string): string {
   const name = value.trim();
-  if (name === "" || name.length > longestName) throw new InvalidInputError("name", `must be 1 to ${longestName} characters`);
+  if (name === "" || name.length > longestProjectName) throw new InvalidInputError("name", `must be 1 to ${longestProjectName} characters`);
   return name;
 }
 
@@ -50,11 +51,11 @@ export function retentionDays(value: number): number {
   return value;
 }
 
-/** Allowed event names: each a name as capture takes it (1–200 characters), or "*" for any. */
+/** Allowed event names: each a name as capture takes it (1 to longestName characters), or "*" for any. */
 export function allowedEvents(values: readonly string[]): string[] {
   if (values.length === 0 || values.length > 1000) throw new InvalidInputError("allowedEvents", "must list 1 to 1000 event names (or *)");
   values.forEach((v, i) => {
-    if (v.trim() === "" || v.length > 200) throw new InvalidInputError(`allowedEvents[${i}]`, "must be 1 to 200 characters");
+    if (v.trim() === "" || v.length > longestName) throw new InvalidInputError(`allowedEvents[${i}]`, `must be 1 to ${longestName} characters`);
   });
   return [...new Set(values)];
 }

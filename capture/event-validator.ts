@@ -1,5 +1,5 @@
 import { InvalidInputError, TooLargeError } from "../core/errors/domain-errors.js";
-import type { EventInput, ValidatedEvent } from "../core/events/event-model.js";
+import { type EventInput, eventUuidPattern, longestName, type ValidatedEvent } from "../core/events/event-model.js";
 import { mostPersonProperties } from "../core/events/person-change.js";
 import type { CaptureTarget } from "./capture-target.js";
 import { resolveEventTime } from "./clock-skew.js";
@@ -17,14 +17,12 @@ export interface EventValidator {
   validate(input: EventInput, target: CaptureTarget, receivedAtMs: number, batchSentAt?: string): ValidatedEvent;
 }
 
-const maxNameLength = 200;
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const jsonLimits = { maxDepth: 10, maxKeyLength: 256 };
 
 export function createEventValidator(opts: EventValidatorOptions): EventValidator {
   function requiredName(value: string, field: string): string {
     if (value === "") throw new InvalidInputError(field, "is required");
-    if (value.length > maxNameLength) throw new InvalidInputError(field, `is longer than ${maxNameLength} characters`);
+    if (value.length > longestName) throw new InvalidInputError(field, `is longer than ${longestName} characters`);
     checkText(value, field);
     return value;
   }
@@ -55,7 +53,7 @@ export function createEventValidator(opts: EventValidatorOptions): EventValidato
       }
       let uuid = input.uuid;
       if (uuid === "") uuid = newEventId();
-      else if (!uuidPattern.test(uuid)) throw new InvalidInputError("uuid", "is not a UUID");
+      else if (!eventUuidPattern.test(uuid)) throw new InvalidInputError("uuid", "is not a UUID");
       else uuid = uuid.toLowerCase();
 
       const timestamp = optionalTime(input.timestamp, "timestamp");

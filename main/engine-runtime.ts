@@ -7,7 +7,6 @@ import { createAnalyticsService } from "../analytics/analytics-service.js";
 import { createCaptureService } from "../capture/capture-service.js";
 import { createEnricher } from "../capture/enrichment/event-enricher.js";
 import { createEventValidator } from "../capture/event-validator.js";
-import { defaultProjectId } from "../core/access/project-model.js";
 import type { Config } from "../core/config/config.js";
 import { useBufferTextEncoding } from "../core/wire/text-encoding.js";
 import type { EventConsumer } from "../queue/event-queue.js";
@@ -55,7 +54,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   const a = config.access;
   const keyring = createKeyring({
     store: async () => (await database.forRequest()).access,
-    configured: a.configuredKeys.map((k) => ({ ...k, projectId: k.kind === "admin" ? "" : defaultProjectId })),
+    configured: a.configuredKeys,
     refreshMs: a.keyRefreshMs,
     retryAfterSeconds: config.retryAfterSeconds,
     logger,

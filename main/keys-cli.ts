@@ -2,7 +2,6 @@ import pino from "pino";
 import { createAdminService } from "../access/admin-service.js";
 import { createKeyring } from "../access/keyring.js";
 import { type KeyChangeChannel, noKeyChangeChannel } from "../core/access/key-change-channel.js";
-import { defaultProjectId } from "../core/access/project-model.js";
 import { type Config, loadConfig } from "../core/config/config.js";
 import { ConfigError } from "../core/errors/config-error.js";
 import { keyChangesChannel } from "../queue/open-queue.js";
@@ -60,7 +59,7 @@ async function run(config: Config, command: KeysCommand): Promise<unknown> {
     if (redis) await redis.ping().catch(() => undefined); // connect before announcing (no offline queue)
     const keyring = createKeyring({
       store: async () => database.access,
-      configured: config.access.configuredKeys.map((k) => ({ ...k, projectId: k.kind === "admin" ? "" : defaultProjectId })),
+      configured: config.access.configuredKeys,
       refreshMs: config.access.keyRefreshMs,
       retryAfterSeconds: config.retryAfterSeconds,
       logger,

@@ -27,6 +27,18 @@ export class StorageUnavailableError extends Error {
   }
 }
 
+/**
+ * A write's failure, rethrown as the worker needs it: StorageUnavailableError
+ * (keep the batch, retry) unless the classifier says the rows themselves are
+ * refused, which goes on as it is (the bad row is isolated).
+ */
+export function rethrowWriteFailure(errors: StorageErrorClassifier, database: string): (e: unknown) => never {
+  return (e) => {
+    if (errors.classify(e) !== "permanent") throw new StorageUnavailableError(`${database} unavailable: ${(e as Error).message}`, { cause: e });
+    throw e;
+  };
+}
+
 /** The first line of an error message, bounded (for start-up messages and logs). */
 export function firstLine(e: unknown): string {
   const message = (e as Error)?.message ?? String(e);

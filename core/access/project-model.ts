@@ -27,12 +27,12 @@ export interface ProjectSettings {
 
 /** Which enrichments capture applies to this project's events (capture/enrichment has the defaults). */
 export interface EnrichmentChoices {
-  userAgent?: boolean;
-  referrer?: boolean;
-  utm?: boolean;
-  country?: boolean;
-  bots?: "flag" | "drop" | "keep";
-  storeIp?: boolean;
+  userAgent?: boolean; // browser, OS, device type from the user agent
+  referrer?: boolean; // $referrer / $referring_domain
+  utm?: boolean; // utm_* from the page URL
+  country?: boolean; // $geoip_country_code from the client IP (DB-IP country database)
+  bots?: "flag" | "drop" | "keep"; // known bots: flagged with $is_bot, dropped, or left alone
+  storeIp?: boolean; // keep the client IP as $ip (off by default: privacy)
 }
 
 /** What a key lets its holder do: write (capture, public), read (analytics, secret), admin (projects and keys, secret). */

@@ -1,5 +1,11 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 
+/** An event name or distinct id is at most this many characters (capture refuses longer ones). */
+export const longestName = 200;
+
+/** An event uuid as clients may send it (any version, either case). */
+export const eventUuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** An event as a transport received it (the shape of CaptureRequest and Event), not yet checked. */
 export interface EventInput {
   event: string;

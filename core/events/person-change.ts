@@ -1,3 +1,4 @@
+import { longestName } from "./event-model.js";
 import { decodeQueuedEvent, QueuedEventSpans } from "./queued-event-codec.js";
 
 /** What an event says about its person: properties to keep, and other ids that are the same person. */
@@ -13,8 +14,7 @@ export interface PersonChange {
 }
 
 const setMarker = Buffer.from('"$set');
-/** An id linked to a person is held to what a distinct id may be (capture refuses longer ones, and control characters). */
-const longestId = 200;
+/** An id linked to a person is held to what a distinct id may be (at most longestName), and has no control characters. */
 const controls = /\p{Cc}/u;
 /** Properties one $set (or $set_once) keeps at most: capture refuses more on JSON; a binary client's extra ones are left out. */
 export const mostPersonProperties = 1000;
@@ -75,7 +75,7 @@ function changeOf(projectId: string, event: string, distinctId: string, atMs: nu
     return undefined;
   }
   const linked = [event === "$identify" ? properties.$anon_distinct_id : undefined, event === "$create_alias" ? properties.alias : undefined].filter(
-    (id): id is string => typeof id === "string" && id !== "" && id !== distinctId && id.length <= longestId && !controls.test(id),
+    (id): id is string => typeof id === "string" && id !== "" && id !== distinctId && id.length <= longestName && !controls.test(id),
   );
   const change: PersonChange = { projectId, distinctId, atMs, set: object(properties.$set), setOnce: object(properties.$set_once), linked };
   const empty = Object.keys(change.set).length === 0 && Object.keys(change.setOnce).length === 0 && linked.length === 0;

@@ -1,6 +1,7 @@
 import { chmodSync, rmSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
+import { json } from "node:stream/consumers";
 import type { Logger } from "pino";
 import type { AdminService } from "../../access/admin-service.js";
 import { isDomainError } from "../../core/errors/domain-errors.js";
@@ -24,15 +25,10 @@ export async function listenAdminSocket(dataDir: string, admin: AdminService, lo
     return undefined;
   }
   rmSync(path, { force: true }); // left by an engine that did not stop cleanly; this process holds the data dir now
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      answer(admin, req, Buffer.concat(chunks)).then(([status, body]) => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      });
-    });
+  const server = http.createServer(async (req, res) => {
+    const [status, body] = await answer(admin, req);
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
   });
   // Made owner-only from the start (umask), not after: no moment where the group could connect.
   const umask = process.umask(0o077);
@@ -54,10 +50,10 @@ export async function listenAdminSocket(dataDir: string, admin: AdminService, lo
   };
 }
 
-async function answer(admin: AdminService, req: http.IncomingMessage, body: Buffer): Promise<[number, unknown]> {
+async function answer(admin: AdminService, req: http.IncomingMessage): Promise<[number, unknown]> {
   if (req.method !== "POST" || req.url !== "/keys") return [404, { error: { message: "POST /keys only" } }];
   try {
-    const command = JSON.parse(body.toString("utf8")) as KeysCommand;
+    const command = (await json(req)) as KeysCommand;
     return [200, { result: await runKeysCommand(admin, command) }];
   } catch (e) {
     if (isDomainError(e)) return [400, { error: { kind: e.kind, message: e.message } }];
@@ -71,13 +67,11 @@ export function sendKeysCommand(dataDir: string, command: KeysCommand): Promise<
     const req = http.request(
       { socketPath: adminSocketPath(dataDir), path: "/keys", method: "POST", headers: { "content-type": "application/json" } },
       (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const answer = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { result?: unknown; error?: { message: string } };
-          if (answer.error) reject(new Error(answer.error.message));
-          else resolve(answer.result);
-        });
+        json(res).then((answer) => {
+          const { result, error } = answer as { result?: unknown; error?: { message: string } };
+          if (error) reject(new Error(error.message));
+          else resolve(result);
+        }, reject);
       },
     );
     req.on("error", reject);

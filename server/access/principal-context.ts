@@ -10,3 +10,6 @@ export function principalOf(ctx: HandlerContext): Principal {
   if (!principal) throw new Error(`${ctx.method.name}: no access check ran`);
   return principal;
 }
+
+/** The project a guarded method acts on. */
+export const projectOf = (ctx: HandlerContext): string => principalOf(ctx).projectId;

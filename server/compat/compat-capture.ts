@@ -4,7 +4,7 @@ import { InvalidInputError } from "../../core/errors/domain-errors.js";
 import type { Admission } from "../access/admission.js";
 import type { CaptureTargets } from "../access/capture-targets.js";
 import type { DrainLimits } from "../http/unread-body-drain.js";
-import type { CompatBatch } from "./posthog-batch.js";
+import type { CompatBatch } from "./compat-batch.js";
 
 export interface CompatDeps {
   admission: Admission;

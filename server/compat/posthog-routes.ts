@@ -1,6 +1,6 @@
-import { Code, type ConnectError } from "@connectrpc/connect";
+import type { ConnectError } from "@connectrpc/connect";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { httpStatusOf } from "../errors/error-table.js";
+import { codeName, fieldOf, httpStatusOf } from "../errors/error-table.js";
 import { createErrorHandler } from "../http/error-handler.js";
 import { type CompatDeps, captureCompat, rawBodies } from "./compat-capture.js";
 import { compatPayload } from "./compat-payload.js";
@@ -14,8 +14,7 @@ function postHogError(err: ConnectError) {
   const status = httpStatusOf(err);
   const type =
     status === 401 || status === 403 ? "authentication_error" : status === 429 ? "rate_limited" : status >= 500 ? "server_error" : "validation_error";
-  const field = (err.cause as { field?: string } | undefined)?.field;
-  return { type, code: Code[err.code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase(), detail: err.rawMessage, attr: field ?? null };
+  return { type, code: codeName(err.code), detail: err.rawMessage, attr: fieldOf(err) ?? null };
 }
 
 /**

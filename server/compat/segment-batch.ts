@@ -1,18 +1,15 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { v5 as uuidv5 } from "uuid";
 import { InvalidInputError } from "../../core/errors/domain-errors.js";
-import type { EventInput } from "../../core/events/event-model.js";
-import { type CompatBatch, checkedCount, oneToken } from "./posthog-batch.js";
+import { type EventInput, eventUuidPattern } from "../../core/events/event-model.js";
+import { type CompatBatch, checkedCount, isObject, type Obj, oneToken, str } from "./compat-batch.js";
 
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
-const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The namespace messageIds that are not UUIDs are hashed in (UUIDv5): the same messageId is the same event. */
 const messageIdNamespace = "6f6d2a4e-8f86-4d7e-9b1c-2c9f3b9d5a10";
 
-export type SegmentType = "track" | "identify" | "page" | "screen" | "group" | "alias";
-const types = new Set<string>(["track", "identify", "page", "screen", "group", "alias"]);
+export const segmentTypes = ["track", "identify", "page", "screen", "group", "alias"] as const;
+export type SegmentType = (typeof segmentTypes)[number];
+const types = new Set<string>(segmentTypes);
 /** analytics.js's short paths (/v1/t …) name the type by its first letter. */
 export const typeByLetter: Record<string, SegmentType> = { t: "track", i: "identify", p: "page", s: "screen", g: "group", a: "alias" };
 
@@ -92,7 +89,7 @@ function callInput(c: Obj, type: SegmentType, batchSentAt: string | undefined): 
     distinctId,
     properties: props as JsonObject,
     timestamp: str(c.timestamp) ?? str(c.originalTimestamp) ?? "",
-    uuid: messageId === "" ? "" : uuidPattern.test(messageId) ? messageId : uuidv5(messageId, messageIdNamespace),
+    uuid: messageId === "" ? "" : eventUuidPattern.test(messageId) ? messageId : uuidv5(messageId, messageIdNamespace),
     sentAt: str(c.sentAt) ?? batchSentAt ?? "",
   };
 }

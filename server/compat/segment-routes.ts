@@ -2,15 +2,15 @@ import type { ConnectError } from "@connectrpc/connect";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AccessCheck } from "../../access/access-check.js";
 import { NotFoundError } from "../../core/errors/domain-errors.js";
-import { codeName, httpStatusOf } from "../errors/error-table.js";
+import { codeName, fieldOf, httpStatusOf } from "../errors/error-table.js";
 import { createErrorHandler } from "../http/error-handler.js";
 import { type CompatDeps, captureCompat, rawBodies } from "./compat-capture.js";
 import { compatPayload } from "./compat-payload.js";
-import { type SegmentType, segmentBatchOf, typeByLetter } from "./segment-batch.js";
+import { type SegmentType, segmentBatchOf, segmentTypes, typeByLetter } from "./segment-batch.js";
 
 /** Segment's error bodies. */
 function segmentError(err: ConnectError) {
-  const field = (err.cause as { field?: string } | undefined)?.field;
+  const field = fieldOf(err);
   return { success: false, code: codeName(err.code), message: err.rawMessage, ...(field ? { field } : {}), status: httpStatusOf(err) };
 }
 
@@ -30,7 +30,7 @@ export async function segmentRoutesPlugin(scope: FastifyInstance, deps: CompatDe
     const result = await captureCompat(deps, req, segmentBatchOf(await compatPayload(req, deps.maxRequestBytes, { forms: false }), type));
     return reply.send({ success: true, accepted: result.accepted, rejected: result.rejected });
   };
-  for (const type of ["track", "identify", "page", "screen", "group", "alias"] as const) scope.post(`/v1/${type}`, route(type));
+  for (const type of segmentTypes) scope.post(`/v1/${type}`, route(type));
   for (const [letter, type] of Object.entries(typeByLetter)) scope.post(`/v1/${letter}`, route(type));
   for (const url of ["/v1/batch", "/v1/b", "/v1/import"]) scope.post(url, route("batch"));
   scope.get("/v1/projects/:writeKey/settings", async (req) => {

@@ -50,7 +50,7 @@ export function httpStatusOf(err: ConnectError): number {
 /** JSON body of a REST error: the original's NestJS shape plus a machine-readable code and field. */
 export function restErrorBody(err: ConnectError) {
   const status = httpStatusOf(err);
-  const field = (err.cause as { field?: string } | undefined)?.field;
+  const field = fieldOf(err);
   return {
     statusCode: status,
     error: Code[err.code],
@@ -58,6 +58,11 @@ export function restErrorBody(err: ConnectError) {
     message: err.rawMessage,
     ...(field ? { field } : {}),
   };
+}
+
+/** The request field a domain error names, if any. */
+export function fieldOf(err: ConnectError): string | undefined {
+  return (err.cause as { field?: string } | undefined)?.field;
 }
 
 /** snake_case code name as the Connect protocol spells it, e.g. "invalid_argument". */

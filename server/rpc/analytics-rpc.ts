@@ -2,7 +2,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AnalyticsService } from "../../analytics/analytics-service.js";
 import type { AnalyticsService as AnalyticsServiceDesc } from "../../gen/insightplus/v1/analytics_service_pb.js";
-import { principalOf } from "../access/principal-context.js";
+import { projectOf } from "../access/principal-context.js";
 
 const n = (x: number) => BigInt(x);
 const days = (r: Awaited<ReturnType<AnalyticsService["dailyActiveUsers"]>>) => ({ days: r.days.map((d) => ({ date: d.date, users: n(d.users) })) });
@@ -24,31 +24,31 @@ const active = (r: Awaited<ReturnType<AnalyticsService["mostActiveUsers"]>>) => 
 /** Thin AnalyticsService implementation: messages in, domain answers out (counts as int64). */
 export function createAnalyticsRpc(analytics: AnalyticsService): ServiceImpl<typeof AnalyticsServiceDesc> {
   return {
-    getDailyActiveUsers: async (req, ctx) => days(await analytics.dailyActiveUsers(req, principalOf(ctx).projectId)),
-    getMonthlyActiveUsers: async (req, ctx) => months(await analytics.monthlyActiveUsers(req, principalOf(ctx).projectId)),
-    getTotalUsers: async (req, ctx) => ({ totalUsers: n((await analytics.totalUsers(req, principalOf(ctx).projectId)).totalUsers) }),
-    getTotalEvents: async (req, ctx) => ({ totalEvents: n((await analytics.totalEvents(req, principalOf(ctx).projectId)).totalEvents) }),
-    getMostUsedFeature: async (req, ctx) => feature(await analytics.mostUsedFeature(req, principalOf(ctx).projectId)),
-    getConversionFunnel: async (req, ctx) => funnel(await analytics.conversionFunnel(req, principalOf(ctx).projectId)),
-    getMostActiveUsers: async (req, ctx) => active(await analytics.mostActiveUsers(req, principalOf(ctx).projectId)),
+    getDailyActiveUsers: async (req, ctx) => days(await analytics.dailyActiveUsers(req, projectOf(ctx))),
+    getMonthlyActiveUsers: async (req, ctx) => months(await analytics.monthlyActiveUsers(req, projectOf(ctx))),
+    getTotalUsers: async (req, ctx) => ({ totalUsers: n((await analytics.totalUsers(req, projectOf(ctx))).totalUsers) }),
+    getTotalEvents: async (req, ctx) => ({ totalEvents: n((await analytics.totalEvents(req, projectOf(ctx))).totalEvents) }),
+    getMostUsedFeature: async (req, ctx) => feature(await analytics.mostUsedFeature(req, projectOf(ctx))),
+    getConversionFunnel: async (req, ctx) => funnel(await analytics.conversionFunnel(req, projectOf(ctx))),
+    getMostActiveUsers: async (req, ctx) => active(await analytics.mostActiveUsers(req, projectOf(ctx))),
     async getFunnel(req, ctx) {
-      const r = await analytics.funnel(req, principalOf(ctx).projectId);
+      const r = await analytics.funnel(req, projectOf(ctx));
       return { windowDays: r.windowDays, steps: r.steps.map((s) => ({ ...s, users: n(s.users) })) };
     },
     async getRetention(req, ctx) {
-      const r = await analytics.retention(req, principalOf(ctx).projectId);
+      const r = await analytics.retention(req, projectOf(ctx));
       return { period: r.period, cohorts: r.cohorts.map((c) => ({ ...c, users: n(c.users), returning: c.returning.map(n) })) };
     },
     async getTrend(req, ctx) {
-      const r = await analytics.trend(req, principalOf(ctx).projectId);
+      const r = await analytics.trend(req, projectOf(ctx));
       return { dates: r.dates, series: r.series.map((s) => ({ value: s.value, counts: s.counts.map(n), total: n(s.total) })) };
     },
     async getPerson(req, ctx) {
-      const p = await analytics.person(req, principalOf(ctx).projectId);
+      const p = await analytics.person(req, projectOf(ctx));
       return { distinctId: p.distinctId, properties: p.properties as JsonObject, linkedIds: p.linkedIds };
     },
     async getAllAnalytics(req, ctx) {
-      const r = await analytics.all(req, principalOf(ctx).projectId);
+      const r = await analytics.all(req, projectOf(ctx));
       return {
         dau: days(r.dau),
         mau: months(r.mau),

@@ -3,7 +3,7 @@ import type { BatchResult, CaptureService } from "../../capture/capture-service.
 import { requireEvents } from "../../capture/capture-service.js";
 import type { CaptureService as CaptureServiceDesc } from "../../gen/insightplus/v1/capture_service_pb.js";
 import type { CaptureTargets } from "../access/capture-targets.js";
-import { principalOf } from "../access/principal-context.js";
+import { projectOf } from "../access/principal-context.js";
 import { httpRequestOf } from "../access/request-context.js";
 
 /** How many stream messages may be queuing at once before reading more (bounds memory). */
@@ -13,7 +13,7 @@ export const streamAnswerLimit = 100_000;
 
 /** Thin CaptureService implementation: translates messages, nothing else. */
 export function createCaptureRpc(capture: CaptureService, targets: CaptureTargets): ServiceImpl<typeof CaptureServiceDesc> {
-  const target = (ctx: HandlerContext) => targets(principalOf(ctx).projectId, "native", httpRequestOf(ctx));
+  const target = (ctx: HandlerContext) => targets(projectOf(ctx), "native", httpRequestOf(ctx));
   return {
     async capture(req, ctx) {
       return { status: "queued", eventId: await capture.captureOne(req, target(ctx)) };

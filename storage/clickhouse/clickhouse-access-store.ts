@@ -39,6 +39,7 @@ export function createClickHouseAccessStore(client: ClickHouseClient): AccessSto
 
   const keys = async () => rows<KeyRow>("SELECT * FROM api_keys FINAL");
   const projects = async () => rows<ProjectRow>("SELECT * FROM projects FINAL");
+  const storedProject = async (id: string) => (await rows<ProjectRow>(`SELECT * FROM projects FINAL WHERE id = ${chString(id)}`))[0];
 
   return {
     async projects() {
@@ -47,13 +48,12 @@ export function createClickHouseAccessStore(client: ClickHouseClient): AccessSto
     // ClickHouse has no unique constraint: two creating one id in the same instant may both succeed (the later
     // row wins). Projects are made by operators, one at a time; PostgreSQL refuses the second.
     async createProject(p) {
-      const [old] = await rows<ProjectRow>(`SELECT * FROM projects FINAL WHERE id = ${chString(p.id)}`);
-      if (old) return false;
+      if (await storedProject(p.id)) return false;
       await insert("projects", projectRow(p, 1));
       return true;
     },
     async saveProject(p) {
-      const [old] = await rows<ProjectRow>(`SELECT * FROM projects FINAL WHERE id = ${chString(p.id)}`);
+      const old = await storedProject(p.id);
       await insert("projects", projectRow(p, nextVersion(old?.version ?? 0)));
     },
     async keys() {

@@ -26,6 +26,7 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
   // Distinct-user questions read the hourly rollup when local days are whole
   // UTC hours; other zones (e.g. +05:30) scan the events.
   const fromRollup = (r: Scope) => daysStartOnWholeHours(r);
+  const people = createClickHousePeople(client);
   const hours = (r: Scope) => `project_id = ${chString(r.projectId)} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
 
   return {
@@ -119,6 +120,6 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       );
       return out.map((x) => ({ date: x.d, value: x.value, count: Number(x.n) }));
     },
-    person: (projectId, distinctId) => createClickHousePeople(client).person(projectId, distinctId),
+    person: (projectId, distinctId) => people.person(projectId, distinctId),
   };
 }

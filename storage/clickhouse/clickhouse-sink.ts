@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { EventSink } from "../event-sink.js";
-import { type StorageErrorClassifier, StorageUnavailableError } from "../storage-errors.js";
+import { rethrowWriteFailure, type StorageErrorClassifier } from "../storage-errors.js";
 import { createClickHousePeople } from "./clickhouse-people.js";
 import { clickHouseRowFromQueued, clickHouseRowText, rowsBytes, rowsText } from "./clickhouse-row-text.js";
 
@@ -15,10 +15,7 @@ import { clickHouseRowFromQueued, clickHouseRowText, rowsBytes, rowsText } from 
  */
 export function createClickHouseSink(client: ClickHouseClient, errors: StorageErrorClassifier, opts: { overHttp: boolean }): EventSink {
   const people = createClickHousePeople(client);
-  const unavailable = (e: unknown) => {
-    if (errors.classify(e) !== "permanent") throw new StorageUnavailableError(`ClickHouse unavailable: ${(e as Error).message}`, { cause: e });
-    throw e;
-  };
+  const unavailable = rethrowWriteFailure(errors, "ClickHouse");
   return {
     name: "clickhouse",
     encode: clickHouseRowText,

@@ -4,6 +4,10 @@ import type { SqlClient } from "./sql-client.js";
 
 const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
 
+const insertProject = `INSERT INTO projects (id, name, origins, retention_days, created_at, settings)
+  VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6::jsonb) ON CONFLICT (id)`;
+const projectParams = (p: Project) => [p.id, p.name, [...p.origins], p.retentionDays, p.createdAtMs, JSON.stringify(p.settings)];
+
 /** Projects and keys in PostgreSQL (server or PGlite): plain tables, values as $n parameters. */
 export function createPostgresAccessStore(db: SqlClient): AccessStore {
   return {
@@ -23,19 +27,14 @@ export function createPostgresAccessStore(db: SqlClient): AccessStore {
       );
     },
     async createProject(p) {
-      const rows = await db.query(
-        `INSERT INTO projects (id, name, origins, retention_days, created_at, settings) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6::jsonb)
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [p.id, p.name, [...p.origins], p.retentionDays, p.createdAtMs, JSON.stringify(p.settings)],
-      );
+      const rows = await db.query(`${insertProject} DO NOTHING RETURNING id`, projectParams(p));
       return rows.length > 0;
     },
     async saveProject(p) {
       await db.query(
-        `INSERT INTO projects (id, name, origins, retention_days, created_at, settings) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6::jsonb)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, origins = EXCLUDED.origins, retention_days = EXCLUDED.retention_days,
+        `${insertProject} DO UPDATE SET name = EXCLUDED.name, origins = EXCLUDED.origins, retention_days = EXCLUDED.retention_days,
            settings = EXCLUDED.settings`,
-        [p.id, p.name, [...p.origins], p.retentionDays, p.createdAtMs, JSON.stringify(p.settings)],
+        projectParams(p),
       );
     },
     async keys() {

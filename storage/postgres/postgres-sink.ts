@@ -1,6 +1,6 @@
 import type { StoredEvent } from "../../core/events/event-model.js";
 import type { EventSink } from "../event-sink.js";
-import { type StorageErrorClassifier, StorageUnavailableError } from "../storage-errors.js";
+import { rethrowWriteFailure, type StorageErrorClassifier } from "../storage-errors.js";
 import { createPostgresPeople } from "./postgres-people.js";
 import type { SqlClient } from "./sql-client.js";
 
@@ -16,10 +16,7 @@ const insertSql = `
 /** PostgreSQL (server or embedded PGlite) behind the EventSink seam. */
 export function createPostgresSink(db: SqlClient, errors: StorageErrorClassifier, name = "postgres"): EventSink {
   const people = createPostgresPeople(db);
-  const unavailable = (e: unknown) => {
-    if (errors.classify(e) !== "permanent") throw new StorageUnavailableError(`PostgreSQL unavailable: ${(e as Error).message}`, { cause: e });
-    throw e;
-  };
+  const unavailable = rethrowWriteFailure(errors, "PostgreSQL");
   return {
     name,
     encode: (e) => e,

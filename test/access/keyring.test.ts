@@ -34,7 +34,7 @@ function memoryStore() {
 const keyringOver = (m: ReturnType<typeof memoryStore>) =>
   createKeyring({
     store: async () => m.store,
-    configured: [{ variable: "API_KEY", key: "configured-write-key", kind: "write", projectId: "default" }],
+    configured: [{ variable: "API_KEY", key: "configured-write-key", kind: "write" }],
     refreshMs: 60_000,
     retryAfterSeconds: 2,
     logger: pino({ level: "silent" }),
