@@ -9,7 +9,7 @@ import { loadConfig } from "../../core/config/config.js";
 import type { StoredEvent } from "../../core/events/event-model.js";
 import { freePort } from "../../test/support/ports.js";
 import { waitUntil } from "../../test/support/wait.js";
-import { benchKeyHeaders, benchWriteKey } from "../shared/bench-keys.js";
+import { benchKeyEnv, benchKeyHeaders } from "../shared/bench-keys.js";
 import { spawnEntry, workerGroupExists } from "./worker-bench-children.js";
 import { type BenchServices, onCleanup } from "./worker-bench-env.js";
 import { type FreshnessResult, measureFreshness } from "./worker-bench-freshness.js";
@@ -59,7 +59,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
       CLICKHOUSE_DB: db,
       CLICKHOUSE_USER: ch.user,
       CLICKHOUSE_PASSWORD: ch.password,
-      API_KEY: benchWriteKey,
+      ...benchKeyEnv,
     };
     // The worker first: its migration creates the database and table the markers are polled in.
     const worker = spawnEntry("main/worker-main.ts", env);

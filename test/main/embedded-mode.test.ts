@@ -1,17 +1,14 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildEngine } from "../../scripts/build-engine.mjs";
+import { runKeysCli } from "../support/admin-requests.js";
 import { postJson } from "../support/http-client.js";
 import { spawnServerProcess } from "../support/server/entry-process.js";
 import { readJson, withKey } from "../support/test-keys.js";
 import { waitUntil } from "../support/wait.js";
-
-const run = promisify(execFile);
 
 describe("zero-configuration start (in-process queue, embedded PostgreSQL)", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "insightplus-embedded-"));
@@ -92,9 +89,7 @@ describe("the first start with no keys configured", () => {
       expect((await postJson(`${first.url}/api/v1/capture`, { event: "page_view", distinctId: "first" }, withKey(writeKey!))).status).toBe(200);
       await waitUntil("stored", async () => (await readJson(`${first.url}/api/v1/analytics/total-events`, readKey)).totalEvents === "1");
       // The engine holds the embedded database: the CLI asks it over its socket in DATA_DIR.
-      const listed = JSON.parse(
-        (await run(process.execPath, ["dist/keys-cli.js", "list", "--json"], { env: { ...process.env, ...env, LOG_LEVEL: "warn" } })).stdout,
-      );
+      const listed = JSON.parse((await runKeysCli(["list", "--json"], { ...env, LOG_LEVEL: "warn" })).stdout);
       const project = listed.projects.find((p: any) => p.project.id === "default");
       expect(project.keys.map((k: any) => k.key)).toContain(writeKey);
       expect(JSON.stringify(listed)).not.toContain(readKey);

@@ -1,15 +1,12 @@
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildEngine } from "../../scripts/build-engine.mjs";
+import { createProject, listedKeys, runKeysCli } from "../support/admin-requests.js";
 import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { postJson } from "../support/http-client.js";
 import { type ServerProcess, spawnServerProcess } from "../support/server/entry-process.js";
-import { asAdmin, testKeyEnv } from "../support/test-keys.js";
+import { asAdmin, testKeyEnv, withKey } from "../support/test-keys.js";
 import { waitUntil } from "../support/wait.js";
-
-const run = promisify(execFile);
 
 // Keys are cached in each server process; a revocation must reach every one:
 // at once where Redis carries the announcement, else at the next reread.
@@ -39,14 +36,13 @@ describe("a key revoked on one server", () => {
   });
 
   const capture = (server: ServerProcess, key: string) =>
-    postJson(`${server.url}/api/v1/capture`, { event: "page_view", distinctId: "revocation" }, { authorization: `Bearer ${key}` }).then((r) => r.status);
+    postJson(`${server.url}/api/v1/capture`, { event: "page_view", distinctId: "revocation" }, withKey(key)).then((r) => r.status);
 
   it("works on every server as soon as it is made, and is refused by every one once revoked", async () => {
-    const made = await postJson(`${origin.url}/api/v1/admin/projects`, { name: "Revocation" }, asAdmin);
-    const key: string = made.json.writeKey;
+    const made = await createProject(origin.url, { name: "Revocation" });
+    const key = made.writeKey;
     for (const s of servers) expect(await capture(s, key)).toBe(200); // an unknown key makes a server reread the keys
-    const listed = await (await fetch(`${origin.url}/api/v1/admin/projects`, { headers: asAdmin })).json();
-    const id = (listed as any).projects.find((p: any) => p.project.id === made.json.project.id).keys.find((k: any) => k.kind === "write").id;
+    const id = (await listedKeys(origin.url, made.id)).find((k: any) => k.kind === "write").id;
 
     expect((await postJson(`${origin.url}/api/v1/admin/keys/${id}/revoke`, {}, asAdmin)).status).toBe(200);
     expect(await capture(origin, key)).toBe(401); // where it was revoked: at once
@@ -57,7 +53,7 @@ describe("a key revoked on one server", () => {
   }, 60_000);
 
   it("is refused by every server when revoked with npm run keys", async () => {
-    const cli = (...args: string[]) => run(process.execPath, ["dist/keys-cli.js", ...args, "--json"], { env: { ...process.env, ...testKeyEnv, ...env() } });
+    const cli = (...args: string[]) => runKeysCli([...args, "--json"], { ...testKeyEnv, ...env() });
     const made = JSON.parse((await cli("create-project", "Revoked by the CLI")).stdout);
     expect(made).toMatchObject({ projectId: expect.any(String), writeKey: expect.stringMatching(/^ipw_/), readKey: expect.stringMatching(/^ipr_/) });
     for (const s of servers) expect(await capture(s, made.writeKey)).toBe(200);

@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { grpcJsKey } from "../support/grpc-js-key.js";
 import { postJson } from "../support/http-client.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
-import { asAdmin, sendingKey, testKeys } from "../support/test-keys.js";
+import { asAdmin, sendingKey, testKeys, withBasicKey, withKey } from "../support/test-keys.js";
 
 // Every protocol meets the same access check: the same refusal for the same
 // key, and nothing queued when refused.
@@ -32,11 +32,15 @@ const transports: Record<string, (key?: string) => Transport> = {
   "gRPC-Web": (key) => createGrpcWebTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors: key ? [sendingKey(key)] : [] }),
 };
 
+/** Both services' grpc-js clients, from the .proto files as another team's codegen would read them (loaded once). */
+const grpcJsServices = (
+  grpc.loadPackageDefinition(
+    protoLoader.loadSync(["insightplus/v1/capture_service.proto", "insightplus/v1/analytics_service.proto"], { includeDirs: ["proto", "third_party"] }),
+  ) as any
+).insightplus.v1;
+
 function grpcJsClient(service: "CaptureService" | "AnalyticsService", key?: string) {
-  const def = protoLoader.loadSync(`insightplus/v1/${service === "CaptureService" ? "capture" : "analytics"}_service.proto`, {
-    includeDirs: ["proto", "third_party"],
-  });
-  const Client = (grpc.loadPackageDefinition(def) as any).insightplus.v1[service];
+  const Client = grpcJsServices[service];
   return new Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure(), { interceptors: key ? [grpcJsKey(key)] : [] });
 }
 
@@ -44,7 +48,7 @@ function grpcJsClient(service: "CaptureService" | "AnalyticsService", key?: stri
 async function capture(protocol: string, key?: string): Promise<Outcome> {
   const event = { event: "page_view", distinctId: "access-check" };
   if (protocol === "REST") {
-    return httpOutcome[(await postJson(`${server.url}/api/v1/capture`, event, { authorization: key ? `Bearer ${key}` : "" })).status];
+    return httpOutcome[(await postJson(`${server.url}/api/v1/capture`, event, key ? withKey(key) : { authorization: "" })).status];
   }
   if (protocol === "REST, x-api-key") {
     return httpOutcome[(await postJson(`${server.url}/api/v1/batch`, { events: [event] }, { authorization: "", ...(key ? { "x-api-key": key } : {}) })).status];
@@ -65,7 +69,7 @@ async function capture(protocol: string, key?: string): Promise<Outcome> {
 /** One analytics call over `protocol`. */
 async function ask(protocol: string, key?: string): Promise<Outcome> {
   if (protocol === "REST" || protocol === "REST, x-api-key") {
-    const header: Record<string, string> = !key ? {} : protocol === "REST" ? { authorization: `Bearer ${key}` } : { "x-api-key": key };
+    const header: Record<string, string> = !key ? {} : protocol === "REST" ? withKey(key) : { "x-api-key": key };
     return httpOutcome[(await fetch(`${server.url}/api/v1/analytics/total-events`, { headers: header })).status];
   }
   if (protocol === "@grpc/grpc-js") {
@@ -131,7 +135,7 @@ describe.each(protocols)("over %s", (protocol) => {
 
 describe("the project a key names", () => {
   it("is the project its events are queued in", async () => {
-    const res = await postJson(`${server.url}/api/v1/capture`, { event: "page_view", distinctId: "stamped" }, { authorization: `Bearer ${keys.write}` });
+    const res = await postJson(`${server.url}/api/v1/capture`, { event: "page_view", distinctId: "stamped" }, withKey(keys.write));
     const defaultOne = await postJson(`${server.url}/api/v1/capture`, { event: "page_view", distinctId: "stamped" });
     const events = await server.streamEvents();
     expect(events.find((e) => e.uuid === res.json.eventId)?.projectId).toBe("access-check");
@@ -145,13 +149,12 @@ describe("the project a key names", () => {
       expect(res.json.message).toContain("Authorization header");
     }
     // Segment's clients: the key as the Basic user name, no password.
-    const basic = `Basic ${Buffer.from(`${keys.write}:`).toString("base64")}`;
-    expect((await postJson(`${server.url}/api/v1/capture`, { event: "page_view", distinctId: "u" }, { authorization: basic })).status).toBe(200);
+    expect((await postJson(`${server.url}/api/v1/capture`, { event: "page_view", distinctId: "u" }, withBasicKey(keys.write))).status).toBe(200);
   });
 
   it("admin operations need the admin key", async () => {
     expect((await fetch(`${server.url}/api/v1/admin/projects`)).status).toBe(401);
-    expect((await fetch(`${server.url}/api/v1/admin/projects`, { headers: { authorization: `Bearer ${keys.read}` } })).status).toBe(403);
+    expect((await fetch(`${server.url}/api/v1/admin/projects`, { headers: withKey(keys.read) })).status).toBe(403);
     const listed = (await (await fetch(`${server.url}/api/v1/admin/projects`, { headers: asAdmin })).json()) as any;
     const project = listed.projects.find((p: any) => p.project.id === "access-check");
     // Write keys are listed whole (public); read keys by their first characters only.

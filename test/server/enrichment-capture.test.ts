@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProject } from "../support/admin-requests.js";
 import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { postJson } from "../support/http-client.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
-import { asAdmin, withKey } from "../support/test-keys.js";
+import { withKey } from "../support/test-keys.js";
 
 // Enrichment at capture, on the native API and the compatible ones alike, as
 // each project chooses; the queued event is what gets stored.
@@ -20,9 +21,7 @@ beforeAll(async () => {
   db = await createTestDatabase("pglite");
   server = await startInProcessServer({ env: { ...db.env, TRUST_PROXY: "true" } });
   const make = async (id: string, enrichment: Record<string, unknown>) => {
-    const made = await postJson(`${server.url}/api/v1/admin/projects`, { id, name: id, enrichment }, asAdmin);
-    expect(made.status).toBe(200);
-    keys[id] = made.json.writeKey;
+    keys[id] = (await createProject(server.url, { id, name: id, enrichment })).writeKey;
   };
   await make("defaults", {});
   await make("private", { userAgent: false, referrer: false, utm: false, bots: "keep" });

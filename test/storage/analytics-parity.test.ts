@@ -4,12 +4,13 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnalyticsService } from "../../gen/insightplus/v1/analytics_service_pb.js";
+import { createProject } from "../support/admin-requests.js";
 import { buildFixture, type FixtureEvent } from "../support/analytics-fixture.js";
 import * as oracle from "../support/analytics-oracle.js";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/databases.js";
 import { postJson } from "../support/http-client.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
-import { asAdmin, sendingKey, testKeys, withKey } from "../support/test-keys.js";
+import { sendingKey, testKeys, withKey } from "../support/test-keys.js";
 import { waitUntil } from "../support/wait.js";
 
 const now = Date.now();
@@ -47,9 +48,8 @@ describe.each(databaseKinds())("analytics on $kind equal the answers computed fr
     db = await createTestDatabase(kind);
     // The engine as `npm start` runs it: capture, in-process worker, analytics on one database.
     server = await startInProcessServer({ env: { ...db.env, INPROCESS_WORKER: "true", WORKER_LINGER_MS: "20" } });
-    const second = await postJson(`${server.url}/api/v1/admin/projects`, { id: "second", name: "Second" }, asAdmin);
-    expect(second.status).toBe(200);
-    projectKeys.second = { write: second.json.writeKey, read: second.json.readKey };
+    const second = await createProject(server.url, { id: "second", name: "Second" });
+    projectKeys.second = { write: second.writeKey, read: second.readKey };
     const wire = (e: FixtureEvent) => ({
       uuid: e.uuid,
       event: e.event,
@@ -59,7 +59,7 @@ describe.each(databaseKinds())("analytics on $kind equal the answers computed fr
     });
     for (const project of projectNames) {
       const events = dataOf[project];
-      const key = { authorization: `Bearer ${projectKeys[project].write}` };
+      const key = withKey(projectKeys[project].write);
       for (let i = 0; i < events.length; i += 200) {
         const res = await postJson(`${server.url}/api/v1/batch`, { events: events.slice(i, i + 200).map(wire) }, key);
         expect(res.json.rejected).toEqual([]);

@@ -25,7 +25,7 @@ const suffix = () => `t${Date.now().toString(36)}${Math.random().toString(36).sl
 export function databaseKinds(): Array<{ kind: DbKind; missing?: string }> {
   return [
     { kind: "clickhouse", missing: inject("clickhouseUrl") ? undefined : "no ClickHouse in TEST_SERVICES" },
-    { kind: "chdb", missing: chdbInstalled() ? undefined : "chdb is not installed (npm install --no-save chdb@3.4.0)" },
+    { kind: "chdb", missing: chdbInstalled() ? undefined : "chdb is not installed (npm install --no-save --legacy-peer-deps chdb@3.4.0)" },
     { kind: "postgres", missing: inject("postgresUrl") ? undefined : "no PostgreSQL in TEST_SERVICES" },
     { kind: "pglite" },
   ];

@@ -18,6 +18,8 @@ export const withKey = (key: string) => ({ authorization: `Bearer ${key}` });
 export const asWriter = withKey(testKeys.write);
 export const asReader = withKey(testKeys.read);
 export const asAdmin = withKey(testKeys.admin);
+/** Request headers presenting a key as Segment's clients do: the HTTP Basic user name, no password. */
+export const withBasicKey = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString("base64")}` });
 
 /** GET an analytics route (or any path) with the read key and parse its JSON. */
 export async function readJson(url: string, key: string = testKeys.read): Promise<any> {

@@ -6,7 +6,7 @@ import { PostHog } from "posthog-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, postgresConnectionOf, type TestDatabase } from "../../support/databases.js";
 import { type InProcessServer, startInProcessServer } from "../../support/server/in-process-server.js";
-import { readJson, testKeys } from "../../support/test-keys.js";
+import { readJson, testKeys, withBasicKey } from "../../support/test-keys.js";
 import { waitUntil } from "../../support/wait.js";
 
 // The real, unmodified server SDKs of PostHog, Segment and RudderStack, pointed
@@ -48,8 +48,9 @@ async function storedFor(users: string[], expected: number): Promise<Stored[]> {
        WHERE project_id = 'default' AND distinct_id = ANY($1) ORDER BY event_timestamp, event`,
       [users],
     );
-  await waitUntil(`${expected} events stored`, async () => (await query()).rows.length >= expected, { timeoutMs: 30_000 });
-  return (await query()).rows;
+  let rows: Stored[] = [];
+  await waitUntil(`${expected} events stored`, async () => (rows = (await query()).rows).length >= expected, { timeoutMs: 30_000 });
+  return rows;
 }
 
 describe("posthog-node", () => {
@@ -108,11 +109,14 @@ describe("@segment/analytics-node", () => {
   it("sends a messageId again after a lost answer: still stored once", async () => {
     const user = `seg-retry-${randomUUID()}`;
     const body = { batch: [{ type: "track", event: "Retried", userId: user, messageId: `node-next-${user}` }] };
-    const auth = { authorization: `Basic ${Buffer.from(`${testKeys.write}:`).toString("base64")}`, "content-type": "application/json" };
-    for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/v1/batch`, { method: "POST", headers: auth, body: JSON.stringify(body) })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 500));
-    const rows = await storedFor([user], 1);
-    expect(rows).toHaveLength(1);
+    const auth = { ...withBasicKey(testKeys.write), "content-type": "application/json" };
+    const send = (b: object) => fetch(`${server.url}/v1/batch`, { method: "POST", headers: auth, body: JSON.stringify(b) });
+    for (let i = 0; i < 3; i++) expect((await send(body)).status).toBe(200);
+    // Queued after the three: once it is stored, so is everything the worker took before it (one worker, in order).
+    const after = { batch: [{ type: "track", event: "After", userId: user, messageId: `node-next-${user}-after` }] };
+    expect((await send(after)).status).toBe(200);
+    const rows = await storedFor([user], 2);
+    expect(rows.map((r) => `${r.event} ×${r.copies}`).sort()).toEqual(["After ×1", "Retried ×1"]);
   });
 });
 
