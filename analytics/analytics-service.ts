@@ -84,7 +84,8 @@ export function createAnalyticsService(deps: { store: () => Promise<AnalyticsSto
         period,
         periods,
       } as const;
-      return { period, cohorts: assembleRetention(await (await deps.store()).retention(r, query), periods) };
+      const rows = await (await deps.store()).retention(r, query);
+      return { period, cohorts: assembleRetention(rows, { periods, period, tz: r.tz, observedUntil: Math.min(now(), r.endMs) }) };
     },
     async trend(q: Bounds & { event: string; breakdown: string; top?: number; days?: number }, projectId: string) {
       const event = eventName(q.event, "event");
@@ -98,10 +99,10 @@ export function createAnalyticsService(deps: { store: () => Promise<AnalyticsSto
       const person = await (await deps.store()).person(projectId, q.distinctId);
       return { distinctId: q.distinctId, properties: person.properties, linkedIds: person.linked };
     },
-    /** Every original route with its defaults, run concurrently. */
+    /** Every route but person with its defaults, run concurrently; the parameterised ones ask the original project's questions. */
     async all(q: { tz?: string }, projectId: string) {
       const b = { tz: q.tz };
-      const [dau, mau, totalUsers, totalEvents, mostUsedFeature, conversionFunnel, mostActiveUsers] = await Promise.all([
+      const [dau, mau, totalUsers, totalEvents, mostUsedFeature, conversionFunnel, mostActiveUsers, funnel, retention, trends] = await Promise.all([
         service.dailyActiveUsers(b, projectId),
         service.monthlyActiveUsers(b, projectId),
         service.totalUsers(b, projectId),
@@ -109,8 +110,11 @@ export function createAnalyticsService(deps: { store: () => Promise<AnalyticsSto
         service.mostUsedFeature(b, projectId),
         service.conversionFunnel(b, projectId),
         service.mostActiveUsers(b, projectId),
+        service.funnel({ ...b, steps: ["user_registered", "payment_success"] }, projectId),
+        service.retention({ ...b, startEvent: "user_registered", returnEvent: "", period: "" }, projectId),
+        service.trend({ ...b, event: "most_used_feature", breakdown: "feature" }, projectId),
       ]);
-      return { dau, mau, totalUsers, totalEvents, mostUsedFeature, conversionFunnel, mostActiveUsers };
+      return { dau, mau, totalUsers, totalEvents, mostUsedFeature, conversionFunnel, mostActiveUsers, funnel, retention, trends };
     },
   };
   return service;

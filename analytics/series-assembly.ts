@@ -1,3 +1,4 @@
+import { DateTime } from "luxon";
 import type { DayCount, MonthCount, TimeRange } from "./analytics-store.js";
 import { daysOf, monthsOf } from "./time-range.js";
 
@@ -12,7 +13,16 @@ export function zeroFillMonths(r: TimeRange, rows: MonthCount[]): MonthCount[] {
   return monthsOf(r).map((month) => ({ month, users: byMonth.get(month) ?? 0 }));
 }
 
-export function assembleRetention(rows: Array<{ cohort: string; k: number; users: number }>, periods: number) {
+/**
+ * Cohorts with one entry per period that has begun by `observedUntil` (the
+ * range's end or now, whichever is first): a later period has not happened
+ * yet, and a 0 there would read as nobody returning.
+ */
+export function assembleRetention(
+  rows: Array<{ cohort: string; k: number; users: number }>,
+  q: { periods: number; period: "day" | "week"; tz: string; observedUntil: number },
+) {
+  const { periods } = q;
   const cohorts = new Map<string, number[]>();
   for (const row of rows) {
     const counts = cohorts.get(row.cohort) ?? new Array<number>(periods + 1).fill(0);
@@ -20,7 +30,11 @@ export function assembleRetention(rows: Array<{ cohort: string; k: number; users
     cohorts.set(row.cohort, counts);
   }
   return [...cohorts.keys()].sort().map((period) => {
-    const returning = cohorts.get(period)!;
+    const start = DateTime.fromISO(period, { zone: q.tz });
+    const begun = (k: number) => start.plus({ days: k * (q.period === "week" ? 7 : 1) }).toMillis() < q.observedUntil;
+    let observed = 1;
+    while (observed <= periods && begun(observed)) observed++;
+    const returning = cohorts.get(period)!.slice(0, observed);
     return { period, users: returning[0], returning, rates: returning.map((n) => (returning[0] === 0 ? 0 : n / returning[0])) };
   });
 }

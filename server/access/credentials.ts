@@ -4,6 +4,9 @@ import { UnauthenticatedError } from "../../core/errors/domain-errors.js";
 
 const bearer = /^Bearer\s+(\S+)\s*$/i;
 const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i;
+const queryKeyParameter = "api_key";
+/** Query parameters read here, not by a route's request message. */
+export const credentialParameters: ReadonlySet<string> = new Set([queryKeyParameter]);
 
 /**
  * The key a request presents, the same way for every protocol (gRPC metadata
@@ -30,7 +33,7 @@ function keyOf(req: FastifyRequest, door: Door): string | undefined {
   const header = req.headers["x-api-key"];
   if (typeof header === "string" && header !== "") return header;
   if (door === "capture") {
-    const fromQuery = (req.query as Record<string, unknown> | undefined)?.api_key;
+    const fromQuery = (req.query as Record<string, unknown> | undefined)?.[queryKeyParameter];
     if (typeof fromQuery === "string" && fromQuery !== "") return fromQuery;
   }
   return undefined;

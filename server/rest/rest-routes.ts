@@ -3,9 +3,11 @@ import { create, fromJson, toJson } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import compress from "@fastify/compress";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { credentialParameters } from "../access/credentials.js";
 import { httpRequestKey } from "../access/request-context.js";
 import { webHeaders } from "../http/web-headers.js";
 import type { ServiceBinding } from "../rpc/service-registry.js";
+import { spelledAsWritten } from "./field-spelling.js";
 import { createFlatJsonReader } from "./flat-json-reader.js";
 import { type HttpRoute, httpRoutesOf } from "./http-rules.js";
 import { jsonBodyParser } from "./json-body.js";
@@ -49,10 +51,12 @@ export async function restRoutesPlugin(scope: FastifyInstance, opts: { bindings:
 
 async function handle(route: HttpRoute, impl: UnaryImpl | undefined, flat: FlatJsonReader | undefined, req: FastifyRequest, reply: FastifyReply) {
   const input = route.method.input;
+  const query = req.query as Record<string, string>;
+  const fromPath = queryToJson(input, req.params as Record<string, string>);
   const json: Record<string, unknown> = {
     ...requestBody(route, req.body),
-    ...queryToJson(input, req.query as Record<string, string>),
-    ...queryToJson(input, req.params as Record<string, string>),
+    ...queryToJson(input, query, { allowed: credentialParameters, fromPath }),
+    ...fromPath,
   };
   checkJsonShape(input, json);
   const lifted = liftStructs(input, json);
@@ -67,7 +71,13 @@ async function handle(route: HttpRoute, impl: UnaryImpl | undefined, flat: FlatJ
   putStructsBack(message, lifted);
   if (!impl) throw new ConnectError(`${route.method.name} is not implemented yet`, Code.Unimplemented);
   const ctx = new RestContext(route, req);
-  const result = await impl(message, ctx);
+  let result: unknown;
+  try {
+    result = await impl(message, ctx);
+  } catch (e) {
+    // Routes read from the URL name a bad parameter as the URL spelled it; body routes keep the JSON names.
+    throw route.body === "" ? spelledAsWritten(e, input, Object.keys(query ?? {})) : e;
+  }
   ctx.copyResponseHeaders(reply);
   return toJson(route.method.output, create(route.method.output, result as never), { alwaysEmitImplicit: true });
 }

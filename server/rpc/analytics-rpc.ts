@@ -20,6 +20,18 @@ const funnel = (r: Awaited<ReturnType<AnalyticsService["conversionFunnel"]>>) =>
 const active = (r: Awaited<ReturnType<AnalyticsService["mostActiveUsers"]>>) => ({
   users: r.users.map((u) => ({ distinctId: u.distinctId, events: n(u.events) })),
 });
+const funnelSteps = (r: Awaited<ReturnType<AnalyticsService["funnel"]>>) => ({
+  windowDays: r.windowDays,
+  steps: r.steps.map((s) => ({ ...s, users: n(s.users) })),
+});
+const cohorts = (r: Awaited<ReturnType<AnalyticsService["retention"]>>) => ({
+  period: r.period,
+  cohorts: r.cohorts.map((c) => ({ ...c, users: n(c.users), returning: c.returning.map(n) })),
+});
+const trend = (r: Awaited<ReturnType<AnalyticsService["trend"]>>) => ({
+  dates: r.dates,
+  series: r.series.map((s) => ({ value: s.value, counts: s.counts.map(n), total: n(s.total) })),
+});
 
 /** Thin AnalyticsService implementation: messages in, domain answers out (counts as int64). */
 export function createAnalyticsRpc(analytics: AnalyticsService): ServiceImpl<typeof AnalyticsServiceDesc> {
@@ -31,18 +43,9 @@ export function createAnalyticsRpc(analytics: AnalyticsService): ServiceImpl<typ
     getMostUsedFeature: async (req, ctx) => feature(await analytics.mostUsedFeature(req, projectOf(ctx))),
     getConversionFunnel: async (req, ctx) => funnel(await analytics.conversionFunnel(req, projectOf(ctx))),
     getMostActiveUsers: async (req, ctx) => active(await analytics.mostActiveUsers(req, projectOf(ctx))),
-    async getFunnel(req, ctx) {
-      const r = await analytics.funnel(req, projectOf(ctx));
-      return { windowDays: r.windowDays, steps: r.steps.map((s) => ({ ...s, users: n(s.users) })) };
-    },
-    async getRetention(req, ctx) {
-      const r = await analytics.retention(req, projectOf(ctx));
-      return { period: r.period, cohorts: r.cohorts.map((c) => ({ ...c, users: n(c.users), returning: c.returning.map(n) })) };
-    },
-    async getTrend(req, ctx) {
-      const r = await analytics.trend(req, projectOf(ctx));
-      return { dates: r.dates, series: r.series.map((s) => ({ value: s.value, counts: s.counts.map(n), total: n(s.total) })) };
-    },
+    getFunnel: async (req, ctx) => funnelSteps(await analytics.funnel(req, projectOf(ctx))),
+    getRetention: async (req, ctx) => cohorts(await analytics.retention(req, projectOf(ctx))),
+    getTrend: async (req, ctx) => trend(await analytics.trend(req, projectOf(ctx))),
     async getPerson(req, ctx) {
       const p = await analytics.person(req, projectOf(ctx));
       return { distinctId: p.distinctId, properties: p.properties as JsonObject, linkedIds: p.linkedIds };
@@ -57,6 +60,9 @@ export function createAnalyticsRpc(analytics: AnalyticsService): ServiceImpl<typ
         mostUsedFeature: feature(r.mostUsedFeature),
         conversionFunnel: funnel(r.conversionFunnel),
         mostActiveUsers: active(r.mostActiveUsers),
+        funnel: funnelSteps(r.funnel),
+        retention: cohorts(r.retention),
+        trends: trend(r.trends),
       };
     },
   };

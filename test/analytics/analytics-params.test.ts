@@ -36,9 +36,21 @@ const bad: Array<[string, string]> = [
   ["total-users?to=2026-13-01", "to"],
   ["total-users?from=2026-05-01&to=2026-04-01", "from"],
   ["funnel?steps=user_registered", "steps"],
-  ["funnel?steps=a&steps=b&window_days=0", "windowDays"],
+  // Named as the caller spelled them; a missing one by the name the README's URLs use.
+  ["funnel?steps=a&steps=b&window_days=0", "window_days"],
+  ["funnel?steps=a&steps=b&windowDays=0", "windowDays"],
+  ["funnel?steps=a&steps=b&window_days=2&windowDays=3", "windowDays"],
   ["retention?start_event=user_registered&period=month", "period"],
-  ["retention?period=day", "startEvent"],
+  ["retention?period=day", "start_event"],
+  ["retention?startEvent=", "startEvent"],
+  ["retention?start_event=a&return_event=%00", "return_event"],
+  // Unknown and repeated parameters are refused, not ignored.
+  ["dau?bogus=1", "bogus"],
+  ["dau?day=7", "day"],
+  ["dau?days=30&days=7", "days"],
+  ["total-events?tz=UTC&tz=Europe/Berlin", "tz"],
+  ["all?days=7", "days"],
+  ["persons/u1?distinct_id=u2", "distinct_id"],
   ["trends?event=page_view", "breakdown"],
   ["trends?event=page_view&breakdown=feature&top=500", "top"],
 ];

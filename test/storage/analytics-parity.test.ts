@@ -29,6 +29,11 @@ const dataOf = Object.fromEntries(projectNames.map((p) => [p, [...fixture, ...ow
 const day = 86_400_000;
 const from = DateTime.fromMillis(now - 90 * day, { zone: "UTC" }).toISODate()!;
 const to = DateTime.fromMillis(now + day, { zone: "UTC" }).toISODate()!;
+/** Events of the last `n` UTC days, today included: a route's default range. */
+const inLastDays = (n: number) => {
+  const end = DateTime.fromMillis(now, { zone: "UTC" }).startOf("day").plus({ days: 1 });
+  return (e: FixtureEvent) => e.ts >= end.minus({ days: n }).toMillis() && e.ts < end.toMillis();
+};
 
 describe.each(databaseKinds())("analytics on $kind equal the answers computed from the raw fixture, per project", ({ kind, missing }) => {
   if (missing) {
@@ -112,6 +117,13 @@ describe.each(databaseKinds())("analytics on $kind equal the answers computed fr
       expect(all.totalUsers).toEqual({ totalUsers: oracle.totals(data).totalUsers });
       expect(all.dau.days).toEqual(oracle.dau(data, now, 30, "UTC"));
       expect(all.mostActiveUsers.users).toEqual(oracle.mostActive(data, 10));
+      // The parameterised routes, with the original project's questions as their defaults.
+      expect(all.funnel).toEqual(await get(project, "funnel?steps=user_registered&steps=payment_success"));
+      expect(all.retention).toEqual(await get(project, "retention?start_event=user_registered"));
+      expect(all.trends).toEqual(await get(project, "trends?event=most_used_feature&breakdown=feature"));
+      expect(all.funnel.steps.map((s: { users: string }) => s.users)).toEqual(
+        oracle.funnel(data.filter(inLastDays(30)), ["user_registered", "payment_success"], 14 * day).map(String),
+      );
     });
 
     it("ordered funnel with a conversion window", async () => {
@@ -125,8 +137,13 @@ describe.each(databaseKinds())("analytics on $kind equal the answers computed fr
     it("daily retention", async () => {
       const res = await get(project, `retention?start_event=user_registered&periods=5&from=${from}&to=${to}`);
       expect(res.cohorts.map((c: Record<string, unknown>) => ({ period: c.period, users: c.users, returning: c.returning }))).toEqual(
-        oracle.retentionByDay(data, "user_registered", 5, "UTC"),
+        oracle.retentionByDay(data, "user_registered", 5, "UTC", now),
       );
+      // The cohort of today has only period +0 so far; one of three days ago has +0…+3.
+      const lengths = new Map(res.cohorts.map((c: { period: string; returning: unknown[] }) => [c.period, c.returning.length]));
+      const daysAgo = (n: number) => DateTime.fromMillis(now, { zone: "UTC" }).minus({ days: n }).toISODate()!;
+      for (const n of [0, 1, 3]) if (lengths.has(daysAgo(n))) expect(lengths.get(daysAgo(n))).toBe(n + 1);
+      expect(res.cohorts.every((c: { rates: unknown[]; returning: unknown[] }) => c.rates.length === c.returning.length)).toBe(true);
     });
 
     it("trend broken down by a property, top values plus other", async () => {

@@ -75,7 +75,8 @@ export function funnel(events: FixtureEvent[], steps: string[], windowMs: number
   return reached;
 }
 
-export function retentionByDay(events: FixtureEvent[], startEvent: string, periods: number, tz: string) {
+/** Daily cohorts; periods that had not begun by `observedUntil` are left out (not yet observed, not 0). */
+export function retentionByDay(events: FixtureEvent[], startEvent: string, periods: number, tz: string, observedUntil: number) {
   const first = new Map<string, number>();
   for (const e of events) if (e.event === startEvent) first.set(e.distinctId, Math.min(first.get(e.distinctId) ?? Infinity, e.ts));
   const cohorts = new Map<string, number[]>();
@@ -91,5 +92,8 @@ export function retentionByDay(events: FixtureEvent[], startEvent: string, perio
   }
   return [...cohorts]
     .sort((a, b) => byteOrder(a[0], b[0]))
-    .map(([period, returning]) => ({ period, users: String(returning[0]), returning: returning.map(String) }));
+    .map(([period, returning]) => {
+      const begun = returning.filter((_, k) => DateTime.fromISO(period, { zone: tz }).plus({ days: k }).toMillis() < observedUntil);
+      return { period, users: String(returning[0]), returning: begun.map(String) };
+    });
 }
