@@ -1,8 +1,12 @@
 import { InvalidInputError } from "../core/errors/domain-errors.js";
 import type { AnalyticsStore, Scope } from "./analytics-store.js";
+import { validFilters } from "./insights/filter-params.js";
+import { createTrendsQuery } from "./insights/trends-query.js";
 import { boundedInt, eventName, propertyName } from "./query-params.js";
 import { assembleRetention, assembleTrend, zeroFillDays, zeroFillMonths } from "./series-assembly.js";
 import { resolveRange } from "./time-range.js";
+
+type RawFilter = { property: string; operator: string; value: string };
 
 interface Bounds {
   tz?: string;
@@ -57,12 +61,13 @@ export function createAnalyticsService(deps: { store: () => Promise<AnalyticsSto
       const r = scope(projectId, q);
       return { users: await (await deps.store()).mostActiveUsers(r, limit) };
     },
-    async funnel(q: Bounds & { steps: string[]; windowDays?: number; days?: number }, projectId: string) {
+    async funnel(q: Bounds & { steps: string[]; windowDays?: number; days?: number; filters?: RawFilter[] }, projectId: string) {
       if (q.steps.length < 2 || q.steps.length > 10) throw new InvalidInputError("steps", "must list 2 to 10 event names");
       const steps = q.steps.map((s, i) => eventName(s, `steps[${i}]`));
       const windowDays = boundedInt(q.windowDays, "windowDays", 14, 1, 365);
+      const filters = validFilters(q.filters, "filters");
       const r = scope(projectId, q, boundedInt(q.days, "days", 30, 1, 3650));
-      const users = await (await deps.store()).funnel(r, steps, windowDays * 86_400);
+      const users = await (await deps.store()).funnel(r, steps, windowDays * 86_400, filters);
       return {
         windowDays,
         steps: steps.map((event, i) => ({
@@ -73,7 +78,10 @@ export function createAnalyticsService(deps: { store: () => Promise<AnalyticsSto
         })),
       };
     },
-    async retention(q: Bounds & { startEvent: string; returnEvent: string; period: string; periods?: number; days?: number }, projectId: string) {
+    async retention(
+      q: Bounds & { startEvent: string; returnEvent: string; period: string; periods?: number; days?: number; filters?: RawFilter[] },
+      projectId: string,
+    ) {
       const period = q.period === "" ? "day" : q.period;
       if (period !== "day" && period !== "week") throw new InvalidInputError("period", 'must be "day" or "week"');
       const periods = boundedInt(q.periods, "periods", 7, 1, 52);
@@ -83,6 +91,7 @@ export function createAnalyticsService(deps: { store: () => Promise<AnalyticsSto
         returnEvent: eventName(q.returnEvent, "returnEvent", false),
         period,
         periods,
+        filters: validFilters(q.filters, "filters"),
       } as const;
       const rows = await (await deps.store()).retention(r, query);
       return { period, cohorts: assembleRetention(rows, { periods, period, tz: r.tz, observedUntil: Math.min(now(), r.endMs) }) };
@@ -94,6 +103,8 @@ export function createAnalyticsService(deps: { store: () => Promise<AnalyticsSto
       const r = scope(projectId, q, boundedInt(q.days, "days", 30, 1, 3650));
       return assembleTrend(r, await (await deps.store()).trend(r, { event, property }), top);
     },
+    /** The general insights query (analytics/insights/). */
+    trends: createTrendsQuery({ store: deps.store, now }),
     async person(q: { distinctId: string }, projectId: string) {
       if (q.distinctId === "") throw new InvalidInputError("distinctId", "is required");
       const person = await (await deps.store()).person(projectId, q.distinctId);

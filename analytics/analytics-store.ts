@@ -1,3 +1,5 @@
+import type { InsightRow, InsightRowsQuery, PropertyFilter } from "./insights/insight-query.js";
+
 /** A validated time range: [startMs, endMs) in UTC, with the zone that decides day and month starts. */
 export interface TimeRange {
   startMs: number;
@@ -48,6 +50,8 @@ export interface RetentionQuery {
   returnEvent: string;
   period: "day" | "week";
   periods: number;
+  /** Conditions the start and return events must meet. */
+  filters: PropertyFilter[];
 }
 
 export interface TrendSeries {
@@ -75,7 +79,7 @@ export interface AnalyticsStore {
   registeredToPaid(scope: Scope): Promise<{ registered: number; paid: number }>;
   mostActiveUsers(scope: Scope, limit: number): Promise<UserActivity[]>;
   /** Users reaching each step in order, each step at or after the previous, all within `windowSeconds` of the first. */
-  funnel(scope: Scope, steps: readonly string[], windowSeconds: number): Promise<number[]>;
+  funnel(scope: Scope, steps: readonly string[], windowSeconds: number, filters: PropertyFilter[]): Promise<number[]>;
   /**
    * Cohorts are users by the period of their first `startEvent` in the range.
    * Rows: the cohort's size at k = 0, and for k = 1…periods the users of the
@@ -84,6 +88,10 @@ export interface AnalyticsStore {
   retention(scope: Scope, q: RetentionQuery): Promise<Array<{ cohort: string; k: number; users: number }>>;
   /** Daily distinct-uuid counts of `event` per string value of `property` (all values; the caller keeps the top ones). */
   trend(scope: Scope, q: { event: string; property: string }): Promise<Array<{ date: string; value: string; count: number }>>;
+  /** One trends series: its math per interval (or over the range) and breakdown value. */
+  insightRows(scope: Scope, q: InsightRowsQuery): Promise<InsightRow[]>;
+  /** The breakdown's values with the largest aggregate of the series over the range (ties by value, byte order), at most `limit`. */
+  insightTopValues(scope: Scope, q: InsightRowsQuery, by: { by: "property" | "event"; property: string }, limit: number): Promise<string[]>;
   /** A person of the project: the latest properties $set gave it ($set_once ones where nothing was $set), and its linked ids. */
   person(projectId: string, distinctId: string): Promise<{ properties: Record<string, unknown>; linked: string[] }>;
 }

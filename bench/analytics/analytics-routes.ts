@@ -23,7 +23,7 @@ const range = (q: { tz?: string; count?: number; unit?: "day" | "month" } = {}):
 
 const funnelSteps = ["user_registered", "page_view", "payment_success"];
 
-/** The seven questions `all` runs concurrently, with their defaults. */
+/** The ten questions `all` runs concurrently, with their defaults. */
 function everything(s: AnalyticsStore) {
   return Promise.all([
     s.dailyActiveUsers(range({ count: 30 })),
@@ -33,6 +33,9 @@ function everything(s: AnalyticsStore) {
     s.topFeatures(range(), 10),
     s.registeredToPaid(range()),
     s.mostActiveUsers(range(), 10),
+    s.funnel(range({ count: 30 }), ["user_registered", "payment_success"], 14 * 86_400, []),
+    s.retention(range({ count: 14 }), { startEvent: "user_registered", returnEvent: "", period: "day", periods: 7, filters: [] }),
+    s.trend(range({ count: 30 }), { event: "most_used_feature", property: "feature" }),
   ]);
 }
 
@@ -55,12 +58,12 @@ export const routeCases: RouteCase[] = [
   {
     name: "funnel (3 steps, 14 d)",
     path: `funnel?${funnelSteps.map((x) => `steps=${x}`).join("&")}&window_days=14`,
-    direct: (s) => s.funnel(range({ count: 30 }), funnelSteps, 14 * 86_400),
+    direct: (s) => s.funnel(range({ count: 30 }), funnelSteps, 14 * 86_400, []),
   },
   {
     name: "retention (week, 8)",
     path: "retention?start_event=user_registered&period=week&periods=8",
-    direct: (s) => s.retention(range({ count: 56 }), { startEvent: "user_registered", returnEvent: "", period: "week", periods: 8 }),
+    direct: (s) => s.retention(range({ count: 56 }), { startEvent: "user_registered", returnEvent: "", period: "week", periods: 8, filters: [] }),
   },
   {
     name: "trends (feature, top 5)",

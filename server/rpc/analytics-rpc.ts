@@ -46,6 +46,7 @@ export function createAnalyticsRpc(analytics: AnalyticsService): ServiceImpl<typ
     getFunnel: async (req, ctx) => funnelSteps(await analytics.funnel(req, projectOf(ctx))),
     getRetention: async (req, ctx) => cohorts(await analytics.retention(req, projectOf(ctx))),
     getTrend: async (req, ctx) => trend(await analytics.trend(req, projectOf(ctx))),
+    queryTrends: (req, ctx) => analytics.trends(req, projectOf(ctx)),
     async getPerson(req, ctx) {
       const p = await analytics.person(req, projectOf(ctx));
       return { distinctId: p.distinctId, properties: p.properties as JsonObject, linkedIds: p.linkedIds };

@@ -1,8 +1,10 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { daysStartOnWholeHours } from "../../analytics/time-range.js";
+import { createClickHouseInsights } from "./clickhouse-insights.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 import { createClickHousePeople } from "./clickhouse-people.js";
+import { createClickHouseProperties } from "./clickhouse-properties.js";
 
 /**
  * The questions in ClickHouse SQL that runs on 18.16 and on current releases.
@@ -12,9 +14,7 @@ import { createClickHousePeople } from "./clickhouse-people.js";
  */
 export async function createClickHouseAnalytics(client: ClickHouseClient): Promise<AnalyticsStore> {
   const [{ version }] = await rows<{ version: string }>("SELECT version() AS version");
-  // JSONExtractString (19.x+) reads top-level keys exactly; 18.16 only has visitParam*, which matches the first key of that name at any depth.
-  const prop = (key: string) =>
-    Number(version.split(".")[0]) >= 20 ? `JSONExtractString(properties, ${chString(key)})` : `visitParamExtractString(properties, ${chString(key)})`;
+  const p = createClickHouseProperties(version);
 
   async function rows<T>(query: string): Promise<T[]> {
     return (await client.query({ query, format: "JSONEachRow" })).json<T>();
@@ -27,6 +27,7 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
   // UTC hours; other zones (e.g. +05:30) scan the events.
   const fromRollup = (r: Scope) => daysStartOnWholeHours(r);
   const people = createClickHousePeople(client);
+  const insights = createClickHouseInsights(rows, p, within);
   const hours = (r: Scope) => `project_id = ${chString(r.projectId)} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
 
   return {
@@ -62,7 +63,7 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
     },
     async topFeatures(r, limit) {
       const out = await rows<{ feature: string; n: string }>(
-        `SELECT ${prop("feature")} AS feature, uniqExact(uuid) AS n FROM events
+        `SELECT ${p.string("feature")} AS feature, uniqExact(uuid) AS n FROM events
          WHERE event = 'most_used_feature' AND ${within(r)} GROUP BY feature HAVING feature != ''
          ORDER BY n DESC, feature ASC LIMIT ${chInt(limit)}`,
       );
@@ -83,12 +84,12 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       );
       return out.map((x) => ({ distinctId: x.distinct_id, events: Number(x.n) }));
     },
-    async funnel(r, steps, windowSeconds) {
+    async funnel(r, steps, windowSeconds, filters) {
       const conditions = steps.map((s) => `event = ${chString(s)}`).join(", ");
       const out = await rows<{ level: string; users: string }>(
         `SELECT level, count() AS users FROM (
            SELECT distinct_id, windowFunnel(${chInt(windowSeconds)})(event_timestamp, ${conditions}) AS level
-           FROM events WHERE event IN (${steps.map(chString).join(", ")}) AND ${within(r)} GROUP BY distinct_id)
+           FROM events WHERE event IN (${steps.map(chString).join(", ")}) AND ${within(r)}${p.where(filters)} GROUP BY distinct_id)
          GROUP BY level`,
       );
       return steps.map((_, i) => out.filter((x) => Number(x.level) >= i + 1).reduce((n, x) => n + Number(x.users), 0));
@@ -97,29 +98,31 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       const unit = (col: string) => (q.period === "week" ? `toMonday(toDate(${col}, ${chString(r.tz)}))` : `toDate(${col}, ${chString(r.tz)})`);
       const step = q.period === "week" ? 7 : 1;
       const returnFilter = q.returnEvent ? `event = ${chString(q.returnEvent)} AND ` : "";
+      const matching = `${within(r)}${p.where(q.filters)}`;
       const out = await rows<{ cohort_day: string; k: string; users: string }>(
         `SELECT toString(cohort) AS cohort_day, intDiv(toRelativeDayNum(active) - toRelativeDayNum(cohort), ${step}) AS k, uniqExact(distinct_id) AS users
          FROM (SELECT distinct_id, ${unit("min(event_timestamp)")} AS cohort FROM events
-               WHERE event = ${chString(q.startEvent)} AND ${within(r)} GROUP BY distinct_id) AS c
-         ALL INNER JOIN (SELECT DISTINCT distinct_id, ${unit("event_timestamp")} AS active FROM events WHERE ${returnFilter}${within(r)}) AS a
+               WHERE event = ${chString(q.startEvent)} AND ${matching} GROUP BY distinct_id) AS c
+         ALL INNER JOIN (SELECT DISTINCT distinct_id, ${unit("event_timestamp")} AS active FROM events WHERE ${returnFilter}${matching}) AS a
          USING distinct_id
          WHERE active > cohort AND k <= ${chInt(q.periods)}
          GROUP BY cohort, k
          UNION ALL
          SELECT toString(cohort) AS cohort_day, 0 AS k, count() AS users
          FROM (SELECT distinct_id, ${unit("min(event_timestamp)")} AS cohort FROM events
-               WHERE event = ${chString(q.startEvent)} AND ${within(r)} GROUP BY distinct_id)
+               WHERE event = ${chString(q.startEvent)} AND ${matching} GROUP BY distinct_id)
          GROUP BY cohort`,
       );
       return out.map((x) => ({ cohort: x.cohort_day, k: Number(x.k), users: Number(x.users) }));
     },
     async trend(r, q) {
       const out = await rows<{ d: string; value: string; n: string }>(
-        `SELECT toString(${day(r)}) AS d, ${prop(q.property)} AS value, uniqExact(uuid) AS n
+        `SELECT toString(${day(r)}) AS d, ${p.string(q.property)} AS value, uniqExact(uuid) AS n
          FROM events WHERE event = ${chString(q.event)} AND ${within(r)} GROUP BY d, value`,
       );
       return out.map((x) => ({ date: x.d, value: x.value, count: Number(x.n) }));
     },
+    ...insights,
     person: (projectId, distinctId) => people.person(projectId, distinctId),
   };
 }

@@ -24,3 +24,9 @@ export function chInt(value: number): string {
 export function chDateTime(ms: number): string {
   return `toDateTime(${chInt(Math.floor(ms / 1000))})`;
 }
+
+/** A Float64 literal from a finite number. */
+export function chFloat(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+  return `toFloat64(${JSON.stringify(value)})`;
+}

@@ -1,6 +1,8 @@
 import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { coversEveryStoredTime } from "../../core/events/event-time-bounds.js";
+import { createPostgresInsights } from "./postgres-insights.js";
 import { createPostgresPeople } from "./postgres-people.js";
+import { createPostgresProperties } from "./postgres-properties.js";
 import type { SqlClient } from "./sql-client.js";
 
 /**
@@ -78,27 +80,31 @@ export function createPostgresAnalytics(db: SqlClient, now: () => number = Date.
       );
       return out.map((x) => ({ distinctId: x.distinct_id, events: Number(x.n) }));
     },
-    async funnel(r, steps, windowSeconds) {
-      const [x] = await db.query<Record<string, string>>(funnelSql(steps.length), [...base(r), windowSeconds, ...steps]);
+    async funnel(r, steps, windowSeconds, filters) {
+      const params: unknown[] = [...base(r), windowSeconds, ...steps];
+      const matching = createPostgresProperties(params, "e.properties").where(filters);
+      const [x] = await db.query<Record<string, string>>(funnelSql(steps.length, matching), params);
       return steps.map((_, i) => Number(x[`s${i + 1}`]));
     },
     async retention(r, q) {
+      const params: unknown[] = [...base(r), q.startEvent, q.returnEvent, q.periods];
+      const matching = createPostgresProperties(params).where(q.filters);
       const unit = (col: string) => (q.period === "week" ? `date_trunc('week', ${local(col)})::date` : `${local(col)}::date`);
       const step = q.period === "week" ? 7 : 1;
       const out = await db.query<{ cohort: string; k: string; users: string }>(
         `WITH cohorts AS (
            SELECT distinct_id, ${unit("min(event_timestamp)")} AS cohort FROM events
-           WHERE event = $5 AND ${within(r)} GROUP BY distinct_id),
+           WHERE event = $5 AND ${within(r)}${matching} GROUP BY distinct_id),
          active AS (
            SELECT DISTINCT distinct_id, ${unit("event_timestamp")} AS period FROM events
-           WHERE ($6 = '' OR event = $6) AND ${within(r)})
+           WHERE ($6 = '' OR event = $6) AND ${within(r)}${matching})
          SELECT to_char(c.cohort, 'YYYY-MM-DD') AS cohort, (a.period - c.cohort) / ${step} AS k, count(DISTINCT c.distinct_id) AS users
          FROM cohorts c JOIN active a ON a.distinct_id = c.distinct_id
          WHERE a.period > c.cohort AND (a.period - c.cohort) / ${step} <= $7
          GROUP BY 1, 2
          UNION ALL
          SELECT to_char(cohort, 'YYYY-MM-DD'), 0, count(*) FROM cohorts GROUP BY 1`,
-        [...base(r), q.startEvent, q.returnEvent, q.periods],
+        params,
       );
       return out.map((x) => ({ cohort: x.cohort, k: Number(x.k), users: Number(x.users) }));
     },
@@ -110,6 +116,7 @@ export function createPostgresAnalytics(db: SqlClient, now: () => number = Date.
       );
       return out.map((x) => ({ date: x.d, value: x.value, count: Number(x.n) }));
     },
+    ...createPostgresInsights(db),
     person: (projectId, distinctId) => people.person(projectId, distinctId),
   };
 }
@@ -118,12 +125,12 @@ export function createPostgresAnalytics(db: SqlClient, now: () => number = Date.
  * Ordered funnel: from each first-step event, the earliest next step at or
  * after the previous one, all within the window of the first (the semantics
  * of ClickHouse's windowFunnel). The SQL's shape depends only on the number
- * of steps; the window is $5, the step names are parameters ($6…).
+ * of steps and the filters; the window is $5, the step names are parameters
+ * ($6…), then the filters' keys and values.
  */
-function funnelSql(n: number): string {
+function funnelSql(n: number, matching: string): string {
   const sec = (col: string) => `date_trunc('second', ${col})`;
-  const within =
-    "e.project_id = $4 AND e.event_timestamp >= to_timestamp($1 / 1000.0) AND e.event_timestamp < to_timestamp($2 / 1000.0) AND $3::text IS NOT NULL";
+  const within = `e.project_id = $4 AND e.event_timestamp >= to_timestamp($1 / 1000.0) AND e.event_timestamp < to_timestamp($2 / 1000.0) AND $3::text IS NOT NULL${matching}`;
   let joins = "";
   for (let i = 2; i <= n; i++) {
     joins += ` LEFT JOIN LATERAL (SELECT min(${sec("e.event_timestamp")}) AS t FROM events e

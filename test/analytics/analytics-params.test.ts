@@ -51,9 +51,47 @@ const bad: Array<[string, string]> = [
   ["total-events?tz=UTC&tz=Europe/Berlin", "tz"],
   ["all?days=7", "days"],
   ["persons/u1?distinct_id=u2", "distinct_id"],
+  // Filters travel as one JSON array.
+  ["funnel?steps=a&steps=b&filters=nope", "filters"],
+  ["funnel?steps=a&steps=b&filters=%7B%7D", "filters"],
+  ["funnel?steps=a&steps=b&filters=%5B%5D&filters=%5B%5D", "filters"],
+  [`funnel?steps=a&steps=b&filters=${encodeURIComponent(JSON.stringify([{ property: "p", operator: "like", value: "x" }]))}`, "filters[0].operator"],
+  [`retention?start_event=a&filters=${encodeURIComponent(JSON.stringify([{ property: "", operator: "equals", value: "x" }]))}`, "filters[0].property"],
   ["trends?event=page_view", "breakdown"],
   ["trends?event=page_view&breakdown=feature&top=500", "top"],
 ];
+
+const trendsBodies: Array<[string, Record<string, unknown>, string]> = [
+  ["no series", { series: [] }, "series"],
+  ["eleven series", { series: Array.from({ length: 11 }, () => ({ event: "a" })) }, "series"],
+  ["an unknown math", { series: [{ event: "a", math: "median" }] }, "series[0].math"],
+  ["sum without a property", { series: [{ event: "a", math: "sum" }] }, "series[0].mathProperty"],
+  ["a property for a count", { series: [{ event: "a", mathProperty: "x" }] }, "series[0].mathProperty"],
+  ["a NUL in an event name", { series: [{ event: "a\u0000" }] }, "series[0].event"],
+  ["an unknown operator", { series: [{}], filters: [{ property: "p", operator: "~", value: "x" }] }, "filters[0].operator"],
+  ["gt with text", { series: [{}], filters: [{ property: "p", operator: "gt", value: "ten" }] }, "filters[0].value"],
+  ["equals with nothing", { series: [{ filters: [{ property: "p", operator: "equals" }] }] }, "series[0].filters[0].value"],
+  ["is_set with a value", { series: [{}], filters: [{ property: "p", operator: "is_set", value: "x" }] }, "filters[0].value"],
+  ["21 filters", { series: [{}], filters: Array.from({ length: 21 }, () => ({ property: "p", operator: "is_set" })) }, "filters"],
+  ["a quarter interval", { series: [{}], interval: "quarter" }, "interval"],
+  ["hours over ten years", { series: [{}], interval: "hour", days: 3650 }, "interval"],
+  ["a breakdown limit of 51", { series: [{}], breakdown: "p", breakdownLimit: 51 }, "breakdownLimit"],
+  ["a limit without a breakdown", { series: [{}], breakdownLimit: 5 }, "breakdownLimit"],
+  ["an unknown breakdown type", { series: [{}], breakdown: "p", breakdownType: "person" }, "breakdownType"],
+  ["a bad zone", { series: [{}], tz: "Nowhere/Land" }, "tz"],
+];
+
+describe("bad insights queries are refused before any query runs", () => {
+  it.each(trendsBodies)("%s → 400 naming %s", async (_, body, field) => {
+    const res = await fetch(`${server.url}/api/v1/analytics/insights/trends`, {
+      method: "POST",
+      headers: { ...asReader, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { field: string }).field).toBe(field);
+  });
+});
 
 describe("bad analytics parameters are refused before any query runs", () => {
   it.each(bad)("%s → 400 naming %s", async (query, field) => {

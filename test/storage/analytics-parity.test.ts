@@ -8,10 +8,9 @@ import { createProject } from "../support/admin-requests.js";
 import { buildFixture, type FixtureEvent } from "../support/analytics-fixture.js";
 import * as oracle from "../support/analytics-oracle.js";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../support/databases.js";
-import { postJson } from "../support/http-client.js";
+import { loadFixture } from "../support/fixture-loading.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
 import { sendingKey, testKeys, withKey } from "../support/test-keys.js";
-import { waitUntil } from "../support/wait.js";
 
 const now = Date.now();
 const fixture = buildFixture(now);
@@ -55,35 +54,7 @@ describe.each(databaseKinds())("analytics on $kind equal the answers computed fr
     server = await startInProcessServer({ env: { ...db.env, INPROCESS_WORKER: "true", WORKER_LINGER_MS: "20" } });
     const second = await createProject(server.url, { id: "second", name: "Second" });
     projectKeys.second = { write: second.writeKey, read: second.readKey };
-    const wire = (e: FixtureEvent) => ({
-      uuid: e.uuid,
-      event: e.event,
-      distinctId: e.distinctId,
-      properties: e.properties,
-      timestamp: new Date(e.ts).toISOString(),
-    });
-    for (const project of projectNames) {
-      const events = dataOf[project];
-      const key = withKey(projectKeys[project].write);
-      for (let i = 0; i < events.length; i += 200) {
-        const res = await postJson(`${server.url}/api/v1/batch`, { events: events.slice(i, i + 200).map(wire) }, key);
-        expect(res.json.rejected).toEqual([]);
-      }
-      // Redelivered duplicates: the same uuids again, as a retrying client would send them.
-      await postJson(`${server.url}/api/v1/batch`, { events: events.slice(0, 150).map(wire) }, key);
-    }
-    // Total users is read from the ClickHouse rollup, which its materialized view writes just after
-    // the events of the same INSERT become visible: wait for both, in both projects.
-    for (const project of projectNames) {
-      const data = dataOf[project];
-      await waitUntil(
-        `the ${project} project's events stored`,
-        async () =>
-          (await get(project, "total-events")).totalEvents === String(data.length) &&
-          (await get(project, "total-users")).totalUsers === oracle.totals(data).totalUsers,
-        { timeoutMs: 90_000 },
-      );
-    }
+    for (const project of projectNames) await loadFixture(server.url, projectKeys[project], dataOf[project]);
   }, 180_000);
   afterAll(async () => {
     await server?.close();

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file insightplus/v1/analytics_service.proto.
  */
 export const file_insightplus_v1_analytics_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZpbnNpZ2h0cGx1cy92MS9hbmFseXRpY3Nfc2VydmljZS5wcm90bxIOaW5zaWdodHBsdXMudjEiJwoQR2V0UGVyc29uUmVxdWVzdBITCgtkaXN0aW5jdF9pZBgBIAEoCSJpChFHZXRQZXJzb25SZXNwb25zZRITCgtkaXN0aW5jdF9pZBgBIAEoCRIrCgpwcm9wZXJ0aWVzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBISCgpsaW5rZWRfaWRzGAMgAygJIl4KGkdldERhaWx5QWN0aXZlVXNlcnNSZXF1ZXN0EhEKBGRheXMYASABKAVIAIgBARIKCgJ0ehgCIAEoCRIMCgRmcm9tGAMgASgJEgoKAnRvGAQgASgJQgcKBV9kYXlzIicKCERheUNvdW50EgwKBGRhdGUYASABKAkSDQoFdXNlcnMYAiABKAMiRQobR2V0RGFpbHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEiYKBGRheXMYASADKAsyGC5pbnNpZ2h0cGx1cy52MS5EYXlDb3VudCJkChxHZXRNb250aGx5QWN0aXZlVXNlcnNSZXF1ZXN0EhMKBm1vbnRocxgBIAEoBUgAiAEBEgoKAnR6GAIgASgJEgwKBGZyb20YAyABKAkSCgoCdG8YBCABKAlCCQoHX21vbnRocyIqCgpNb250aENvdW50Eg0KBW1vbnRoGAEgASgJEg0KBXVzZXJzGAIgASgDIksKHUdldE1vbnRobHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEioKBm1vbnRocxgBIAMoCzIaLmluc2lnaHRwbHVzLnYxLk1vbnRoQ291bnQiMAoUR2V0VG90YWxVc2Vyc1JlcXVlc3QSDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCSIsChVHZXRUb3RhbFVzZXJzUmVzcG9uc2USEwoLdG90YWxfdXNlcnMYASABKAMiMQoVR2V0VG90YWxFdmVudHNSZXF1ZXN0EgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkiLgoWR2V0VG90YWxFdmVudHNSZXNwb25zZRIUCgx0b3RhbF9ldmVudHMYASABKAMiNQoZR2V0TW9zdFVzZWRGZWF0dXJlUmVxdWVzdBIMCgRmcm9tGAEgASgJEgoKAnRvGAIgASgJIi4KDEZlYXR1cmVDb3VudBIPCgdmZWF0dXJlGAEgASgJEg0KBWNvdW50GAIgASgDImcKGkdldE1vc3RVc2VkRmVhdHVyZVJlc3BvbnNlEg8KB2ZlYXR1cmUYASABKAkSDQoFY291bnQYAiABKAMSKQoDdG9wGAMgAygLMhwuaW5zaWdodHBsdXMudjEuRmVhdHVyZUNvdW50IjYKGkdldENvbnZlcnNpb25GdW5uZWxSZXF1ZXN0EgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkiWAobR2V0Q29udmVyc2lvbkZ1bm5lbFJlc3BvbnNlEhIKCnJlZ2lzdGVyZWQYASABKAMSDAoEcGFpZBgCIAEoAxIXCg9jb252ZXJzaW9uX3JhdGUYAyABKAEiUwoZR2V0TW9zdEFjdGl2ZVVzZXJzUmVxdWVzdBISCgVsaW1pdBgBIAEoBUgAiAEBEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAlCCAoGX2xpbWl0IjMKDFVzZXJBY3Rpdml0eRITCgtkaXN0aW5jdF9pZBgBIAEoCRIOCgZldmVudHMYAiABKAMiSQoaR2V0TW9zdEFjdGl2ZVVzZXJzUmVzcG9uc2USKwoFdXNlcnMYASADKAsyHC5pbnNpZ2h0cGx1cy52MS5Vc2VyQWN0aXZpdHkiJAoWR2V0QWxsQW5hbHl0aWNzUmVxdWVzdBIKCgJ0ehgBIAEoCSL9BAoXR2V0QWxsQW5hbHl0aWNzUmVzcG9uc2USOAoDZGF1GAEgASgLMisuaW5zaWdodHBsdXMudjEuR2V0RGFpbHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEjoKA21hdRgCIAEoCzItLmluc2lnaHRwbHVzLnYxLkdldE1vbnRobHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEjoKC3RvdGFsX3VzZXJzGAMgASgLMiUuaW5zaWdodHBsdXMudjEuR2V0VG90YWxVc2Vyc1Jlc3BvbnNlEjwKDHRvdGFsX2V2ZW50cxgEIAEoCzImLmluc2lnaHRwbHVzLnYxLkdldFRvdGFsRXZlbnRzUmVzcG9uc2USRQoRbW9zdF91c2VkX2ZlYXR1cmUYBSABKAsyKi5pbnNpZ2h0cGx1cy52MS5HZXRNb3N0VXNlZEZlYXR1cmVSZXNwb25zZRJGChFjb252ZXJzaW9uX2Z1bm5lbBgGIAEoCzIrLmluc2lnaHRwbHVzLnYxLkdldENvbnZlcnNpb25GdW5uZWxSZXNwb25zZRJFChFtb3N0X2FjdGl2ZV91c2VycxgHIAEoCzIqLmluc2lnaHRwbHVzLnYxLkdldE1vc3RBY3RpdmVVc2Vyc1Jlc3BvbnNlEjEKBmZ1bm5lbBgIIAEoCzIhLmluc2lnaHRwbHVzLnYxLkdldEZ1bm5lbFJlc3BvbnNlEjcKCXJldGVudGlvbhgJIAEoCzIkLmluc2lnaHRwbHVzLnYxLkdldFJldGVudGlvblJlc3BvbnNlEjAKBnRyZW5kcxgKIAEoCzIgLmluc2lnaHRwbHVzLnYxLkdldFRyZW5kUmVzcG9uc2UijQEKEEdldEZ1bm5lbFJlcXVlc3QSDQoFc3RlcHMYASADKAkSGAoLd2luZG93X2RheXMYAiABKAVIAIgBARIRCgRkYXlzGAMgASgFSAGIAQESCgoCdHoYBCABKAkSDAoEZnJvbRgFIAEoCRIKCgJ0bxgGIAEoCUIOCgxfd2luZG93X2RheXNCBwoFX2RheXMiYQoKRnVubmVsU3RlcBINCgVldmVudBgBIAEoCRINCgV1c2VycxgCIAEoAxIXCg9jb252ZXJzaW9uX3JhdGUYAyABKAESHAoUc3RlcF9jb252ZXJzaW9uX3JhdGUYBCABKAEiUwoRR2V0RnVubmVsUmVzcG9uc2USKQoFc3RlcHMYASADKAsyGi5pbnNpZ2h0cGx1cy52MS5GdW5uZWxTdGVwEhMKC3dpbmRvd19kYXlzGAIgASgFIrQBChNHZXRSZXRlbnRpb25SZXF1ZXN0EhMKC3N0YXJ0X2V2ZW50GAEgASgJEhQKDHJldHVybl9ldmVudBgCIAEoCRIOCgZwZXJpb2QYAyABKAkSFAoHcGVyaW9kcxgEIAEoBUgAiAEBEhEKBGRheXMYBSABKAVIAYgBARIKCgJ0ehgGIAEoCRIMCgRmcm9tGAcgASgJEgoKAnRvGAggASgJQgoKCF9wZXJpb2RzQgcKBV9kYXlzIlIKD1JldGVudGlvbkNvaG9ydBIOCgZwZXJpb2QYASABKAkSDQoFdXNlcnMYAiABKAMSEQoJcmV0dXJuaW5nGAMgAygDEg0KBXJhdGVzGAQgAygBIlgKFEdldFJldGVudGlvblJlc3BvbnNlEg4KBnBlcmlvZBgBIAEoCRIwCgdjb2hvcnRzGAIgAygLMh8uaW5zaWdodHBsdXMudjEuUmV0ZW50aW9uQ29ob3J0Io8BCg9HZXRUcmVuZFJlcXVlc3QSDQoFZXZlbnQYASABKAkSEQoJYnJlYWtkb3duGAIgASgJEhAKA3RvcBgDIAEoBUgAiAEBEhEKBGRheXMYBCABKAVIAYgBARIKCgJ0ehgFIAEoCRIMCgRmcm9tGAYgASgJEgoKAnRvGAcgASgJQgYKBF90b3BCBwoFX2RheXMiOwoLVHJlbmRTZXJpZXMSDQoFdmFsdWUYASABKAkSDgoGY291bnRzGAIgAygDEg0KBXRvdGFsGAMgASgDIk4KEEdldFRyZW5kUmVzcG9uc2USDQoFZGF0ZXMYASADKAkSKwoGc2VyaWVzGAIgAygLMhsuaW5zaWdodHBsdXMudjEuVHJlbmRTZXJpZXMyrg0KEEFuYWx5dGljc1NlcnZpY2USkAEKE0dldERhaWx5QWN0aXZlVXNlcnMSKi5pbnNpZ2h0cGx1cy52MS5HZXREYWlseUFjdGl2ZVVzZXJzUmVxdWVzdBorLmluc2lnaHRwbHVzLnYxLkdldERhaWx5QWN0aXZlVXNlcnNSZXNwb25zZSIgkAIBgtPkkwIXEhUvYXBpL3YxL2FuYWx5dGljcy9kYXUSlgEKFUdldE1vbnRobHlBY3RpdmVVc2VycxIsLmluc2lnaHRwbHVzLnYxLkdldE1vbnRobHlBY3RpdmVVc2Vyc1JlcXVlc3QaLS5pbnNpZ2h0cGx1cy52MS5HZXRNb250aGx5QWN0aXZlVXNlcnNSZXNwb25zZSIgkAIBgtPkkwIXEhUvYXBpL3YxL2FuYWx5dGljcy9tYXUShgEKDUdldFRvdGFsVXNlcnMSJC5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbFVzZXJzUmVxdWVzdBolLmluc2lnaHRwbHVzLnYxLkdldFRvdGFsVXNlcnNSZXNwb25zZSIokAIBgtPkkwIfEh0vYXBpL3YxL2FuYWx5dGljcy90b3RhbC11c2VycxKKAQoOR2V0VG90YWxFdmVudHMSJS5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbEV2ZW50c1JlcXVlc3QaJi5pbnNpZ2h0cGx1cy52MS5HZXRUb3RhbEV2ZW50c1Jlc3BvbnNlIimQAgGC0+STAiASHi9hcGkvdjEvYW5hbHl0aWNzL3RvdGFsLWV2ZW50cxKbAQoSR2V0TW9zdFVzZWRGZWF0dXJlEikuaW5zaWdodHBsdXMudjEuR2V0TW9zdFVzZWRGZWF0dXJlUmVxdWVzdBoqLmluc2lnaHRwbHVzLnYxLkdldE1vc3RVc2VkRmVhdHVyZVJlc3BvbnNlIi6QAgGC0+STAiUSIy9hcGkvdjEvYW5hbHl0aWNzL21vc3QtdXNlZC1mZWF0dXJlEp4BChNHZXRDb252ZXJzaW9uRnVubmVsEiouaW5zaWdodHBsdXMudjEuR2V0Q29udmVyc2lvbkZ1bm5lbFJlcXVlc3QaKy5pbnNpZ2h0cGx1cy52MS5HZXRDb252ZXJzaW9uRnVubmVsUmVzcG9uc2UiLpACAYLT5JMCJRIjL2FwaS92MS9hbmFseXRpY3MvY29udmVyc2lvbi1mdW5uZWwSmwEKEkdldE1vc3RBY3RpdmVVc2VycxIpLmluc2lnaHRwbHVzLnYxLkdldE1vc3RBY3RpdmVVc2Vyc1JlcXVlc3QaKi5pbnNpZ2h0cGx1cy52MS5HZXRNb3N0QWN0aXZlVXNlcnNSZXNwb25zZSIukAIBgtPkkwIlEiMvYXBpL3YxL2FuYWx5dGljcy9tb3N0LWFjdGl2ZS11c2VycxJ1CglHZXRGdW5uZWwSIC5pbnNpZ2h0cGx1cy52MS5HZXRGdW5uZWxSZXF1ZXN0GiEuaW5zaWdodHBsdXMudjEuR2V0RnVubmVsUmVzcG9uc2UiI5ACAYLT5JMCGhIYL2FwaS92MS9hbmFseXRpY3MvZnVubmVsEoEBCgxHZXRSZXRlbnRpb24SIy5pbnNpZ2h0cGx1cy52MS5HZXRSZXRlbnRpb25SZXF1ZXN0GiQuaW5zaWdodHBsdXMudjEuR2V0UmV0ZW50aW9uUmVzcG9uc2UiJpACAYLT5JMCHRIbL2FwaS92MS9hbmFseXRpY3MvcmV0ZW50aW9uEnIKCEdldFRyZW5kEh8uaW5zaWdodHBsdXMudjEuR2V0VHJlbmRSZXF1ZXN0GiAuaW5zaWdodHBsdXMudjEuR2V0VHJlbmRSZXNwb25zZSIjkAIBgtPkkwIaEhgvYXBpL3YxL2FuYWx5dGljcy90cmVuZHMShAEKD0dldEFsbEFuYWx5dGljcxImLmluc2lnaHRwbHVzLnYxLkdldEFsbEFuYWx5dGljc1JlcXVlc3QaJy5pbnNpZ2h0cGx1cy52MS5HZXRBbGxBbmFseXRpY3NSZXNwb25zZSIgkAIBgtPkkwIXEhUvYXBpL3YxL2FuYWx5dGljcy9hbGwShAEKCUdldFBlcnNvbhIgLmluc2lnaHRwbHVzLnYxLkdldFBlcnNvblJlcXVlc3QaIS5pbnNpZ2h0cGx1cy52MS5HZXRQZXJzb25SZXNwb25zZSIykAIBgtPkkwIpEicvYXBpL3YxL2FuYWx5dGljcy9wZXJzb25zL3tkaXN0aW5jdF9pZH1iBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_struct]);
+  fileDesc("CiZpbnNpZ2h0cGx1cy92MS9hbmFseXRpY3Nfc2VydmljZS5wcm90bxIOaW5zaWdodHBsdXMudjEiJwoQR2V0UGVyc29uUmVxdWVzdBITCgtkaXN0aW5jdF9pZBgBIAEoCSJpChFHZXRQZXJzb25SZXNwb25zZRITCgtkaXN0aW5jdF9pZBgBIAEoCRIrCgpwcm9wZXJ0aWVzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBISCgpsaW5rZWRfaWRzGAMgAygJIl4KGkdldERhaWx5QWN0aXZlVXNlcnNSZXF1ZXN0EhEKBGRheXMYASABKAVIAIgBARIKCgJ0ehgCIAEoCRIMCgRmcm9tGAMgASgJEgoKAnRvGAQgASgJQgcKBV9kYXlzIicKCERheUNvdW50EgwKBGRhdGUYASABKAkSDQoFdXNlcnMYAiABKAMiRQobR2V0RGFpbHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEiYKBGRheXMYASADKAsyGC5pbnNpZ2h0cGx1cy52MS5EYXlDb3VudCJkChxHZXRNb250aGx5QWN0aXZlVXNlcnNSZXF1ZXN0EhMKBm1vbnRocxgBIAEoBUgAiAEBEgoKAnR6GAIgASgJEgwKBGZyb20YAyABKAkSCgoCdG8YBCABKAlCCQoHX21vbnRocyIqCgpNb250aENvdW50Eg0KBW1vbnRoGAEgASgJEg0KBXVzZXJzGAIgASgDIksKHUdldE1vbnRobHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEioKBm1vbnRocxgBIAMoCzIaLmluc2lnaHRwbHVzLnYxLk1vbnRoQ291bnQiMAoUR2V0VG90YWxVc2Vyc1JlcXVlc3QSDAoEZnJvbRgBIAEoCRIKCgJ0bxgCIAEoCSIsChVHZXRUb3RhbFVzZXJzUmVzcG9uc2USEwoLdG90YWxfdXNlcnMYASABKAMiMQoVR2V0VG90YWxFdmVudHNSZXF1ZXN0EgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkiLgoWR2V0VG90YWxFdmVudHNSZXNwb25zZRIUCgx0b3RhbF9ldmVudHMYASABKAMiNQoZR2V0TW9zdFVzZWRGZWF0dXJlUmVxdWVzdBIMCgRmcm9tGAEgASgJEgoKAnRvGAIgASgJIi4KDEZlYXR1cmVDb3VudBIPCgdmZWF0dXJlGAEgASgJEg0KBWNvdW50GAIgASgDImcKGkdldE1vc3RVc2VkRmVhdHVyZVJlc3BvbnNlEg8KB2ZlYXR1cmUYASABKAkSDQoFY291bnQYAiABKAMSKQoDdG9wGAMgAygLMhwuaW5zaWdodHBsdXMudjEuRmVhdHVyZUNvdW50IjYKGkdldENvbnZlcnNpb25GdW5uZWxSZXF1ZXN0EgwKBGZyb20YASABKAkSCgoCdG8YAiABKAkiWAobR2V0Q29udmVyc2lvbkZ1bm5lbFJlc3BvbnNlEhIKCnJlZ2lzdGVyZWQYASABKAMSDAoEcGFpZBgCIAEoAxIXCg9jb252ZXJzaW9uX3JhdGUYAyABKAEiUwoZR2V0TW9zdEFjdGl2ZVVzZXJzUmVxdWVzdBISCgVsaW1pdBgBIAEoBUgAiAEBEgwKBGZyb20YAiABKAkSCgoCdG8YAyABKAlCCAoGX2xpbWl0IjMKDFVzZXJBY3Rpdml0eRITCgtkaXN0aW5jdF9pZBgBIAEoCRIOCgZldmVudHMYAiABKAMiSQoaR2V0TW9zdEFjdGl2ZVVzZXJzUmVzcG9uc2USKwoFdXNlcnMYASADKAsyHC5pbnNpZ2h0cGx1cy52MS5Vc2VyQWN0aXZpdHkiJAoWR2V0QWxsQW5hbHl0aWNzUmVxdWVzdBIKCgJ0ehgBIAEoCSL9BAoXR2V0QWxsQW5hbHl0aWNzUmVzcG9uc2USOAoDZGF1GAEgASgLMisuaW5zaWdodHBsdXMudjEuR2V0RGFpbHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEjoKA21hdRgCIAEoCzItLmluc2lnaHRwbHVzLnYxLkdldE1vbnRobHlBY3RpdmVVc2Vyc1Jlc3BvbnNlEjoKC3RvdGFsX3VzZXJzGAMgASgLMiUuaW5zaWdodHBsdXMudjEuR2V0VG90YWxVc2Vyc1Jlc3BvbnNlEjwKDHRvdGFsX2V2ZW50cxgEIAEoCzImLmluc2lnaHRwbHVzLnYxLkdldFRvdGFsRXZlbnRzUmVzcG9uc2USRQoRbW9zdF91c2VkX2ZlYXR1cmUYBSABKAsyKi5pbnNpZ2h0cGx1cy52MS5HZXRNb3N0VXNlZEZlYXR1cmVSZXNwb25zZRJGChFjb252ZXJzaW9uX2Z1bm5lbBgGIAEoCzIrLmluc2lnaHRwbHVzLnYxLkdldENvbnZlcnNpb25GdW5uZWxSZXNwb25zZRJFChFtb3N0X2FjdGl2ZV91c2VycxgHIAEoCzIqLmluc2lnaHRwbHVzLnYxLkdldE1vc3RBY3RpdmVVc2Vyc1Jlc3BvbnNlEjEKBmZ1bm5lbBgIIAEoCzIhLmluc2lnaHRwbHVzLnYxLkdldEZ1bm5lbFJlc3BvbnNlEjcKCXJldGVudGlvbhgJIAEoCzIkLmluc2lnaHRwbHVzLnYxLkdldFJldGVudGlvblJlc3BvbnNlEjAKBnRyZW5kcxgKIAEoCzIgLmluc2lnaHRwbHVzLnYxLkdldFRyZW5kUmVzcG9uc2UivgEKEEdldEZ1bm5lbFJlcXVlc3QSDQoFc3RlcHMYASADKAkSGAoLd2luZG93X2RheXMYAiABKAVIAIgBARIRCgRkYXlzGAMgASgFSAGIAQESCgoCdHoYBCABKAkSDAoEZnJvbRgFIAEoCRIKCgJ0bxgGIAEoCRIvCgdmaWx0ZXJzGAcgAygLMh4uaW5zaWdodHBsdXMudjEuUHJvcGVydHlGaWx0ZXJCDgoMX3dpbmRvd19kYXlzQgcKBV9kYXlzIkMKDlByb3BlcnR5RmlsdGVyEhAKCHByb3BlcnR5GAEgASgJEhAKCG9wZXJhdG9yGAIgASgJEg0KBXZhbHVlGAMgASgJImEKCkZ1bm5lbFN0ZXASDQoFZXZlbnQYASABKAkSDQoFdXNlcnMYAiABKAMSFwoPY29udmVyc2lvbl9yYXRlGAMgASgBEhwKFHN0ZXBfY29udmVyc2lvbl9yYXRlGAQgASgBIlMKEUdldEZ1bm5lbFJlc3BvbnNlEikKBXN0ZXBzGAEgAygLMhouaW5zaWdodHBsdXMudjEuRnVubmVsU3RlcBITCgt3aW5kb3dfZGF5cxgCIAEoBSLlAQoTR2V0UmV0ZW50aW9uUmVxdWVzdBITCgtzdGFydF9ldmVudBgBIAEoCRIUCgxyZXR1cm5fZXZlbnQYAiABKAkSDgoGcGVyaW9kGAMgASgJEhQKB3BlcmlvZHMYBCABKAVIAIgBARIRCgRkYXlzGAUgASgFSAGIAQESCgoCdHoYBiABKAkSDAoEZnJvbRgHIAEoCRIKCgJ0bxgIIAEoCRIvCgdmaWx0ZXJzGAkgAygLMh4uaW5zaWdodHBsdXMudjEuUHJvcGVydHlGaWx0ZXJCCgoIX3BlcmlvZHNCBwoFX2RheXMiUgoPUmV0ZW50aW9uQ29ob3J0Eg4KBnBlcmlvZBgBIAEoCRINCgV1c2VycxgCIAEoAxIRCglyZXR1cm5pbmcYAyADKAMSDQoFcmF0ZXMYBCADKAEiWAoUR2V0UmV0ZW50aW9uUmVzcG9uc2USDgoGcGVyaW9kGAEgASgJEjAKB2NvaG9ydHMYAiADKAsyHy5pbnNpZ2h0cGx1cy52MS5SZXRlbnRpb25Db2hvcnQijwEKD0dldFRyZW5kUmVxdWVzdBINCgVldmVudBgBIAEoCRIRCglicmVha2Rvd24YAiABKAkSEAoDdG9wGAMgASgFSACIAQESEQoEZGF5cxgEIAEoBUgBiAEBEgoKAnR6GAUgASgJEgwKBGZyb20YBiABKAkSCgoCdG8YByABKAlCBgoEX3RvcEIHCgVfZGF5cyI7CgtUcmVuZFNlcmllcxINCgV2YWx1ZRgBIAEoCRIOCgZjb3VudHMYAiADKAMSDQoFdG90YWwYAyABKAMiTgoQR2V0VHJlbmRSZXNwb25zZRINCgVkYXRlcxgBIAMoCRIrCgZzZXJpZXMYAiADKAsyGy5pbnNpZ2h0cGx1cy52MS5UcmVuZFNlcmllcyJ0Cg1JbnNpZ2h0U2VyaWVzEg0KBWV2ZW50GAEgASgJEgwKBG1hdGgYAiABKAkSFQoNbWF0aF9wcm9wZXJ0eRgDIAEoCRIvCgdmaWx0ZXJzGAQgAygLMh4uaW5zaWdodHBsdXMudjEuUHJvcGVydHlGaWx0ZXIitgIKElF1ZXJ5VHJlbmRzUmVxdWVzdBItCgZzZXJpZXMYASADKAsyHS5pbnNpZ2h0cGx1cy52MS5JbnNpZ2h0U2VyaWVzEi8KB2ZpbHRlcnMYAiADKAsyHi5pbnNpZ2h0cGx1cy52MS5Qcm9wZXJ0eUZpbHRlchIQCghpbnRlcnZhbBgDIAEoCRIRCgRkYXlzGAQgASgFSACIAQESCgoCdHoYBSABKAkSDAoEZnJvbRgGIAEoCRIKCgJ0bxgHIAEoCRIRCglicmVha2Rvd24YCCABKAkSFgoOYnJlYWtkb3duX3R5cGUYCSABKAkSHAoPYnJlYWtkb3duX2xpbWl0GAogASgFSAGIAQESDwoHY29tcGFyZRgLIAEoCEIHCgVfZGF5c0ISChBfYnJlYWtkb3duX2xpbWl0IngKDUluc2lnaHRSZXN1bHQSDgoGc2VyaWVzGAEgASgFEg0KBWxhYmVsGAIgASgJEgwKBG1hdGgYAyABKAkSFwoPYnJlYWtkb3duX3ZhbHVlGAQgASgJEg4KBnZhbHVlcxgFIAMoARIRCglhZ2dyZWdhdGUYBiABKAEigQEKDFRyZW5kc1BlcmlvZBIMCgRmcm9tGAEgASgJEgoKAnRvGAIgASgJEg4KBnBvaW50cxgDIAMoCRIXCg9vYnNlcnZlZF9wb2ludHMYBCABKAUSLgoHcmVzdWx0cxgFIAMoCzIdLmluc2lnaHRwbHVzLnYxLkluc2lnaHRSZXN1bHQihgEKE1F1ZXJ5VHJlbmRzUmVzcG9uc2USEAoIaW50ZXJ2YWwYASABKAkSLQoHY3VycmVudBgCIAEoCzIcLmluc2lnaHRwbHVzLnYxLlRyZW5kc1BlcmlvZBIuCghwcmV2aW91cxgDIAEoCzIcLmluc2lnaHRwbHVzLnYxLlRyZW5kc1BlcmlvZDK4DgoQQW5hbHl0aWNzU2VydmljZRKQAQoTR2V0RGFpbHlBY3RpdmVVc2VycxIqLmluc2lnaHRwbHVzLnYxLkdldERhaWx5QWN0aXZlVXNlcnNSZXF1ZXN0GisuaW5zaWdodHBsdXMudjEuR2V0RGFpbHlBY3RpdmVVc2Vyc1Jlc3BvbnNlIiCQAgGC0+STAhcSFS9hcGkvdjEvYW5hbHl0aWNzL2RhdRKWAQoVR2V0TW9udGhseUFjdGl2ZVVzZXJzEiwuaW5zaWdodHBsdXMudjEuR2V0TW9udGhseUFjdGl2ZVVzZXJzUmVxdWVzdBotLmluc2lnaHRwbHVzLnYxLkdldE1vbnRobHlBY3RpdmVVc2Vyc1Jlc3BvbnNlIiCQAgGC0+STAhcSFS9hcGkvdjEvYW5hbHl0aWNzL21hdRKGAQoNR2V0VG90YWxVc2VycxIkLmluc2lnaHRwbHVzLnYxLkdldFRvdGFsVXNlcnNSZXF1ZXN0GiUuaW5zaWdodHBsdXMudjEuR2V0VG90YWxVc2Vyc1Jlc3BvbnNlIiiQAgGC0+STAh8SHS9hcGkvdjEvYW5hbHl0aWNzL3RvdGFsLXVzZXJzEooBCg5HZXRUb3RhbEV2ZW50cxIlLmluc2lnaHRwbHVzLnYxLkdldFRvdGFsRXZlbnRzUmVxdWVzdBomLmluc2lnaHRwbHVzLnYxLkdldFRvdGFsRXZlbnRzUmVzcG9uc2UiKZACAYLT5JMCIBIeL2FwaS92MS9hbmFseXRpY3MvdG90YWwtZXZlbnRzEpsBChJHZXRNb3N0VXNlZEZlYXR1cmUSKS5pbnNpZ2h0cGx1cy52MS5HZXRNb3N0VXNlZEZlYXR1cmVSZXF1ZXN0GiouaW5zaWdodHBsdXMudjEuR2V0TW9zdFVzZWRGZWF0dXJlUmVzcG9uc2UiLpACAYLT5JMCJRIjL2FwaS92MS9hbmFseXRpY3MvbW9zdC11c2VkLWZlYXR1cmUSngEKE0dldENvbnZlcnNpb25GdW5uZWwSKi5pbnNpZ2h0cGx1cy52MS5HZXRDb252ZXJzaW9uRnVubmVsUmVxdWVzdBorLmluc2lnaHRwbHVzLnYxLkdldENvbnZlcnNpb25GdW5uZWxSZXNwb25zZSIukAIBgtPkkwIlEiMvYXBpL3YxL2FuYWx5dGljcy9jb252ZXJzaW9uLWZ1bm5lbBKbAQoSR2V0TW9zdEFjdGl2ZVVzZXJzEikuaW5zaWdodHBsdXMudjEuR2V0TW9zdEFjdGl2ZVVzZXJzUmVxdWVzdBoqLmluc2lnaHRwbHVzLnYxLkdldE1vc3RBY3RpdmVVc2Vyc1Jlc3BvbnNlIi6QAgGC0+STAiUSIy9hcGkvdjEvYW5hbHl0aWNzL21vc3QtYWN0aXZlLXVzZXJzEnUKCUdldEZ1bm5lbBIgLmluc2lnaHRwbHVzLnYxLkdldEZ1bm5lbFJlcXVlc3QaIS5pbnNpZ2h0cGx1cy52MS5HZXRGdW5uZWxSZXNwb25zZSIjkAIBgtPkkwIaEhgvYXBpL3YxL2FuYWx5dGljcy9mdW5uZWwSgQEKDEdldFJldGVudGlvbhIjLmluc2lnaHRwbHVzLnYxLkdldFJldGVudGlvblJlcXVlc3QaJC5pbnNpZ2h0cGx1cy52MS5HZXRSZXRlbnRpb25SZXNwb25zZSImkAIBgtPkkwIdEhsvYXBpL3YxL2FuYWx5dGljcy9yZXRlbnRpb24ScgoIR2V0VHJlbmQSHy5pbnNpZ2h0cGx1cy52MS5HZXRUcmVuZFJlcXVlc3QaIC5pbnNpZ2h0cGx1cy52MS5HZXRUcmVuZFJlc3BvbnNlIiOQAgGC0+STAhoSGC9hcGkvdjEvYW5hbHl0aWNzL3RyZW5kcxKEAQoPR2V0QWxsQW5hbHl0aWNzEiYuaW5zaWdodHBsdXMudjEuR2V0QWxsQW5hbHl0aWNzUmVxdWVzdBonLmluc2lnaHRwbHVzLnYxLkdldEFsbEFuYWx5dGljc1Jlc3BvbnNlIiCQAgGC0+STAhcSFS9hcGkvdjEvYW5hbHl0aWNzL2FsbBKHAQoLUXVlcnlUcmVuZHMSIi5pbnNpZ2h0cGx1cy52MS5RdWVyeVRyZW5kc1JlcXVlc3QaIy5pbnNpZ2h0cGx1cy52MS5RdWVyeVRyZW5kc1Jlc3BvbnNlIi+QAgGC0+STAiY6ASoiIS9hcGkvdjEvYW5hbHl0aWNzL2luc2lnaHRzL3RyZW5kcxKEAQoJR2V0UGVyc29uEiAuaW5zaWdodHBsdXMudjEuR2V0UGVyc29uUmVxdWVzdBohLmluc2lnaHRwbHVzLnYxLkdldFBlcnNvblJlc3BvbnNlIjKQAgGC0+STAikSJy9hcGkvdjEvYW5hbHl0aWNzL3BlcnNvbnMve2Rpc3RpbmN0X2lkfWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct]);
 
 /**
  * @generated from message insightplus.v1.GetPersonRequest
@@ -598,6 +598,13 @@ export type GetFunnelRequest = Message<"insightplus.v1.GetFunnelRequest"> & {
    * @generated from field: string to = 6;
    */
   to: string;
+
+  /**
+   * Conditions every step's events must meet (a REST query string carries them as one JSON array).
+   *
+   * @generated from field: repeated insightplus.v1.PropertyFilter filters = 7;
+   */
+  filters: PropertyFilter[];
 };
 
 /**
@@ -606,6 +613,43 @@ export type GetFunnelRequest = Message<"insightplus.v1.GetFunnelRequest"> & {
  */
 export const GetFunnelRequestSchema: GenMessage<GetFunnelRequest> = /*@__PURE__*/
   messageDesc(file_insightplus_v1_analytics_service, 22);
+
+/**
+ * A condition on an event property. Every filter of a request must hold (AND).
+ *
+ * @generated from message insightplus.v1.PropertyFilter
+ */
+export type PropertyFilter = Message<"insightplus.v1.PropertyFilter"> & {
+  /**
+   * The key in the event's `properties` (top level).
+   *
+   * @generated from field: string property = 1;
+   */
+  property: string;
+
+  /**
+   * "equals", "not_equals" (also true when the property is missing), "contains" (ignoring case),
+   * "is_set", "is_not_set" (missing or null), "gt", "lt" (numeric properties only).
+   *
+   * @generated from field: string operator = 2;
+   */
+  operator: string;
+
+  /**
+   * Compared with the property's value as text: a string as it is, a number or boolean as JSON
+   * writes it. A number for "gt" and "lt"; empty for "is_set" and "is_not_set".
+   *
+   * @generated from field: string value = 3;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message insightplus.v1.PropertyFilter.
+ * Use `create(PropertyFilterSchema)` to create a new message.
+ */
+export const PropertyFilterSchema: GenMessage<PropertyFilter> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 23);
 
 /**
  * @generated from message insightplus.v1.FunnelStep
@@ -641,7 +685,7 @@ export type FunnelStep = Message<"insightplus.v1.FunnelStep"> & {
  * Use `create(FunnelStepSchema)` to create a new message.
  */
 export const FunnelStepSchema: GenMessage<FunnelStep> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 23);
+  messageDesc(file_insightplus_v1_analytics_service, 24);
 
 /**
  * @generated from message insightplus.v1.GetFunnelResponse
@@ -663,7 +707,7 @@ export type GetFunnelResponse = Message<"insightplus.v1.GetFunnelResponse"> & {
  * Use `create(GetFunnelResponseSchema)` to create a new message.
  */
 export const GetFunnelResponseSchema: GenMessage<GetFunnelResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 24);
+  messageDesc(file_insightplus_v1_analytics_service, 25);
 
 /**
  * @generated from message insightplus.v1.GetRetentionRequest
@@ -716,6 +760,13 @@ export type GetRetentionRequest = Message<"insightplus.v1.GetRetentionRequest"> 
    * @generated from field: string to = 8;
    */
   to: string;
+
+  /**
+   * Conditions the start and return events must meet (one JSON array in a REST query string).
+   *
+   * @generated from field: repeated insightplus.v1.PropertyFilter filters = 9;
+   */
+  filters: PropertyFilter[];
 };
 
 /**
@@ -723,7 +774,7 @@ export type GetRetentionRequest = Message<"insightplus.v1.GetRetentionRequest"> 
  * Use `create(GetRetentionRequestSchema)` to create a new message.
  */
 export const GetRetentionRequestSchema: GenMessage<GetRetentionRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 25);
+  messageDesc(file_insightplus_v1_analytics_service, 26);
 
 /**
  * @generated from message insightplus.v1.RetentionCohort
@@ -763,7 +814,7 @@ export type RetentionCohort = Message<"insightplus.v1.RetentionCohort"> & {
  * Use `create(RetentionCohortSchema)` to create a new message.
  */
 export const RetentionCohortSchema: GenMessage<RetentionCohort> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 26);
+  messageDesc(file_insightplus_v1_analytics_service, 27);
 
 /**
  * @generated from message insightplus.v1.GetRetentionResponse
@@ -785,7 +836,7 @@ export type GetRetentionResponse = Message<"insightplus.v1.GetRetentionResponse"
  * Use `create(GetRetentionResponseSchema)` to create a new message.
  */
 export const GetRetentionResponseSchema: GenMessage<GetRetentionResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 27);
+  messageDesc(file_insightplus_v1_analytics_service, 28);
 
 /**
  * @generated from message insightplus.v1.GetTrendRequest
@@ -836,7 +887,7 @@ export type GetTrendRequest = Message<"insightplus.v1.GetTrendRequest"> & {
  * Use `create(GetTrendRequestSchema)` to create a new message.
  */
 export const GetTrendRequestSchema: GenMessage<GetTrendRequest> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 28);
+  messageDesc(file_insightplus_v1_analytics_service, 29);
 
 /**
  * @generated from message insightplus.v1.TrendSeries
@@ -867,7 +918,7 @@ export type TrendSeries = Message<"insightplus.v1.TrendSeries"> & {
  * Use `create(TrendSeriesSchema)` to create a new message.
  */
 export const TrendSeriesSchema: GenMessage<TrendSeries> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 29);
+  messageDesc(file_insightplus_v1_analytics_service, 30);
 
 /**
  * @generated from message insightplus.v1.GetTrendResponse
@@ -889,7 +940,256 @@ export type GetTrendResponse = Message<"insightplus.v1.GetTrendResponse"> & {
  * Use `create(GetTrendResponseSchema)` to create a new message.
  */
 export const GetTrendResponseSchema: GenMessage<GetTrendResponse> = /*@__PURE__*/
-  messageDesc(file_insightplus_v1_analytics_service, 30);
+  messageDesc(file_insightplus_v1_analytics_service, 31);
+
+/**
+ * @generated from message insightplus.v1.InsightSeries
+ */
+export type InsightSeries = Message<"insightplus.v1.InsightSeries"> & {
+  /**
+   * The event counted; every event when empty.
+   *
+   * @generated from field: string event = 1;
+   */
+  event: string;
+
+  /**
+   * "total" (events, the default), "unique_users", or "sum", "avg", "min", "max" of
+   * `math_property` over the events where it is a number.
+   *
+   * @generated from field: string math = 2;
+   */
+  math: string;
+
+  /**
+   * @generated from field: string math_property = 3;
+   */
+  mathProperty: string;
+
+  /**
+   * Conditions on this series' events, on top of the request's.
+   *
+   * @generated from field: repeated insightplus.v1.PropertyFilter filters = 4;
+   */
+  filters: PropertyFilter[];
+};
+
+/**
+ * Describes the message insightplus.v1.InsightSeries.
+ * Use `create(InsightSeriesSchema)` to create a new message.
+ */
+export const InsightSeriesSchema: GenMessage<InsightSeries> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 32);
+
+/**
+ * @generated from message insightplus.v1.QueryTrendsRequest
+ */
+export type QueryTrendsRequest = Message<"insightplus.v1.QueryTrendsRequest"> & {
+  /**
+   * 1 to 10 series.
+   *
+   * @generated from field: repeated insightplus.v1.InsightSeries series = 1;
+   */
+  series: InsightSeries[];
+
+  /**
+   * Conditions every series' events must meet.
+   *
+   * @generated from field: repeated insightplus.v1.PropertyFilter filters = 2;
+   */
+  filters: PropertyFilter[];
+
+  /**
+   * "hour", "day" (default), "week" (starting Monday) or "month", in `tz`.
+   *
+   * @generated from field: string interval = 3;
+   */
+  interval: string;
+
+  /**
+   * The last `days` days (default 30, today included) unless `from`/`to` are given.
+   *
+   * @generated from field: optional int32 days = 4;
+   */
+  days?: number | undefined;
+
+  /**
+   * @generated from field: string tz = 5;
+   */
+  tz: string;
+
+  /**
+   * @generated from field: string from = 6;
+   */
+  from: string;
+
+  /**
+   * @generated from field: string to = 7;
+   */
+  to: string;
+
+  /**
+   * Splits each series by this property's value (as text; "(none)" when missing): the
+   * `breakdown_limit` values with the largest aggregate, then "other" for the rest.
+   *
+   * @generated from field: string breakdown = 8;
+   */
+  breakdown: string;
+
+  /**
+   * "property" (default) or "event": split by the event's name (and leave `breakdown` empty).
+   *
+   * @generated from field: string breakdown_type = 9;
+   */
+  breakdownType: string;
+
+  /**
+   * Default 10, 1 to 50.
+   *
+   * @generated from field: optional int32 breakdown_limit = 10;
+   */
+  breakdownLimit?: number | undefined;
+
+  /**
+   * Also answer for the period of the same length just before.
+   *
+   * @generated from field: bool compare = 11;
+   */
+  compare: boolean;
+};
+
+/**
+ * Describes the message insightplus.v1.QueryTrendsRequest.
+ * Use `create(QueryTrendsRequestSchema)` to create a new message.
+ */
+export const QueryTrendsRequestSchema: GenMessage<QueryTrendsRequest> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 33);
+
+/**
+ * @generated from message insightplus.v1.InsightResult
+ */
+export type InsightResult = Message<"insightplus.v1.InsightResult"> & {
+  /**
+   * The index of the request's series.
+   *
+   * @generated from field: int32 series = 1;
+   */
+  series: number;
+
+  /**
+   * The series' event, or "All events".
+   *
+   * @generated from field: string label = 2;
+   */
+  label: string;
+
+  /**
+   * @generated from field: string math = 3;
+   */
+  math: string;
+
+  /**
+   * With a breakdown: the value, "(none)" when missing, "other" for the values beyond the limit.
+   *
+   * @generated from field: string breakdown_value = 4;
+   */
+  breakdownValue: string;
+
+  /**
+   * One value per point.
+   *
+   * @generated from field: repeated double values = 5;
+   */
+  values: number[];
+
+  /**
+   * Over the whole range: events or the sum for "total" and "sum", distinct users for
+   * "unique_users", the average, least or greatest value for "avg", "min", "max".
+   *
+   * @generated from field: double aggregate = 6;
+   */
+  aggregate: number;
+};
+
+/**
+ * Describes the message insightplus.v1.InsightResult.
+ * Use `create(InsightResultSchema)` to create a new message.
+ */
+export const InsightResultSchema: GenMessage<InsightResult> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 34);
+
+/**
+ * @generated from message insightplus.v1.TrendsPeriod
+ */
+export type TrendsPeriod = Message<"insightplus.v1.TrendsPeriod"> & {
+  /**
+   * The range answered, YYYY-MM-DD (inclusive), in `tz`.
+   *
+   * @generated from field: string from = 1;
+   */
+  from: string;
+
+  /**
+   * @generated from field: string to = 2;
+   */
+  to: string;
+
+  /**
+   * The start of each interval, local time: YYYY-MM-DD, or YYYY-MM-DDTHH:00 for hours.
+   *
+   * @generated from field: repeated string points = 3;
+   */
+  points: string[];
+
+  /**
+   * How many points have begun; later ones have not happened yet, and their values are 0
+   * because nothing was observed, not because nothing happened.
+   *
+   * @generated from field: int32 observed_points = 4;
+   */
+  observedPoints: number;
+
+  /**
+   * @generated from field: repeated insightplus.v1.InsightResult results = 5;
+   */
+  results: InsightResult[];
+};
+
+/**
+ * Describes the message insightplus.v1.TrendsPeriod.
+ * Use `create(TrendsPeriodSchema)` to create a new message.
+ */
+export const TrendsPeriodSchema: GenMessage<TrendsPeriod> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 35);
+
+/**
+ * @generated from message insightplus.v1.QueryTrendsResponse
+ */
+export type QueryTrendsResponse = Message<"insightplus.v1.QueryTrendsResponse"> & {
+  /**
+   * @generated from field: string interval = 1;
+   */
+  interval: string;
+
+  /**
+   * @generated from field: insightplus.v1.TrendsPeriod current = 2;
+   */
+  current?: TrendsPeriod | undefined;
+
+  /**
+   * Only with `compare`: the same questions for the period just before.
+   *
+   * @generated from field: insightplus.v1.TrendsPeriod previous = 3;
+   */
+  previous?: TrendsPeriod | undefined;
+};
+
+/**
+ * Describes the message insightplus.v1.QueryTrendsResponse.
+ * Use `create(QueryTrendsResponseSchema)` to create a new message.
+ */
+export const QueryTrendsResponseSchema: GenMessage<QueryTrendsResponse> = /*@__PURE__*/
+  messageDesc(file_insightplus_v1_analytics_service, 36);
 
 /**
  * The original InsightPlus analytics routes. Every RPC is free of side effects,
@@ -1012,6 +1312,18 @@ export const AnalyticsService: GenService<{
     methodKind: "unary";
     input: typeof GetAllAnalyticsRequestSchema;
     output: typeof GetAllAnalyticsResponseSchema;
+  },
+  /**
+   * Trends, the general insights query: one or more series over time, each an event (or any
+   * event) with a math, filtered by event properties, optionally broken down by a property (top
+   * values plus "other") and compared with the previous period of the same length.
+   *
+   * @generated from rpc insightplus.v1.AnalyticsService.QueryTrends
+   */
+  queryTrends: {
+    methodKind: "unary";
+    input: typeof QueryTrendsRequestSchema;
+    output: typeof QueryTrendsResponseSchema;
   },
   /**
    * A person: the latest properties $set (and $set_once, identify traits) gave it, and the ids linked to it.

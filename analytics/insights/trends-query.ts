@@ -1,0 +1,103 @@
+import { InvalidInputError } from "../../core/errors/domain-errors.js";
+import type { AnalyticsStore, Scope } from "../analytics-store.js";
+import { boundedInt, eventName, propertyName } from "../query-params.js";
+import { resolveRange } from "../time-range.js";
+import { validFilters } from "./filter-params.js";
+import { pointsOf, previousRange, rangeDates } from "./insight-points.js";
+import { type InsightRowsQuery, type Interval, intervals, propertyMaths, type SeriesMath, seriesMaths } from "./insight-query.js";
+import { shapeSeries } from "./trends-shape.js";
+
+type RawFilter = { property: string; operator: string; value: string };
+export interface TrendsRequest {
+  series: Array<{ event: string; math: string; mathProperty: string; filters: RawFilter[] }>;
+  filters: RawFilter[];
+  interval: string;
+  days?: number;
+  tz: string;
+  from: string;
+  to: string;
+  breakdown: string;
+  breakdownType: string;
+  breakdownLimit?: number;
+  compare: boolean;
+}
+
+const mostSeries = 10;
+
+/**
+ * The trends insight: each series is asked of the store on its own, all at
+ * once; with a breakdown, first its top values over the range, then the
+ * series with every other value folded into "other" by the database (so
+ * unique users of "other" are counted once, not summed).
+ */
+export function createTrendsQuery(deps: { store: () => Promise<AnalyticsStore>; now: () => number }) {
+  return async function trends(req: TrendsRequest, projectId: string) {
+    const q = validTrendsRequest(req);
+    const range = { projectId, ...resolveRange({ tz: req.tz, from: req.from, to: req.to, count: q.days }, deps.now()) };
+    // Points first: too many of them is the caller's mistake, found before the store is touched.
+    const periods = [range, ...(q.compare ? [{ projectId, ...previousRange(range) }] : [])].map((scope) => ({
+      scope,
+      ...pointsOf(scope, q.interval, deps.now()),
+    }));
+    const store = await deps.store();
+    const [current, previous] = await Promise.all(
+      periods.map(async ({ scope, points, observed }) => {
+        const results = await Promise.all(q.series.map((s, i) => seriesOf(store, scope, s, q, points).then((r) => r.map((x) => ({ series: i, ...x })))));
+        return { ...rangeDates(scope), points, observedPoints: observed, results: results.flat() };
+      }),
+    );
+    return { interval: q.interval, current, previous };
+  };
+}
+
+type ValidTrends = ReturnType<typeof validTrendsRequest>;
+type ValidSeries = ValidTrends["series"][number];
+
+async function seriesOf(store: AnalyticsStore, scope: Scope, s: ValidSeries, q: ValidTrends, points: string[]) {
+  const base: InsightRowsQuery = { ...s, interval: q.interval, breakdown: null };
+  let breakdown: InsightRowsQuery["breakdown"] = null;
+  if (q.breakdown) {
+    const kept = await store.insightTopValues(scope, { ...base, interval: "none" }, q.breakdown, q.breakdownLimit);
+    breakdown = { ...q.breakdown, kept };
+  }
+  const query = { ...base, breakdown };
+  // Distinct users over the range are not the sum of each interval's: one more query.
+  const [rows, totals] = await Promise.all([
+    store.insightRows(scope, query),
+    s.math === "unique_users" ? store.insightRows(scope, { ...query, interval: "none" }) : undefined,
+  ]);
+  return shapeSeries({ rows, totals, points, math: s.math, label: s.event || "All events", breakdown: breakdown?.kept });
+}
+
+function validTrendsRequest(req: TrendsRequest) {
+  if (req.series.length < 1 || req.series.length > mostSeries) throw new InvalidInputError("series", `must list 1 to ${mostSeries} series`);
+  const shared = validFilters(req.filters, "filters");
+  const series = req.series.map((s, i) => {
+    const at = `series[${i}]`;
+    const math = (s.math === "" ? "total" : s.math) as SeriesMath;
+    if (!seriesMaths.includes(math)) throw new InvalidInputError(`${at}.math`, `must be one of ${seriesMaths.join(" ")}`);
+    const needsProperty = propertyMaths.has(math);
+    if (!needsProperty && s.mathProperty !== "") throw new InvalidInputError(`${at}.mathProperty`, `is only for ${[...propertyMaths].join(" ")}`);
+    return {
+      event: eventName(s.event, `${at}.event`, false),
+      math,
+      mathProperty: needsProperty ? propertyName(s.mathProperty, `${at}.mathProperty`) : "",
+      filters: [...shared, ...validFilters(s.filters, `${at}.filters`)],
+    };
+  });
+  const interval = (req.interval === "" ? "day" : req.interval) as Interval;
+  if (!intervals.includes(interval)) throw new InvalidInputError("interval", `must be one of ${intervals.join(" ")}`);
+  const by = (req.breakdownType === "" ? "property" : req.breakdownType) as "property" | "event";
+  if (by !== "property" && by !== "event") throw new InvalidInputError("breakdownType", 'must be "property" or "event"');
+  if (by === "event" && req.breakdown !== "") throw new InvalidInputError("breakdown", "must be empty when breaking down by event name");
+  const breakdown = by === "event" ? { by, property: "" } : req.breakdown === "" ? null : { by, property: propertyName(req.breakdown, "breakdown") };
+  if (!breakdown && req.breakdownLimit !== undefined) throw new InvalidInputError("breakdownLimit", "needs a breakdown");
+  return {
+    series,
+    interval,
+    days: boundedInt(req.days, "days", 30, 1, 3650),
+    breakdown,
+    breakdownLimit: boundedInt(req.breakdownLimit, "breakdownLimit", 10, 1, 50),
+    compare: req.compare,
+  };
+}

@@ -1,0 +1,64 @@
+import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
+import { type InsightRowsQuery, type Interval, propertyMaths } from "../../analytics/insights/insight-query.js";
+import { chInt, chString } from "./clickhouse-literal.js";
+import type { ClickHouseProperties } from "./clickhouse-properties.js";
+
+type Rows = <T>(query: string) => Promise<T[]>;
+
+/**
+ * The trends insight in ClickHouse SQL (18.16 and current). Events count
+ * distinct uuids and property maths read one copy of each uuid: redelivered
+ * copies live until ReplacingMergeTree merges them, and would add twice.
+ */
+export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, within: (r: Scope) => string) {
+  const bucketOf = (interval: Interval | "none", tz: string) => {
+    const date = `toDate(event_timestamp, ${chString(tz)})`;
+    if (interval === "none") return "''";
+    if (interval === "hour") {
+      const hour = `toHour(event_timestamp, ${chString(tz)})`;
+      return `concat(toString(${date}), 'T', if(${hour} < 10, '0', ''), toString(${hour}), ':00')`;
+    }
+    if (interval === "week") return `toString(toMonday(${date}))`;
+    if (interval === "month") return `toString(toStartOfMonth(${date}))`;
+    return `toString(${date})`;
+  };
+  const breakdownValue = (b: InsightRowsQuery["breakdown"] | { by: "property" | "event"; property: string }) =>
+    !b ? "''" : b.by === "event" ? "event" : p.text(b.property);
+  const matching = (r: Scope, q: InsightRowsQuery) => `${within(r)}${q.event ? ` AND event = ${chString(q.event)}` : ""}${p.where(q.filters)}`;
+  /** For property maths: one row per uuid with the number (and whatever else `columns` names). */
+  const numbersOf = (r: Scope, q: InsightRowsQuery, columns: string) =>
+    `SELECT uuid, ${columns}, any(assumeNotNull(${p.number(q.mathProperty)})) AS num
+     FROM events WHERE ${matching(r, q)} AND ${p.number(q.mathProperty)} IS NOT NULL GROUP BY uuid`;
+  const eventMath = (q: InsightRowsQuery) => (q.math === "unique_users" ? "uniqExact(distinct_id)" : "uniqExact(uuid)");
+  const numberMath = (q: InsightRowsQuery) => (q.math === "min" ? "min(num)" : q.math === "max" ? "max(num)" : "sum(num)");
+
+  const insightRows: AnalyticsStore["insightRows"] = async (r, q) => {
+    const b = q.breakdown;
+    const kept = !b ? "1" : b.kept.length === 0 ? "0" : `${breakdownValue(b)} IN (${b.kept.map(chString).join(", ")})`;
+    const bucket = bucketOf(q.interval, r.tz);
+    const value = `if(${kept}, ${breakdownValue(b)}, '')`;
+    const out = await rows<{ bucket: string; value: string; kept: number; n: number | string; c: number | string }>(
+      propertyMaths.has(q.math)
+        ? `SELECT bucket, value, kept, ${numberMath(q)} AS n, count() AS c FROM (
+             ${numbersOf(r, q, `any(${bucket}) AS bucket, any(${value}) AS value, any(${kept}) AS kept`)})
+           GROUP BY bucket, value, kept`
+        : `SELECT ${bucket} AS bucket, ${value} AS value, ${kept} AS kept, ${eventMath(q)} AS n, 0 AS c
+           FROM events WHERE ${matching(r, q)} GROUP BY bucket, value, kept`,
+    );
+    return out.map((x) => ({ bucket: x.bucket, value: x.value, kept: Number(x.kept) === 1, n: Number(x.n), c: Number(x.c) }));
+  };
+
+  const insightTopValues: AnalyticsStore["insightTopValues"] = async (r, q, by, limit) => {
+    const ranking = q.math === "avg" ? "sum(num) / count()" : numberMath(q);
+    const out = await rows<{ value: string }>(
+      propertyMaths.has(q.math)
+        ? `SELECT value, ${ranking} AS n FROM (${numbersOf(r, q, `any(${breakdownValue(by)}) AS value`)})
+           GROUP BY value ORDER BY n DESC, value ASC LIMIT ${chInt(limit)}`
+        : `SELECT ${breakdownValue(by)} AS value, ${eventMath(q)} AS n FROM events WHERE ${matching(r, q)}
+           GROUP BY value ORDER BY n DESC, value ASC LIMIT ${chInt(limit)}`,
+    );
+    return out.map((x) => x.value);
+  };
+
+  return { insightRows, insightTopValues };
+}
