@@ -4,6 +4,7 @@ import { createAccessCheck } from "../access/access-check.js";
 import { createAdminService } from "../access/admin-service.js";
 import { createKeyring } from "../access/keyring.js";
 import { createAnalyticsService } from "../analytics/analytics-service.js";
+import { createLiveTail } from "../analytics/live-tail.js";
 import { createCaptureService } from "../capture/capture-service.js";
 import { createEnricher } from "../capture/enrichment/event-enricher.js";
 import { createEventValidator } from "../capture/event-validator.js";
@@ -84,7 +85,8 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   const capture = createCaptureService({ validator, publisher: queue.publisher, enricher: createEnricher() });
   const analytics = createAnalyticsService({ store: async () => (await database.forRequest()).analytics });
   const targets = createCaptureTargets({ keyring, allowedEvents: config.allowedEvents, allowedEventsSet: config.allowedEventsSet });
-  const bindings = createServiceBindings({ capture, targets, analytics, admin });
+  const liveTail = createLiveTail({ feed: queue.feed });
+  const bindings = createServiceBindings({ capture, targets, analytics, liveTail, admin });
   const app = await buildApp({ config, logger, ready: () => queue.publisher.ready(), bindings, access, capture, targets, rateLimitRedis: queue.redis });
   const listener = createDualProtocolServer(app.handler);
   const address = await listener.listen(config.port, config.host);
@@ -92,6 +94,8 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   return {
     address,
     async close() {
+      // Live tails never end by themselves: end them first, or closing would wait out their connections.
+      liveTail.closeAll();
       await listener.close(config.shutdownTimeoutMs);
       await app.fastify.close();
       keyring.close();
@@ -101,6 +105,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
       await worker?.stop();
       await consumer?.close();
       await database.close();
+      await queue.feed.close();
       await queue.publisher.close();
     },
   };

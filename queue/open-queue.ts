@@ -3,12 +3,15 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type KeyChangeChannel, noKeyChangeChannel } from "../core/access/key-change-channel.js";
 import type { Config } from "../core/config/config.js";
+import type { EventFeed } from "../core/events/event-feed.js";
 import { redactUrl } from "../core/logger.js";
 import type { EventConsumer, EventPublisher } from "./event-queue.js";
 import { openLocalQueue } from "./local/local-queue.js";
+import { feedPublishedEvents } from "./published-feed.js";
 import { createRedisClient } from "./redis/redis-client.js";
 import { openRedisConsumer } from "./redis/redis-consumer-open.js";
 import { createRedisKeyChangeChannel } from "./redis/redis-key-change-channel.js";
+import { createRedisStreamFeed } from "./redis/redis-stream-feed.js";
 import { createRedisStreamPublisher } from "./redis/redis-stream-publisher.js";
 
 export interface OpenedQueue {
@@ -20,6 +23,8 @@ export interface OpenedQueue {
   drained(timeoutMs: number): Promise<void>;
   /** How every process learns that projects or keys changed (Redis pub/sub; nothing to tell in one process). */
   keyChanges: KeyChangeChannel;
+  /** The events queued from now on, for live views. */
+  feed: EventFeed;
   /** The shared Redis client, for state all servers share (rate-limit counters); absent in-process. */
   redis?: Redis;
 }
@@ -39,15 +44,18 @@ export async function openQueue(config: Config, logger: Logger): Promise<OpenedQ
       openConsumer: () => openRedisConsumer(config, logger),
       drained: async () => undefined,
       keyChanges: createRedisKeyChangeChannel({ redis, url: config.redisUrl, channel: keyChangesChannel(config.streamKey), logger }),
+      feed: createRedisStreamFeed({ url: config.redisUrl, streamKey: config.streamKey, logger }),
       redis,
     };
   }
   const dir = join(config.database.dataDir, "queue");
   logger.info({ queue: "in-process", dir, reason: "REDIS_URL is not set" }, "event queue selected");
   const local = await openLocalQueue({ dir, backlogWatermark, retryAfterSeconds, claimIdleMs: config.worker.claimIdleMs, logger });
+  const { publisher, feed } = feedPublishedEvents(local);
   return {
     kind: "in-process",
-    publisher: local,
+    publisher,
+    feed,
     openConsumer: async () => local,
     keyChanges: noKeyChangeChannel,
     async drained(timeoutMs) {

@@ -7,10 +7,15 @@ import type { Logger } from "pino";
  * (no offline queue, no replays) so callers answer 503 instead of hanging.
  * It reconnects by itself and logs once per state change, not per retry.
  */
-export function createRedisClient(url: string, logger: Logger, name = "redis", opts: { autoPipelining?: boolean; commandTimeoutMs?: number } = {}): Redis {
+export function createRedisClient(
+  url: string,
+  logger: Logger,
+  name = "redis",
+  opts: { autoPipelining?: boolean; commandTimeoutMs?: number; offlineQueue?: boolean } = {},
+): Redis {
   const redis = new Redis(url, {
     enableAutoPipelining: opts.autoPipelining ?? true,
-    enableOfflineQueue: false,
+    enableOfflineQueue: opts.offlineQueue ?? false,
     maxRetriesPerRequest: 0,
     // A stuck Redis must not hang requests; the worker sets it above its blocking-read time.
     commandTimeout: opts.commandTimeoutMs ?? 5000,

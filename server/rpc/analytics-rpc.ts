@@ -1,6 +1,8 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { AnalyticsService } from "../../analytics/analytics-service.js";
+import type { LiveTail } from "../../analytics/live-tail.js";
+import type { StoredEvent } from "../../core/events/event-model.js";
 import type { AnalyticsService as AnalyticsServiceDesc } from "../../gen/insightplus/v1/analytics_service_pb.js";
 import { projectOf } from "../access/principal-context.js";
 
@@ -32,10 +34,22 @@ const trend = (r: Awaited<ReturnType<AnalyticsService["trend"]>>) => ({
   dates: r.dates,
   series: r.series.map((s) => ({ value: s.value, counts: s.counts.map(n), total: n(s.total) })),
 });
+const tailed = (e: StoredEvent) => ({
+  uuid: e.uuid,
+  event: e.event,
+  distinctId: e.distinctId,
+  timestamp: new Date(e.timestampMs).toISOString(),
+  properties: JSON.parse(e.propertiesJson) as JsonObject,
+});
 
 /** Thin AnalyticsService implementation: messages in, domain answers out (counts as int64). */
-export function createAnalyticsRpc(analytics: AnalyticsService): ServiceImpl<typeof AnalyticsServiceDesc> {
+export function createAnalyticsRpc(analytics: AnalyticsService, liveTail: LiveTail): ServiceImpl<typeof AnalyticsServiceDesc> {
   return {
+    async *tailEvents(req, ctx) {
+      for await (const batch of liveTail.tail({ projectId: projectOf(ctx), events: req.events, signal: ctx.signal })) {
+        yield { events: batch.events.map(tailed), skipped: n(batch.skipped) };
+      }
+    },
     getDailyActiveUsers: async (req, ctx) => days(await analytics.dailyActiveUsers(req, projectOf(ctx))),
     getMonthlyActiveUsers: async (req, ctx) => months(await analytics.monthlyActiveUsers(req, projectOf(ctx))),
     getTotalUsers: async (req, ctx) => ({ totalUsers: n((await analytics.totalUsers(req, projectOf(ctx))).totalUsers) }),

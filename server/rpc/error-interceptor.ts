@@ -2,15 +2,34 @@ import { Code, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { toConnectError } from "../errors/error-table.js";
 
-/** Maps domain errors to Connect codes for every RPC, through the shared error table; logs real faults. */
+/**
+ * Maps domain errors to Connect codes for every RPC, through the shared error
+ * table; logs real faults. A streaming answer's errors surface while its
+ * messages are read, so they are mapped there too.
+ */
 export function createErrorInterceptor(logger: Logger): Interceptor {
+  const mapped = (e: unknown, rpc: string) => {
+    const err = toConnectError(e);
+    if (err.code === Code.Internal) logger.error({ err: e, rpc }, "rpc failed");
+    return err;
+  };
   return (next) => async (req) => {
     try {
-      return await next(req);
+      const res = await next(req);
+      if (!res.stream) return res;
+      const messages = res.message;
+      return {
+        ...res,
+        message: (async function* () {
+          try {
+            yield* messages;
+          } catch (e) {
+            throw mapped(e, req.method.name);
+          }
+        })(),
+      };
     } catch (e) {
-      const err = toConnectError(e);
-      if (err.code === Code.Internal) logger.error({ err: e, rpc: req.method.name }, "rpc failed");
-      throw err;
+      throw mapped(e, req.method.name);
     }
   };
 }

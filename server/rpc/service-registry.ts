@@ -2,6 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import type { AdminService as Admin } from "../../access/admin-service.js";
 import type { AnalyticsService as Analytics } from "../../analytics/analytics-service.js";
+import type { LiveTail } from "../../analytics/live-tail.js";
 import type { CaptureService } from "../../capture/capture-service.js";
 import { AdminService } from "../../gen/insightplus/v1/admin_service_pb.js";
 import { AnalyticsService } from "../../gen/insightplus/v1/analytics_service_pb.js";
@@ -22,10 +23,16 @@ export interface ServiceBinding {
  * Connect router (gRPC, gRPC-Web, Connect) and the REST routes are built from
  * this one list.
  */
-export function createServiceBindings(deps: { capture: CaptureService; targets: CaptureTargets; analytics: Analytics; admin: Admin }): ServiceBinding[] {
+export function createServiceBindings(deps: {
+  capture: CaptureService;
+  targets: CaptureTargets;
+  analytics: Analytics;
+  liveTail: LiveTail;
+  admin: Admin;
+}): ServiceBinding[] {
   return [
     { service: CaptureServiceDesc, impl: createCaptureRpc(deps.capture, deps.targets) as unknown as ServiceBinding["impl"] },
-    { service: AnalyticsService, impl: createAnalyticsRpc(deps.analytics) as unknown as ServiceBinding["impl"] },
+    { service: AnalyticsService, impl: createAnalyticsRpc(deps.analytics, deps.liveTail) as unknown as ServiceBinding["impl"] },
     { service: AdminService, impl: createAdminRpc(deps.admin) as unknown as ServiceBinding["impl"] },
   ];
 }

@@ -1,0 +1,95 @@
+import { RateLimitedError, UnavailableError } from "../core/errors/domain-errors.js";
+import type { EventFeed } from "../core/events/event-feed.js";
+import type { StoredEvent } from "../core/events/event-model.js";
+import { eventName } from "./query-params.js";
+
+export interface TailBatch {
+  events: StoredEvent[];
+  /** Events left out since the previous batch because this reader fell behind. */
+  skipped: number;
+}
+
+export interface LiveTailOptions {
+  /** Events held for one slow reader; older ones are dropped (and counted) beyond it. */
+  maxBuffered: number;
+  /** Events per batch sent. */
+  maxBatch: number;
+  /** An empty batch after this long without events, so readers and proxies know the stream is alive. */
+  heartbeatMs: number;
+  /** Tails open at once in this process. */
+  maxTails: number;
+}
+
+const defaults: LiveTailOptions = { maxBuffered: 1000, maxBatch: 100, heartbeatMs: 15_000, maxTails: 100 };
+
+/**
+ * Live tails of one project's events, as they are queued: a first, empty
+ * batch at once, then what arrives. Each tail holds a bounded buffer, so a
+ * slow reader costs at most `maxBuffered` events of memory and learns how
+ * many it missed; closeAll ends every tail (shutdown).
+ */
+export function createLiveTail(deps: { feed: EventFeed; options?: Partial<LiveTailOptions> }) {
+  const o = { ...defaults, ...deps.options };
+  const open = new Set<() => void>();
+  let closing = false;
+
+  async function* tail(q: { projectId: string; events: readonly string[]; signal: AbortSignal }): AsyncGenerator<TailBatch> {
+    const names = new Set(q.events.map((e, i) => eventName(e, `events[${i}]`)));
+    if (closing) throw new UnavailableError("the server is shutting down", 1);
+    if (open.size >= o.maxTails) throw new RateLimitedError("too many live tails are open on this server; try again shortly", 5);
+    let buffer: StoredEvent[] = [];
+    let skipped = 0;
+    let wake: (() => void) | undefined;
+    let ended = false;
+    const end = () => {
+      ended = true;
+      wake?.();
+    };
+    const following = deps.feed.follow((events) => {
+      for (const e of events) if (e.projectId === q.projectId && (names.size === 0 || names.has(e.event))) buffer.push(e);
+      if (buffer.length > o.maxBuffered) {
+        skipped += buffer.length - o.maxBuffered;
+        buffer = buffer.slice(buffer.length - o.maxBuffered);
+      }
+      if (buffer.length > 0) wake?.();
+    });
+    open.add(end);
+    q.signal.addEventListener("abort", end, { once: true });
+    try {
+      // The first message says the tail is live: everything queued from now on follows.
+      await following.ready;
+      yield { events: [], skipped: 0 };
+      while (!ended) {
+        if (buffer.length === 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            timer = setTimeout(resolve, o.heartbeatMs);
+          });
+          clearTimeout(timer);
+          wake = undefined;
+          if (ended) break;
+        }
+        const events = buffer.splice(0, o.maxBatch);
+        const batch = { events, skipped };
+        skipped = 0;
+        yield batch;
+      }
+    } finally {
+      following.stop();
+      open.delete(end);
+      q.signal.removeEventListener("abort", end);
+    }
+  }
+
+  return {
+    tail,
+    /** Ends every open tail (each returns after its current batch) and refuses new ones: shutdown. */
+    closeAll() {
+      closing = true;
+      for (const end of open) end();
+    },
+  };
+}
+
+export type LiveTail = ReturnType<typeof createLiveTail>;
