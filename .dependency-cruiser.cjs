@@ -12,7 +12,7 @@ const layers = {
   main: ["core", "capture", "analytics", "access", "queue", "storage", "server", "worker", "gen"],
   gen: [],
 };
-const ours = "^(core|access|capture|analytics|queue|storage|server|worker|main|gen|sdk|test|bench|scripts)/";
+const ours = "^(core|access|capture|analytics|queue|storage|server|worker|main|gen|sdk|dashboard|test|bench|scripts)/";
 const production = "^(core|access|capture|analytics|queue|storage|server|worker|main|gen)/";
 
 module.exports = {
@@ -39,10 +39,17 @@ module.exports = {
       to: { path: ours, pathNot: "^sdk/" },
     },
     {
+      name: "dashboard-is-a-client-of-the-public-api",
+      comment: "dashboard/ uses only the generated API code (gen/), never the engine",
+      severity: "error",
+      from: { path: "^dashboard/" },
+      to: { path: ours, pathNot: "^(dashboard|gen)/" },
+    },
+    {
       name: "nothing-imports-tests-benches-or-scripts",
       severity: "error",
       from: { path: production },
-      to: { path: "^(test|bench|scripts|sdk)/" },
+      to: { path: "^(test|bench|scripts|sdk|dashboard)/" },
     },
     {
       name: "no-circular",

@@ -6,7 +6,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY sdk/package.json ./sdk/
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY scripts/build-engine.mjs ./scripts/
+COPY scripts/build-engine.mjs scripts/build-dashboard.mjs ./scripts/
 COPY gen ./gen
 COPY core ./core
 COPY capture ./capture
@@ -17,6 +17,7 @@ COPY storage ./storage
 COPY server ./server
 COPY worker ./worker
 COPY main ./main
+COPY dashboard ./dashboard
 RUN node scripts/build-engine.mjs
 
 FROM node:20-bookworm-slim

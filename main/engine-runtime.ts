@@ -19,6 +19,7 @@ import { createDualProtocolServer } from "../server/listen/dual-protocol-server.
 import { createServiceBindings } from "../server/rpc/service-registry.js";
 import { createLazyDatabase } from "../storage/lazy-database.js";
 import { type RunningWorker, startWorker } from "../worker/worker-runtime.js";
+import { builtDashboardDir } from "./dashboard-dir.js";
 import { printFirstStartKeys } from "./first-start-keys.js";
 import { listenAdminSocket } from "./keys/admin-socket.js";
 
@@ -86,8 +87,18 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   const analytics = createAnalyticsService({ store: async () => (await database.forRequest()).analytics });
   const targets = createCaptureTargets({ keyring, allowedEvents: config.allowedEvents, allowedEventsSet: config.allowedEventsSet });
   const liveTail = createLiveTail({ feed: queue.feed });
-  const bindings = createServiceBindings({ capture, targets, analytics, liveTail, admin });
-  const app = await buildApp({ config, logger, ready: () => queue.publisher.ready(), bindings, access, capture, targets, rateLimitRedis: queue.redis });
+  const bindings = createServiceBindings({ capture, targets, analytics, liveTail, admin, projectName: (id) => keyring.project(id)?.name });
+  const app = await buildApp({
+    config,
+    logger,
+    ready: () => queue.publisher.ready(),
+    bindings,
+    access,
+    capture,
+    targets,
+    rateLimitRedis: queue.redis,
+    dashboardDir: builtDashboardDir(),
+  });
   const listener = createDualProtocolServer(app.handler);
   const address = await listener.listen(config.port, config.host);
   logger.info({ port: address.port, host: address.address }, "listening (gRPC, gRPC-Web, Connect, REST)");

@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildDashboard } from "./build-dashboard.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const engineEntries = { "server-main": "main/server-main.ts", "worker-main": "main/worker-main.ts", "keys-cli": "main/keys-cli.ts" };
@@ -30,6 +31,7 @@ export async function buildEngine() {
     sourcemap: "linked", // node --enable-source-maps maps stack traces back to the sources
     logLevel: "warning",
   });
+  await buildDashboard(esbuild);
   return "built";
 }
 

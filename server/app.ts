@@ -15,6 +15,7 @@ import { createRateLimits } from "./access/rate-limits.js";
 import { postHogRoutesPlugin } from "./compat/posthog-routes.js";
 import { segmentRoutesPlugin } from "./compat/segment-routes.js";
 import { corsOptions } from "./http/cors-options.js";
+import { dashboardRoutesPlugin } from "./http/dashboard-routes.js";
 import { createErrorHandler } from "./http/error-handler.js";
 import { healthRoutesPlugin } from "./http/health-routes.js";
 import { restRoutesPlugin } from "./rest/rest-routes.js";
@@ -35,6 +36,8 @@ export interface AppDeps {
   rateLimitRedis?: Redis;
   /** Whether capture can queue events now (for /readyz). */
   ready(): Promise<boolean>;
+  /** The built dashboard (index.html and assets); `/` says how to build it when absent. */
+  dashboardDir?: string;
 }
 
 export interface App {
@@ -71,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const admission = createAdmission({ access: deps.access, limits: createRateLimits(fastify, deps.config.access.rateLimits) });
   const bindings = guardBindings(deps.bindings, admission);
   await fastify.register(healthRoutesPlugin, { ready: deps.ready });
+  await fastify.register(dashboardRoutesPlugin, { dir: deps.dashboardDir });
   await fastify.register(connectPlugin, {
     routes: connectRoutes(bindings),
     binaryRoutes: binaryConnectRoutes(bindings),

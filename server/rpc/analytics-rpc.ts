@@ -43,8 +43,13 @@ const tailed = (e: StoredEvent) => ({
 });
 
 /** Thin AnalyticsService implementation: messages in, domain answers out (counts as int64). */
-export function createAnalyticsRpc(analytics: AnalyticsService, liveTail: LiveTail): ServiceImpl<typeof AnalyticsServiceDesc> {
+export function createAnalyticsRpc(
+  analytics: AnalyticsService,
+  liveTail: LiveTail,
+  projectName: (projectId: string) => string | undefined,
+): ServiceImpl<typeof AnalyticsServiceDesc> {
   return {
+    getCurrentProject: async (_req, ctx) => ({ projectId: projectOf(ctx), name: projectName(projectOf(ctx)) ?? projectOf(ctx) }),
     async *tailEvents(req, ctx) {
       for await (const batch of liveTail.tail({ projectId: projectOf(ctx), events: req.events, signal: ctx.signal })) {
         yield { events: batch.events.map(tailed), skipped: n(batch.skipped) };

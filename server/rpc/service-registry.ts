@@ -28,11 +28,12 @@ export function createServiceBindings(deps: {
   targets: CaptureTargets;
   analytics: Analytics;
   liveTail: LiveTail;
+  projectName: (projectId: string) => string | undefined;
   admin: Admin;
 }): ServiceBinding[] {
   return [
     { service: CaptureServiceDesc, impl: createCaptureRpc(deps.capture, deps.targets) as unknown as ServiceBinding["impl"] },
-    { service: AnalyticsService, impl: createAnalyticsRpc(deps.analytics, deps.liveTail) as unknown as ServiceBinding["impl"] },
+    { service: AnalyticsService, impl: createAnalyticsRpc(deps.analytics, deps.liveTail, deps.projectName) as unknown as ServiceBinding["impl"] },
     { service: AdminService, impl: createAdminRpc(deps.admin) as unknown as ServiceBinding["impl"] },
   ];
 }

@@ -21,4 +21,10 @@ describe("the Dockerfile", () => {
     const copied = new Set([...readFileSync("Dockerfile", "utf8").matchAll(/^COPY (\w+) \.\/\1$/gm)].map((m) => m[1]));
     expect([...folders].filter((f) => !copied.has(f)).sort()).toEqual([]);
   });
+
+  it("copies what the dashboard is built from, and the build script", () => {
+    const dockerfile = readFileSync("Dockerfile", "utf8");
+    expect(dockerfile).toMatch(/^COPY dashboard \.\/dashboard$/m);
+    expect(dockerfile).toMatch(/^COPY .*scripts\/build-dashboard\.mjs.* \.\/scripts\/$/m);
+  });
 });

@@ -1,0 +1,90 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type {
+  GetConversionFunnelRequestSchema,
+  GetFunnelRequestSchema,
+  GetMostActiveUsersRequestSchema,
+  GetMostUsedFeatureRequestSchema,
+  GetRetentionRequestSchema,
+  QueryTrendsRequestSchema,
+} from "../../gen/insightplus/v1/analytics_service_pb.js";
+
+/** The range the dashboard shows: inclusive local dates and the zone. */
+export interface Range {
+  from: string;
+  to: string;
+  tz: string;
+}
+
+type Trends = MessageInitShape<typeof QueryTrendsRequestSchema>;
+
+/** A property tile: a breakdown of every event by this property, and what to say when no event carries it. */
+export const propertyTiles = [
+  { id: "pages", title: "Top pages", property: "$pathname", fallback: "path" },
+  { id: "referrers", title: "Top referrers", property: "$referring_domain" },
+  { id: "browsers", title: "Browsers", property: "$browser" },
+  { id: "countries", title: "Countries", property: "$geoip_country_code" },
+] as const;
+
+export const kpiIntervals = { dau: "day", wau: "week", mau: "month" } as const;
+
+/** The registration and payment events of the original project's questions. */
+export const registered = "user_registered";
+export const paid = "payment_success";
+
+/**
+ * Every request the dashboard's first screen makes, all at once (the bench
+ * replays exactly these: bench/analytics/dashboard-bench.ts). The main chart's
+ * own query is `mainChart`, changed by the series, filter and breakdown controls.
+ */
+export function firstLoad(r: Range) {
+  const bounds = { from: r.from, to: r.to, tz: r.tz };
+  const users = (interval: string): Trends => ({ ...bounds, interval, compare: true, series: [{ math: "unique_users" }] });
+  return {
+    /** Events and new users (user_registered users) over the range, each against the previous period. */
+    totals: { ...bounds, interval: "month", compare: true, series: [{ math: "total" }, { event: registered, math: "unique_users" }] } satisfies Trends,
+    dau: users(kpiIntervals.dau),
+    wau: users(kpiIntervals.wau),
+    mau: users(kpiIntervals.mau),
+    conversion: bounds satisfies MessageInitShape<typeof GetConversionFunnelRequestSchema>,
+    mainChart: mainChart(r, { series: [{ event: "", math: "total" }], filters: [], breakdown: "", interval: "day" }),
+    topEvents: { ...bounds, interval: "month", series: [{ math: "total" }], breakdownType: "event", breakdownLimit: 10 } satisfies Trends,
+    properties: propertyTiles.map((t) => propertyTile(r, t.property)),
+    feature: bounds satisfies MessageInitShape<typeof GetMostUsedFeatureRequestSchema>,
+    powerUsers: { ...bounds, limit: 10 } satisfies MessageInitShape<typeof GetMostActiveUsersRequestSchema>,
+    funnel: { ...bounds, steps: [registered, paid], windowDays: 14 } satisfies MessageInitShape<typeof GetFunnelRequestSchema>,
+    retention: { ...bounds, startEvent: registered, period: "day", periods: 7 } satisfies MessageInitShape<typeof GetRetentionRequestSchema>,
+  };
+}
+
+export interface ChartChoice {
+  series: Array<{ event: string; math: string; mathProperty?: string }>;
+  filters: Array<{ property: string; operator: string; value: string }>;
+  breakdown: string;
+  interval: string;
+}
+
+export function mainChart(r: Range, c: ChartChoice): Trends {
+  return {
+    from: r.from,
+    to: r.to,
+    tz: r.tz,
+    interval: c.interval,
+    series: c.series.map((s) => ({ event: s.event, math: s.math, mathProperty: s.mathProperty ?? "" })),
+    filters: c.filters,
+    ...(c.breakdown ? { breakdown: c.breakdown, breakdownLimit: 5 } : {}),
+  };
+}
+
+/** Distinct users per value of a property, among the events that carry it. */
+export function propertyTile(r: Range, property: string): Trends {
+  return {
+    from: r.from,
+    to: r.to,
+    tz: r.tz,
+    interval: "month",
+    series: [{ math: "unique_users" }],
+    filters: [{ property, operator: "is_set", value: "" }],
+    breakdown: property,
+    breakdownLimit: 8,
+  };
+}

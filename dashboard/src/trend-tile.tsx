@@ -1,0 +1,72 @@
+import { useState } from "preact/hooks";
+import type { Api } from "./api.js";
+import { type ChartChoice, mainChart, type Range } from "./first-load.js";
+import { count, pointLabel } from "./format.js";
+import { LineChart } from "./line-chart.js";
+import { Empty, Tile } from "./tile.js";
+import { TrendControls } from "./trend-controls.js";
+import { useAnswer } from "./use-answer.js";
+
+const mathNames: Record<string, string> = { total: "events", unique_users: "users", sum: "sum", avg: "average", min: "min", max: "max" };
+
+/** The main chart: the insights query with the series, filters, breakdown and interval chosen above it, and its numbers as a table. */
+export function TrendTile(p: { api: Api; range: Range; events: string[] }) {
+  const [choice, setChoice] = useState<ChartChoice>(() => ({ series: [{ event: "", math: "total" }], filters: [], breakdown: "", interval: "day" }));
+  // A filter being written (no property, or no value yet) is not sent.
+  const complete = { ...choice, filters: choice.filters.filter((f) => f.property !== "" && (f.value !== "" || f.operator.startsWith("is_"))) };
+  const answer = useAnswer(() => p.api.queryTrends(mainChart(p.range, complete)), [p.api, p.range, choice]);
+  return (
+    <Tile title="Trends" id="trends" answer={answer} wide head={<TrendControls choice={choice} onChoice={setChoice} events={p.events} />}>
+      {(res) => {
+        const period = res.current!;
+        const labels = period.points.map((x, i) => (i < period.observedPoints ? pointLabel(x) : `${pointLabel(x)} (not yet)`));
+        const lines = period.results.map((r) => {
+          const s = choice.series[r.series];
+          const name = `${r.label} · ${mathNames[r.math] ?? r.math}${s?.mathProperty ? ` of ${s.mathProperty}` : ""}`;
+          return { label: r.breakdownValue ? `${name} · ${r.breakdownValue}` : name, values: r.values.map((v, i) => (i < period.observedPoints ? v : null)) };
+        });
+        const nothing = period.results.every((r) => r.values.every((v) => v === 0));
+        return (
+          <>
+            {nothing ? (
+              <Empty>No matching events in this range{choice.series.some((s) => s.event) ? " (no such event, or none passed the filters)" : ""}.</Empty>
+            ) : (
+              <LineChart labels={labels} lines={lines} testid="trend-chart" />
+            )}
+            <details>
+              <summary>Numbers</summary>
+              <table class="numbers" data-testid="trend-numbers">
+                <thead>
+                  <tr>
+                    <th>{res.interval}</th>
+                    {lines.map((l) => (
+                      <th>{l.label}</th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {period.points.map((point, i) => (
+                    <tr class={i < period.observedPoints ? "" : "future"}>
+                      <td>{pointLabel(point)}</td>
+                      {period.results.map((r) => (
+                        <td data-value={String(r.values[i])}>{i < period.observedPoints ? count(r.values[i]) : "not yet"}</td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+                <tfoot>
+                  <tr>
+                    <td>whole range</td>
+                    {period.results.map((r) => (
+                      <td data-value={String(r.aggregate)}>{count(r.aggregate)}</td>
+                    ))}
+                  </tr>
+                </tfoot>
+              </table>
+            </details>
+          </>
+        );
+      }}
+    </Tile>
+  );
+}
