@@ -179,6 +179,18 @@ describe.each(databaseKinds())("the trends insight on $kind equals the answers c
     expect(retention.cohorts.map((c: Record<string, unknown>) => ({ period: c.period, users: c.users, returning: c.returning }))).toEqual(expected);
   });
 
+  it("the totals routes read from and to in the zone asked for", async () => {
+    const r = range("Asia/Kolkata", 10, 0);
+    const inRange = fixture.filter((e) => e.ts >= r.start && e.ts < r.end);
+    const q = `from=${r.from}&to=${r.to}&tz=${r.tz}`;
+    const get = async (path: string) => (await fetch(`${server.url}/api/v1/analytics/${path}`, { headers: asReader })).json() as Promise<any>;
+    expect(await get(`total-events?${q}`)).toEqual({ totalEvents: oracle.totals(inRange).totalEvents });
+    expect(await get(`total-users?${q}`)).toEqual({ totalUsers: oracle.totals(inRange).totalUsers });
+    expect(await get(`conversion-funnel?${q}`)).toEqual(oracle.registeredToPaid(inRange));
+    expect((await get(`most-active-users?limit=5&${q}`)).users).toEqual(oracle.mostActive(inRange, 5));
+    expect((await get(`most-used-feature?${q}`)).top).toEqual(oracle.features(inRange).top);
+  });
+
   it("answers the same over gRPC", async () => {
     const client = createClient(AnalyticsService, createGrpcTransport({ interceptors: [sendingKey(testKeys.read)], baseUrl: server.url }));
     const res = await client.queryTrends({ series: [{ event: "page_view", math: "unique_users" }], from: wide.from, to: wide.to });
