@@ -1,6 +1,7 @@
 import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { type InsightRowsQuery, type Interval, propertyMaths } from "../../analytics/insights/insight-query.js";
-import { chInt, chString } from "./clickhouse-literal.js";
+import { daysStartOnWholeHours } from "../../analytics/time-range.js";
+import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 import type { ClickHouseProperties } from "./clickhouse-properties.js";
 
 type Rows = <T>(query: string) => Promise<T[]>;
@@ -11,11 +12,11 @@ type Rows = <T>(query: string) => Promise<T[]>;
  * copies live until ReplacingMergeTree merges them, and would add twice.
  */
 export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, within: (r: Scope) => string) {
-  const bucketOf = (interval: Interval | "none", tz: string) => {
-    const date = `toDate(event_timestamp, ${chString(tz)})`;
+  const bucketOf = (interval: Interval | "none", tz: string, column = "event_timestamp") => {
+    const date = `toDate(${column}, ${chString(tz)})`;
     if (interval === "none") return "''";
     if (interval === "hour") {
-      const hour = `toHour(event_timestamp, ${chString(tz)})`;
+      const hour = `toHour(${column}, ${chString(tz)})`;
       return `concat(toString(${date}), 'T', if(${hour} < 10, '0', ''), toString(${hour}), ':00')`;
     }
     if (interval === "week") return `toString(toMonday(${date}))`;
@@ -32,7 +33,21 @@ export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, wi
   const eventMath = (q: InsightRowsQuery) => (q.math === "unique_users" ? "uniqExact(distinct_id)" : "uniqExact(uuid)");
   const numberMath = (q: InsightRowsQuery) => (q.math === "min" ? "min(num)" : q.math === "max" ? "max(num)" : "sum(num)");
 
+  /**
+   * Distinct users of every event, unfiltered and unbroken, come from the hourly rollup (a row per user
+   * and hour) when the zone's days start on whole UTC hours, as DAU does: the dashboard's DAU/WAU/MAU.
+   */
+  const fromRollup = (r: Scope, q: InsightRowsQuery) =>
+    q.math === "unique_users" && q.event === "" && q.filters.length === 0 && q.breakdown === null && daysStartOnWholeHours(r);
+
   const insightRows: AnalyticsStore["insightRows"] = async (r, q) => {
+    if (fromRollup(r, q)) {
+      const hours = `project_id = ${chString(r.projectId)} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
+      const out = await rows<{ bucket: string; n: string }>(
+        `SELECT ${bucketOf(q.interval, r.tz, "hour")} AS bucket, uniqExact(user) AS n FROM project_user_hours WHERE ${hours} GROUP BY bucket`,
+      );
+      return out.map((x) => ({ bucket: x.bucket, value: "", kept: true, n: Number(x.n), c: 0 }));
+    }
     const b = q.breakdown;
     const kept = !b ? "1" : b.kept.length === 0 ? "0" : `${breakdownValue(b)} IN (${b.kept.map(chString).join(", ")})`;
     const bucket = bucketOf(q.interval, r.tz);
