@@ -16,11 +16,14 @@ export interface LiveTailOptions {
   maxBatch: number;
   /** An empty batch after this long without events, so readers and proxies know the stream is alive. */
   heartbeatMs: number;
-  /** Tails open at once in this process. */
+  /** Tails open at once in this process, and for one project (so one key cannot take them all). */
   maxTails: number;
+  maxTailsPerProject: number;
+  /** A tail ends (cleanly) after this long; readers reconnect, and nothing holds a slot forever. */
+  maxLifetimeMs: number;
 }
 
-const defaults: LiveTailOptions = { maxBuffered: 1000, maxBatch: 100, heartbeatMs: 15_000, maxTails: 100 };
+const defaults: LiveTailOptions = { maxBuffered: 1000, maxBatch: 100, heartbeatMs: 15_000, maxTails: 100, maxTailsPerProject: 10, maxLifetimeMs: 30 * 60_000 };
 
 /**
  * Live tails of one project's events, as they are queued: a first, empty
@@ -30,13 +33,16 @@ const defaults: LiveTailOptions = { maxBuffered: 1000, maxBatch: 100, heartbeatM
  */
 export function createLiveTail(deps: { feed: EventFeed; options?: Partial<LiveTailOptions> }) {
   const o = { ...defaults, ...deps.options };
-  const open = new Set<() => void>();
+  const open = new Map<() => void, string>();
   let closing = false;
 
   async function* tail(q: { projectId: string; events: readonly string[]; signal: AbortSignal }): AsyncGenerator<TailBatch> {
     const names = new Set(q.events.map((e, i) => eventName(e, `events[${i}]`)));
     if (closing) throw new UnavailableError("the server is shutting down", 1);
     if (open.size >= o.maxTails) throw new RateLimitedError("too many live tails are open on this server; try again shortly", 5);
+    if ([...open.values()].filter((p) => p === q.projectId).length >= o.maxTailsPerProject) {
+      throw new RateLimitedError(`this project has ${o.maxTailsPerProject} live tails open already; close one or try again shortly`, 5);
+    }
     let buffer: StoredEvent[] = [];
     let skipped = 0;
     let wake: (() => void) | undefined;
@@ -53,8 +59,9 @@ export function createLiveTail(deps: { feed: EventFeed; options?: Partial<LiveTa
       }
       if (buffer.length > 0) wake?.();
     });
-    open.add(end);
+    open.set(end, q.projectId);
     q.signal.addEventListener("abort", end, { once: true });
+    const lifetime = setTimeout(end, o.maxLifetimeMs);
     try {
       // The first message says the tail is live: everything queued from now on follows.
       await following.ready;
@@ -76,6 +83,7 @@ export function createLiveTail(deps: { feed: EventFeed; options?: Partial<LiveTa
         yield batch;
       }
     } finally {
+      clearTimeout(lifetime);
       following.stop();
       open.delete(end);
       q.signal.removeEventListener("abort", end);
@@ -87,7 +95,7 @@ export function createLiveTail(deps: { feed: EventFeed; options?: Partial<LiveTa
     /** Ends every open tail (each returns after its current batch) and refuses new ones: shutdown. */
     closeAll() {
       closing = true;
-      for (const end of open) end();
+      for (const end of open.keys()) end();
     },
   };
 }

@@ -26,10 +26,12 @@ function validFilter(f: { property: string; operator: string; value: string }, a
   if (value.length > longestValue || !value.isWellFormed() || value.includes("\u0000")) {
     throw new InvalidInputError(`${at}.value`, `must be text of at most ${longestValue} characters`);
   }
+  const number = /^\s*$/.test(value) ? Number.NaN : Number(value);
   if (operator === "gt" || operator === "lt") {
-    const number = Number(value);
-    if (value.trim() === "" || !Number.isFinite(number)) throw new InvalidInputError(`${at}.value`, `must be a number for ${operator}`);
+    if (!Number.isFinite(number)) throw new InvalidInputError(`${at}.value`, `must be a number for ${operator}`);
     return { property, operator, value, number };
   }
+  // equals / not_equals with a number also match a numeric property numerically.
+  if ((operator === "equals" || operator === "not_equals") && Number.isFinite(number)) return { property, operator, value, number };
   return { property, operator, value };
 }

@@ -2,7 +2,7 @@
 export const filterOperators = ["equals", "not_equals", "contains", "is_set", "is_not_set", "gt", "lt"] as const;
 export type FilterOperator = (typeof filterOperators)[number];
 
-/** A validated condition on a top-level event property; `number` is set for gt / lt. */
+/** A validated condition on a top-level event property; `number` is set for gt / lt, and for equals / not_equals with a numeric value. */
 export interface PropertyFilter {
   property: string;
   operator: FilterOperator;

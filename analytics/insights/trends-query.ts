@@ -1,5 +1,6 @@
+import pLimit from "p-limit";
 import { InvalidInputError } from "../../core/errors/domain-errors.js";
-import type { AnalyticsStore, Scope } from "../analytics-store.js";
+import type { AnalyticsStore } from "../analytics-store.js";
 import { boundedInt, eventName, propertyName } from "../query-params.js";
 import { resolveRange } from "../time-range.js";
 import { validFilters } from "./filter-params.js";
@@ -24,11 +25,17 @@ export interface TrendsRequest {
 
 const mostSeries = 10;
 
+/** An answer's values (series × lines × points × periods) beyond this is more than any chart shows. */
+const mostValues = 100_000;
+/** Store queries of one request at once: ten series compared would otherwise take sixty connections. */
+const queriesAtOnce = 4;
+
 /**
- * The trends insight: each series is asked of the store on its own, all at
- * once; with a breakdown, first its top values over the range, then the
- * series with every other value folded into "other" by the database (so
- * unique users of "other" are counted once, not summed).
+ * The trends insight: each series is asked of the store on its own; with a
+ * breakdown, first its top values over the range, then the series with every
+ * other value folded into "other" by the database (so unique users of "other"
+ * are counted once, not summed). The previous period is asked about the same
+ * values, so its lines line up with the current ones.
  */
 export function createTrendsQuery(deps: { store: () => Promise<AnalyticsStore>; now: () => number }) {
   return async function trends(req: TrendsRequest, projectId: string) {
@@ -39,10 +46,28 @@ export function createTrendsQuery(deps: { store: () => Promise<AnalyticsStore>; 
       scope,
       ...pointsOf(scope, q.interval, deps.now()),
     }));
+    const lines = q.breakdown ? q.breakdownLimit + 1 : 1;
+    if (q.series.length * lines * periods.reduce((n, p) => n + p.points.length, 0) > mostValues) {
+      throw new InvalidInputError("interval", `gives an answer of more than ${mostValues} values: choose fewer series, a longer interval or a shorter range`);
+    }
     const store = await deps.store();
+    const limit = pLimit(queriesAtOnce);
+    const kept = await Promise.all(
+      q.series.map((s) => (q.breakdown ? limit(() => store.insightTopValues(range, rowsQuery(s, "none"), q.breakdown!, q.breakdownLimit)) : undefined)),
+    );
     const [current, previous] = await Promise.all(
       periods.map(async ({ scope, points, observed }) => {
-        const results = await Promise.all(q.series.map((s, i) => seriesOf(store, scope, s, q, points).then((r) => r.map((x) => ({ series: i, ...x })))));
+        const results = await Promise.all(
+          q.series.map(async (s, i) => {
+            const query = { ...rowsQuery(s, q.interval), breakdown: q.breakdown && { ...q.breakdown, kept: kept[i]! } };
+            // Distinct users over the range are not the sum of each interval's: one more query.
+            const [rows, totals] = await Promise.all([
+              limit(() => store.insightRows(scope, query)),
+              s.math === "unique_users" ? limit(() => store.insightRows(scope, { ...query, interval: "none" })) : undefined,
+            ]);
+            return shapeSeries({ rows, totals, points, math: s.math, label: s.event || "All events", breakdown: kept[i] }).map((x) => ({ series: i, ...x }));
+          }),
+        );
         return { ...rangeDates(scope), points, observedPoints: observed, results: results.flat() };
       }),
     );
@@ -51,22 +76,9 @@ export function createTrendsQuery(deps: { store: () => Promise<AnalyticsStore>; 
 }
 
 type ValidTrends = ReturnType<typeof validTrendsRequest>;
-type ValidSeries = ValidTrends["series"][number];
 
-async function seriesOf(store: AnalyticsStore, scope: Scope, s: ValidSeries, q: ValidTrends, points: string[]) {
-  const base: InsightRowsQuery = { ...s, interval: q.interval, breakdown: null };
-  let breakdown: InsightRowsQuery["breakdown"] = null;
-  if (q.breakdown) {
-    const kept = await store.insightTopValues(scope, { ...base, interval: "none" }, q.breakdown, q.breakdownLimit);
-    breakdown = { ...q.breakdown, kept };
-  }
-  const query = { ...base, breakdown };
-  // Distinct users over the range are not the sum of each interval's: one more query.
-  const [rows, totals] = await Promise.all([
-    store.insightRows(scope, query),
-    s.math === "unique_users" ? store.insightRows(scope, { ...query, interval: "none" }) : undefined,
-  ]);
-  return shapeSeries({ rows, totals, points, math: s.math, label: s.event || "All events", breakdown: breakdown?.kept });
+function rowsQuery(s: ValidTrends["series"][number], interval: InsightRowsQuery["interval"]): InsightRowsQuery {
+  return { ...s, interval, breakdown: null };
 }
 
 function validTrendsRequest(req: TrendsRequest) {

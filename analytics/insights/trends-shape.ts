@@ -9,7 +9,7 @@ export function shapeSeries(a: { rows: InsightRow[]; totals?: InsightRow[]; poin
   const index = new Map(a.points.map((p, i) => [p, i]));
   const lines = linesOf(a.rows, a.breakdown);
   const totals = a.totals && linesOf(a.totals, a.breakdown);
-  return lines.map(({ name, rows }, line) => {
+  return lines.map(({ name, other, rows }) => {
     const values = new Array<number>(a.points.length).fill(0);
     for (const r of rows) {
       const i = index.get(r.bucket);
@@ -19,16 +19,17 @@ export function shapeSeries(a: { rows: InsightRow[]; totals?: InsightRow[]; poin
       label: a.label,
       math: a.math,
       breakdownValue: name,
+      other,
       values,
       // Distinct users over the range come from their own rows; the rest follow from the intervals'.
-      aggregate: a.math === "unique_users" ? (totals?.find((t) => t.name === lines[line].name)?.rows[0]?.n ?? 0) : aggregate(a.math, rows),
+      aggregate: a.math === "unique_users" ? (totals?.find((t) => t.name === name && t.other === other)?.rows[0]?.n ?? 0) : aggregate(a.math, rows),
     };
   });
 }
 
 /** Rows per line: no breakdown → one line; else each kept value that has rows, in the store's order, then "other". */
-function linesOf(rows: InsightRow[], kept: string[] | undefined): Array<{ name: string; rows: InsightRow[] }> {
-  if (!kept) return [{ name: "", rows }];
+function linesOf(rows: InsightRow[], kept: string[] | undefined): Array<{ name: string; other: boolean; rows: InsightRow[] }> {
+  if (!kept) return [{ name: "", other: false, rows }];
   const byValue = new Map<string, InsightRow[]>();
   const others: InsightRow[] = [];
   for (const r of rows) {
@@ -36,8 +37,8 @@ function linesOf(rows: InsightRow[], kept: string[] | undefined): Array<{ name: 
     else if (byValue.has(r.value)) byValue.get(r.value)!.push(r);
     else byValue.set(r.value, [r]);
   }
-  const lines = kept.filter((v) => byValue.has(v)).map((v) => ({ name: v === "" ? "(none)" : v, rows: byValue.get(v)! }));
-  return others.length > 0 ? [...lines, { name: "other", rows: others }] : lines;
+  const lines = kept.filter((v) => byValue.has(v)).map((v) => ({ name: v === "" ? "(none)" : v, other: false, rows: byValue.get(v)! }));
+  return others.length > 0 ? [...lines, { name: "other", other: true, rows: others }] : lines;
 }
 
 function aggregate(math: SeriesMath, rows: InsightRow[]): number {

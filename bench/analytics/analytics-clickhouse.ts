@@ -1,4 +1,5 @@
-import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import type { AnalyticsStore } from "../../analytics/analytics-store.js";
 import { loadConfig } from "../../core/config/config.js";
 import { createClickHouseAnalytics } from "../../storage/clickhouse/clickhouse-analytics.js";
 import { createClickHouseClient } from "../../storage/clickhouse/clickhouse-client.js";
@@ -18,13 +19,29 @@ export interface PhaseResult {
   lines: string[];
 }
 
+/** The loaded database and the running engine, for a bench that measures its own figures on them (dashboard-bench.ts). */
+export interface ClickHouseRig {
+  engineUrl: string;
+  /** The store the engine's own analytics client would build: the "direct" side. */
+  store: AnalyticsStore;
+  client: ClickHouseClient;
+}
+
 /**
  * ClickHouse 18.16 (local), a fresh database filled in SQL, merged to one part
  * per partition as a settled table would be; then every route through the
  * engine next to the store, and the rollup next to the raw scan. Everything it
  * starts is stopped, and the database dropped, when it ends or fails.
+ * `figures`, when given, replaces this bench's figures (same data, same engine).
  */
-export async function clickHousePhase(spec: DatasetSpec, redisUrl: string, runId: string, t: TimingOptions, log: (s: string) => void): Promise<PhaseResult> {
+export async function clickHousePhase(
+  spec: DatasetSpec,
+  redisUrl: string,
+  runId: string,
+  t: TimingOptions,
+  log: (s: string) => void,
+  figures?: (rig: ClickHouseRig) => Promise<PhaseResult>,
+): Promise<PhaseResult> {
   const lines: string[] = [];
   const ch = await startLocalClickHouse();
   const stopServer = once(() => ch.stop());
@@ -68,6 +85,10 @@ export async function clickHousePhase(spec: DatasetSpec, redisUrl: string, runId
     onCleanup("clickhouse direct client", closeClient);
     const store = await createClickHouseAnalytics(client);
     engine = await startEngine(env, redisUrl, runId);
+    if (figures) {
+      const own = await figures({ engineUrl: engine.url, store, client });
+      return { rows: own.rows, lines: [...lines, ...own.lines] };
+    }
     const problems = await crossCheck(engine.url, store);
     if (problems.length) lines.push(...problems.map((p) => `! ${p}`));
 

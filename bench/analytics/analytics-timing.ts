@@ -1,4 +1,5 @@
 import http from "node:http";
+import { benchReadHeaders } from "../shared/bench-keys.js";
 /**
  * Side-by-side latency: two ways of answering the same question, run
  * alternately (A B, then B A, …) so drift and noise from other processes on
@@ -78,7 +79,7 @@ export function restGet(url: string): () => Promise<unknown> {
   return () =>
     new Promise((resolve, reject) => {
       http
-        .get(url, { agent }, (res) => {
+        .get(url, { agent, headers: benchReadHeaders }, (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("error", reject);

@@ -44,7 +44,7 @@ function Dashboard(p: { saved: SavedKey; keys: SavedKey[]; onProject: (id: strin
   const api = useMemo(() => createApi(p.saved.key), [p.saved.key]);
   const [range, setRange] = useState<Range>(() => lastDays(30, browserZone()));
   const topEvents = useAnswer(() => api.queryTrends(firstLoad(range).topEvents), [api, range]);
-  const events = topEvents.state === "ready" ? (topEvents.value.current?.results.map((r) => r.breakdownValue) ?? []) : [];
+  const events = topEvents.state === "ready" ? (topEvents.value.current?.results.filter((r) => !r.other).map((r) => r.breakdownValue) ?? []) : [];
   return (
     <>
       <Controls

@@ -1,6 +1,7 @@
 import type { Range } from "./first-load.js";
 import { addDays, today } from "./format.js";
 import type { SavedKey } from "./session.js";
+import { TextField } from "./text-field.js";
 
 const presets = [
   { label: "Today", days: 1 },
@@ -8,6 +9,11 @@ const presets = [
   { label: "30 days", days: 30 },
   { label: "90 days", days: 90 },
 ];
+
+/** Dates the API takes (from 2000 on, from not after to): anything else is a date still being typed. */
+function usable(from: string, to: string): boolean {
+  return /^2\d{3}-\d{2}-\d{2}$/.test(from) && /^2\d{3}-\d{2}-\d{2}$/.test(to) && from <= to;
+}
 
 export function lastDays(days: number, tz: string): Range {
   const to = today(tz);
@@ -59,22 +65,24 @@ export function Controls(p: {
       </span>
       <label>
         From
-        <input
+        <TextField
           type="date"
           data-testid="from"
           value={r.from}
           max={r.to}
-          onChange={(e) => e.currentTarget.value && p.onRange({ ...r, from: e.currentTarget.value })}
+          commitOnChange={false}
+          onCommit={(from) => usable(from, r.to) && p.onRange({ ...r, from })}
         />
       </label>
       <label>
         To
-        <input
+        <TextField
           type="date"
           data-testid="to"
           value={r.to}
           min={r.from}
-          onChange={(e) => e.currentTarget.value && p.onRange({ ...r, to: e.currentTarget.value })}
+          commitOnChange={false}
+          onCommit={(to) => usable(r.from, to) && p.onRange({ ...r, to })}
         />
       </label>
       <label>

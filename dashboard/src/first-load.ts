@@ -25,7 +25,10 @@ export const propertyTiles = [
   { id: "countries", title: "Countries", property: "$geoip_country_code" },
 ] as const;
 
-export const kpiIntervals = { dau: "day", wau: "week", mau: "month" } as const;
+/** YYYY-MM-DD, `n` days earlier. */
+function daysBefore(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+}
 
 /** The registration and payment events of the original project's questions. */
 export const registered = "user_registered";
@@ -38,13 +41,21 @@ export const paid = "payment_success";
  */
 export function firstLoad(r: Range) {
   const bounds = { from: r.from, to: r.to, tz: r.tz };
-  const users = (interval: string): Trends => ({ ...bounds, interval, compare: true, series: [{ math: "unique_users" }] });
+  /** Distinct users in the `days` days ending at the range's last day, and in the `days` before them. */
+  const activeIn = (days: number): Trends => ({
+    ...bounds,
+    from: daysBefore(r.to, days - 1),
+    interval: "month",
+    compare: true,
+    series: [{ math: "unique_users" }],
+  });
   return {
     /** Events and new users (user_registered users) over the range, each against the previous period. */
     totals: { ...bounds, interval: "month", compare: true, series: [{ math: "total" }, { event: registered, math: "unique_users" }] } satisfies Trends,
-    dau: users(kpiIntervals.dau),
-    wau: users(kpiIntervals.wau),
-    mau: users(kpiIntervals.mau),
+    /** Distinct users per day over the range (the KPI is their mean over the days so far). */
+    dau: { ...bounds, interval: "day", compare: true, series: [{ math: "unique_users" }] } satisfies Trends,
+    wau: activeIn(7),
+    mau: activeIn(30),
     conversion: bounds satisfies MessageInitShape<typeof GetConversionFunnelRequestSchema>,
     mainChart: mainChart(r, { series: [{ event: "", math: "total" }], filters: [], breakdown: "", interval: "day" }),
     topEvents: { ...bounds, interval: "month", series: [{ math: "total" }], breakdownType: "event", breakdownLimit: 10 } satisfies Trends,

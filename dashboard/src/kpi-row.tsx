@@ -48,16 +48,16 @@ async function kpis(api: Api, r: Range): Promise<Kpi[]> {
     {
       id: "wau",
       label: "WAU",
-      hint: "distinct users per week, averaged over the weeks so far",
-      now: meanObserved(wau.current),
-      before: meanObserved(wau.previous),
+      hint: "distinct users in the 7 days up to the range's last day (before: the 7 days before those)",
+      now: aggregate(wau, "current", 0),
+      before: aggregate(wau, "previous", 0),
     },
     {
       id: "mau",
       label: "MAU",
-      hint: "distinct users per month, averaged over the months so far",
-      now: meanObserved(mau.current),
-      before: meanObserved(mau.previous),
+      hint: "distinct users in the 30 days up to the range's last day (before: the 30 days before those)",
+      now: aggregate(mau, "current", 0),
+      before: aggregate(mau, "previous", 0),
     },
     { id: "events", label: "Events", hint: "events in the range", now: aggregate(totals, "current", 0), before: aggregate(totals, "previous", 0) },
     {

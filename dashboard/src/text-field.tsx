@@ -9,8 +9,8 @@ type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "value" | "onC
  * What is being typed is the field's own, so a redraw caused by another field
  * never wipes it.
  */
-export function TextField(p: InputProps & { value: string; onCommit: (value: string) => void }) {
-  const { value, onCommit, ...rest } = p;
+export function TextField(p: InputProps & { value: string; onCommit: (value: string) => void; commitOnChange?: boolean }) {
+  const { value, onCommit, commitOnChange = true, ...rest } = p;
   const [draft, setDraft] = useState(value);
   useEffect(() => setDraft(value), [value]);
   const commit = () => {
@@ -21,7 +21,8 @@ export function TextField(p: InputProps & { value: string; onCommit: (value: str
       {...rest}
       value={draft}
       onInput={(e) => setDraft(e.currentTarget.value)}
-      onChange={commit}
+      // A date field changes at every digit typed: it commits on Enter and on leaving it only.
+      onChange={commitOnChange ? commit : undefined}
       onBlur={commit}
       onKeyDown={(e) => {
         if (e.key === "Enter") commit();

@@ -18,7 +18,7 @@ const operators = [
   ["gt", ">"],
   ["lt", "<"],
 ] as const;
-const needsProperty = new Set(["sum", "avg", "min", "max"]);
+export const needsProperty: ReadonlySet<string> = new Set(["sum", "avg", "min", "max"]);
 const valueless = new Set(["is_set", "is_not_set"]);
 
 /** Series, filters, breakdown and interval of the main chart; text fields apply on change (Enter or leaving the field). */

@@ -4,7 +4,7 @@ import { type ChartChoice, mainChart, type Range } from "./first-load.js";
 import { count, pointLabel } from "./format.js";
 import { LineChart } from "./line-chart.js";
 import { Empty, Tile } from "./tile.js";
-import { TrendControls } from "./trend-controls.js";
+import { needsProperty, TrendControls } from "./trend-controls.js";
 import { useAnswer } from "./use-answer.js";
 
 const mathNames: Record<string, string> = { total: "events", unique_users: "users", sum: "sum", avg: "average", min: "min", max: "max" };
@@ -12,16 +12,21 @@ const mathNames: Record<string, string> = { total: "events", unique_users: "user
 /** The main chart: the insights query with the series, filters, breakdown and interval chosen above it, and its numbers as a table. */
 export function TrendTile(p: { api: Api; range: Range; events: string[] }) {
   const [choice, setChoice] = useState<ChartChoice>(() => ({ series: [{ event: "", math: "total" }], filters: [], breakdown: "", interval: "day" }));
-  // A filter being written (no property, or no value yet) is not sent.
-  const complete = { ...choice, filters: choice.filters.filter((f) => f.property !== "" && (f.value !== "" || f.operator.startsWith("is_"))) };
-  const answer = useAnswer(() => p.api.queryTrends(mainChart(p.range, complete)), [p.api, p.range, choice]);
+  // A series or filter being written (a sum without its property, a filter without property or value) is not sent yet.
+  const complete = {
+    ...choice,
+    series: choice.series.filter((s) => !needsProperty.has(s.math) || (s.mathProperty ?? "") !== ""),
+    filters: choice.filters.filter((f) => f.property !== "" && (f.value !== "" || f.operator.startsWith("is_"))),
+  };
+  const sent = complete.series.length > 0 ? complete : { ...complete, series: [{ event: "", math: "total" }] };
+  const answer = useAnswer(() => p.api.queryTrends(mainChart(p.range, sent)), [p.api, p.range, JSON.stringify(sent)]);
   return (
     <Tile title="Trends" id="trends" answer={answer} wide head={<TrendControls choice={choice} onChoice={setChoice} events={p.events} />}>
       {(res) => {
         const period = res.current!;
         const labels = period.points.map((x, i) => (i < period.observedPoints ? pointLabel(x) : `${pointLabel(x)} (not yet)`));
         const lines = period.results.map((r) => {
-          const s = choice.series[r.series];
+          const s = sent.series[r.series];
           const name = `${r.label} · ${mathNames[r.math] ?? r.math}${s?.mathProperty ? ` of ${s.mathProperty}` : ""}`;
           return { label: r.breakdownValue ? `${name} · ${r.breakdownValue}` : name, values: r.values.map((v, i) => (i < period.observedPoints ? v : null)) };
         });

@@ -14,6 +14,9 @@ const doors: Record<string, Door> = {
 
 type AnyMethod = (req: unknown, ctx: HandlerContext) => unknown;
 
+/** A stream outlives the check at its start: its key is checked again before a message once this much time has passed. */
+const streamRecheckMs = 5000;
+
 /**
  * Every method of every service behind the one access check, before its
  * implementation runs: the same for gRPC, gRPC-Web, Connect and REST (all of
@@ -36,7 +39,15 @@ export function guardBindings(bindings: readonly ServiceBinding[], admission: Ad
         method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming"
           ? async function* (req, ctx) {
               await admit(ctx, door);
-              yield* bound(req, ctx) as AsyncIterable<unknown>;
+              let admittedAt = Date.now();
+              // A key revoked (or a project erased) while the stream is open ends it at its next message.
+              for await (const message of bound(req, ctx) as AsyncIterable<unknown>) {
+                if (Date.now() - admittedAt >= streamRecheckMs) {
+                  await admit(ctx, door);
+                  admittedAt = Date.now();
+                }
+                yield message;
+              }
             }
           : async (req, ctx) => {
               await admit(ctx, door);

@@ -16,7 +16,7 @@ export async function dashboardRoutesPlugin(scope: FastifyInstance, opts: { dir:
     reply
       .header(
         "content-security-policy",
-        "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
       )
       .header("referrer-policy", "no-referrer")
       .header("x-content-type-options", "nosniff");
@@ -27,8 +27,9 @@ export async function dashboardRoutesPlugin(scope: FastifyInstance, opts: { dir:
     return;
   }
   await scope.register(fastifyStatic, { root: dir, prefix: "/dashboard/", index: false, cacheControl: false });
-  scope.addHook("onSend", async (req, reply) => {
-    if (req.url === "/" || req.url.startsWith("/dashboard/")) secured(reply).header("cache-control", "no-cache");
+  // Every answer of this scope (the page, with or without a query string, and the assets) carries the policy.
+  scope.addHook("onSend", async (_req, reply) => {
+    secured(reply).header("cache-control", "no-cache");
   });
   scope.get("/", (_req, reply) => reply.sendFile("index.html"));
 }

@@ -20,6 +20,8 @@ type UnaryImpl = (req: unknown, ctx: HandlerContext) => Promise<unknown>;
 type FlatJsonReader = NonNullable<ReturnType<typeof createFlatJsonReader>>;
 
 const neverAborted = new AbortController().signal;
+/** Query parameters that are not the request message's: the capture key, and `_`, the cache-buster some HTTP clients add. */
+const notForTheMessage: ReadonlySet<string> = new Set([...credentialParameters, "_"]);
 
 /**
  * Serves every RPC that carries a google.api.http annotation as JSON on its
@@ -55,7 +57,7 @@ async function handle(route: HttpRoute, impl: UnaryImpl | undefined, flat: FlatJ
   const fromPath = queryToJson(input, req.params as Record<string, string>);
   const json: Record<string, unknown> = {
     ...requestBody(route, req.body),
-    ...queryToJson(input, query, { allowed: credentialParameters, fromPath }),
+    ...queryToJson(input, query, { allowed: notForTheMessage, fromPath }),
     ...fromPath,
   };
   checkJsonShape(input, json);

@@ -11,20 +11,26 @@ export function createClickHouseProperties(version: string) {
   const exact = Number(version.split(".")[0]) >= 20;
   const fn = (name: "String" | "Raw" | "Has") => (exact ? `JSONExtract${name}` : `visitParam${name === "Has" ? "Has" : `Extract${name}`}`);
   const raw = (key: string) => `${fn("Raw")}(properties, ${chString(key)})`;
-  /** A string value as it is, a number or boolean as its JSON text; "" when missing or null. */
+  /** A string value as it is, a number or boolean as its JSON text; "" when missing, null, an object or an array. */
   const text = (key: string) =>
-    `multiIf(${raw(key)} IN ('', 'null'), '', substring(${raw(key)}, 1, 1) = '"', ${fn("String")}(properties, ${chString(key)}), ${raw(key)})`;
+    `multiIf(${raw(key)} IN ('', 'null'), '', substring(${raw(key)}, 1, 1) = '"', ${fn("String")}(properties, ${chString(key)}), substring(${raw(key)}, 1, 1) IN ('{', '['), '', ${raw(key)})`;
   /** The value when it is a JSON number, else NULL. */
   const number = (key: string) => `toFloat64OrNull(${raw(key)})`;
   const isSet = (key: string) =>
     `(${exact ? `JSONHas(properties, ${chString(key)})` : `visitParamHas(properties, ${chString(key)})`} AND ${raw(key)} != 'null')`;
 
+  /** Text equal, or (a number asked for) numerically equal: 1e-7 and 0.0000001 are one number, whatever text a database keeps. */
+  const equals = (f: PropertyFilter) =>
+    f.number === undefined
+      ? `(${text(f.property)} = ${chString(f.value)})`
+      : `(${text(f.property)} = ${chString(f.value)} OR ifNull(${number(f.property)} = ${chFloat(f.number)}, 0))`;
+
   function condition(f: PropertyFilter): string {
     switch (f.operator) {
       case "equals":
-        return `${text(f.property)} = ${chString(f.value)}`;
+        return equals(f);
       case "not_equals":
-        return `${text(f.property)} != ${chString(f.value)}`;
+        return `NOT ${equals(f)}`;
       case "contains":
         return `positionCaseInsensitiveUTF8(${text(f.property)}, ${chString(f.value)}) > 0`;
       case "is_set":

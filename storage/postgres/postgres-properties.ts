@@ -11,8 +11,11 @@ export function createPostgresProperties(params: unknown[], column = "properties
     return `$${params.length}::${type}`;
   };
   /** A string value as it is, a number or boolean as its JSON text; "" when missing or null. */
-  // ->> gives a JSON null as NULL, like a missing key.
-  const text = (key: string) => `coalesce(${column} ->> ${param(key, "text")}, '')`;
+  /** A string value as it is, a number or boolean as its JSON text; "" when missing, null (->> gives NULL), an object or an array. */
+  const text = (key: string) => {
+    const k = param(key, "text");
+    return `(CASE WHEN jsonb_typeof(${column} -> ${k}) IN ('object', 'array') THEN '' ELSE coalesce(${column} ->> ${k}, '') END)`;
+  };
   /** The value when it is a JSON number, else NULL. */
   const number = (key: string) => {
     const k = param(key, "text");
@@ -20,12 +23,18 @@ export function createPostgresProperties(params: unknown[], column = "properties
   };
   const isSet = (key: string) => `coalesce(jsonb_typeof(${column} -> ${param(key, "text")}) <> 'null', false)`;
 
+  /** Text equal, or (a number asked for) numerically equal: jsonb writes 1e-7 as 0.0000001. */
+  const equals = (f: PropertyFilter) =>
+    f.number === undefined
+      ? `(${text(f.property)} = ${param(f.value, "text")})`
+      : `(${text(f.property)} = ${param(f.value, "text")} OR coalesce(${number(f.property)} = ${param(f.number, "float8")}, false))`;
+
   function condition(f: PropertyFilter): string {
     switch (f.operator) {
       case "equals":
-        return `${text(f.property)} = ${param(f.value, "text")}`;
+        return equals(f);
       case "not_equals":
-        return `${text(f.property)} <> ${param(f.value, "text")}`;
+        return `NOT ${equals(f)}`;
       case "contains":
         return `strpos(lower(${text(f.property)}), lower(${param(f.value, "text")})) > 0`;
       case "is_set":

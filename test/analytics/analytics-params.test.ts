@@ -102,6 +102,12 @@ describe("bad analytics parameters are refused before any query runs", () => {
     expect(body.message.startsWith(field)).toBe(true);
   });
 
+  it("a cache-buster (`_`) and a capture key parameter are not the route's parameters, and not refused", async () => {
+    for (const q of ["dau?days=7&_=1733486400000", "total-users?api_key=ipw_x"]) {
+      expect((await fetch(`${server.url}/api/v1/analytics/${q}`, { headers: asReader })).status, q).toBe(503);
+    }
+  });
+
   it("a valid request does reach the (unreachable) database: 503, not 500", async () => {
     const res = await fetch(`${server.url}/api/v1/analytics/dau?days=30`, { headers: asReader });
     expect(res.status).toBe(503);

@@ -20,15 +20,18 @@ async function appWith(opts: { dir: string | undefined }) {
 describe("the dashboard's routes", () => {
   it("serve the page at / and its assets under /dashboard/, with a policy keeping the page on this origin", async () => {
     const app = await appWith({ dir });
-    const page = await app.inject({ url: "/" });
-    expect(page.statusCode).toBe(200);
-    expect(page.body).toContain("InsightPlus");
-    expect(page.headers["content-security-policy"]).toMatch(/default-src 'self'; connect-src 'self'/);
-    expect(page.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
-    expect(page.headers["referrer-policy"]).toBe("no-referrer");
+    for (const url of ["/", "/?from=link", "/?"]) {
+      const page = await app.inject({ url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.body).toContain("InsightPlus");
+      expect(page.headers["content-security-policy"], url).toMatch(/default-src 'self'; connect-src 'self'/);
+      expect(page.headers["content-security-policy"], url).toContain("frame-ancestors 'none'");
+      expect(page.headers["referrer-policy"], url).toBe("no-referrer");
+    }
     const asset = await app.inject({ url: "/dashboard/app.js" });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers["content-type"]).toMatch(/javascript/);
+    expect(asset.headers["x-content-type-options"]).toBe("nosniff");
     for (const url of ["/dashboard/../insightplus-outside.txt", "/dashboard/%2e%2e/insightplus-outside.txt", "/dashboard/missing.js"]) {
       expect((await app.inject({ url })).statusCode, url).toBe(404);
     }

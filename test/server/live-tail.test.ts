@@ -6,10 +6,10 @@ import { createLiveTail } from "../../analytics/live-tail.js";
 import type { StoredEvent } from "../../core/events/event-model.js";
 import { AnalyticsService, type TailEventsResponse } from "../../gen/insightplus/v1/analytics_service_pb.js";
 import { feedPublishedEvents } from "../../queue/published-feed.js";
-import { createProject } from "../support/admin-requests.js";
+import { createProject, listedKeys } from "../support/admin-requests.js";
 import { postJson } from "../support/http-client.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
-import { sendingKey, testKeys, withKey } from "../support/test-keys.js";
+import { asAdmin, sendingKey, testKeys, withKey } from "../support/test-keys.js";
 
 /** Reads a tail until `until` holds for what arrived, or fails after `ms`. */
 async function readUntil(stream: AsyncIterable<TailEventsResponse>, until: (seen: TailEventsResponse[]) => boolean, ms = 10_000) {
@@ -98,6 +98,50 @@ describe.each<{ mode: string; env: Record<string, string> }>([
       })().catch((e: unknown) => ConnectError.from(e));
       expect(err?.code).toBe(code);
     }
+  });
+});
+
+describe("a tail's key and its limits", () => {
+  let server: InProcessServer;
+  beforeAll(async () => {
+    server = await startInProcessServer({ env: { INPROCESS_WORKER: "true", ALLOWED_EVENTS: "*" } });
+  });
+  afterAll(() => server?.close());
+  const tailOf = (key: string) => createClient(AnalyticsService, createGrpcTransport({ baseUrl: server.url, interceptors: [sendingKey(key)] })).tailEvents({});
+
+  it("a read key revoked while its tail is open ends the tail", async () => {
+    const made = await createProject(server.url, { id: `revoked-${randomUUID().slice(0, 8)}`, name: "Revoked" });
+    const { iterator } = await readUntil(tailOf(made.readKey), (seen) => seen.length >= 1);
+    const id = (await listedKeys(server.url, made.id)).find((k: any) => k.kind === "read").id;
+    expect((await postJson(`${server.url}/api/v1/admin/keys/${id}/revoke`, {}, asAdmin)).status).toBe(200);
+    // The key is checked again before a message once 5 s have passed since the last check: send one after that.
+    await new Promise((r) => setTimeout(r, 5200));
+    await postJson(`${server.url}/api/v1/capture`, { event: "after_revocation", distinctId: "u" }, withKey(made.writeKey));
+    const ended = await iterator.next().then(
+      () => undefined,
+      (e: unknown) => ConnectError.from(e),
+    );
+    expect(ended?.code).toBe(Code.Unauthenticated);
+  });
+
+  it("one project holds at most 10 tails at once; another project still gets one", async () => {
+    const made = await createProject(server.url, { id: `busy-${randomUUID().slice(0, 8)}`, name: "Busy" });
+    const aborts = Array.from({ length: 10 }, () => new AbortController());
+    const open = aborts.map((a) =>
+      createClient(AnalyticsService, createGrpcTransport({ baseUrl: server.url, interceptors: [sendingKey(made.readKey)] })).tailEvents(
+        {},
+        { signal: a.signal },
+      ),
+    );
+    for (const t of open) await readUntil(t, (seen) => seen.length >= 1);
+    const refused = await (async () => {
+      for await (const _ of tailOf(made.readKey)) return undefined;
+    })().catch((e: unknown) => ConnectError.from(e));
+    expect(refused?.code).toBe(Code.ResourceExhausted);
+    const other = await readUntil(tailOf(testKeys.read), (seen) => seen.length >= 1);
+    expect(other.seen[0].events).toEqual([]);
+    await other.iterator.return?.();
+    for (const a of aborts) a.abort();
   });
 });
 

@@ -99,6 +99,8 @@ describe.each(databaseKinds())("the trends insight on $kind equals the answers c
     ["is_not_set (null counts)", [{ property: "coupon", operator: "is_not_set", value: "" }]],
     ["gt", [{ property: "duration", operator: "gt", value: "4" }]],
     ["lt", [{ property: "amount", operator: "lt", value: "100.5" }]],
+    ["equals a number written with an exponent", [{ property: "ratio", operator: "equals", value: "0.0000005" }]],
+    ["not_equals a number written with an exponent", [{ property: "ratio", operator: "not_equals", value: "5e-7" }]],
     [
       "two at once",
       [
@@ -113,6 +115,15 @@ describe.each(databaseKinds())("the trends insight on $kind equals the answers c
     ).toBe(true);
     await expectSeries({ event: "", math: "total" }, { filters });
     await expectSeries({ event: "", math: "unique_users", filters }, {});
+  });
+
+  it("arrays and objects are not text: contains finds nothing in them, is_set sees them", async () => {
+    const inArrays: Filter[] = [{ property: "tags", operator: "contains", value: "a" }];
+    const setArrays: Filter[] = [{ property: "meta", operator: "is_set", value: "" }];
+    expect(fixture.some((e) => holds(e, setArrays[0]))).toBe(true);
+    const none = await expectSeries({ event: "", math: "total" }, { filters: inArrays });
+    expect(none.current.results[0].aggregate).toBe(0);
+    await expectSeries({ event: "", math: "total" }, { filters: setArrays });
   });
 
   it.each(["UTC", "America/New_York", "Asia/Kolkata"])("every interval in %s", async (tz) => {

@@ -36,7 +36,12 @@ export function buildFixture(now: number): FixtureEvent[] {
       const t = joined + d * day + ((u * 7 + d * 5) % 23) * hour;
       if (t > now) break;
       add("page_view", user, t, { path: d % 2 ? "/home" : "/pricing", returning: d > 3 });
-      add("most_used_feature", user, t + 60_000, { feature: features[(u + d) % features.length], duration: d });
+      add("most_used_feature", user, t + 60_000, {
+        feature: features[(u + d) % features.length],
+        duration: d,
+        // Numbers JavaScript writes with an exponent (jsonb does not), and nested values, which filters read as "".
+        ...(d % 5 === 0 ? { ratio: 1e-7 * d, tags: ["a", "b"], meta: { feature: "nested" } } : {}),
+      });
     }
     if (u % 3 === 0) add("payment_success", user, joined + (u % 2 ? 2 * day : 20 * day), { amount: 499, currency: "INR", coupon: u % 2 ? null : "WELCOME" });
     if (u % 7 === 1) add("payment_success", user, joined - hour, { amount: 99 }); // paid before registering

@@ -16,7 +16,7 @@ export interface Series {
 
 function textOf(e: FixtureEvent, key: string): string {
   const v = e.properties[key];
-  if (v === undefined || v === null) return "";
+  if (v === undefined || v === null || typeof v === "object") return "";
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
@@ -30,9 +30,9 @@ export function holds(e: FixtureEvent, f: Filter): boolean {
   const n = numberOf(e, f.property);
   switch (f.operator) {
     case "equals":
-      return text === f.value;
+      return text === f.value || (n !== undefined && f.value.trim() !== "" && n === Number(f.value));
     case "not_equals":
-      return text !== f.value;
+      return !holds(e, { ...f, operator: "equals" });
     case "contains":
       return text.toLowerCase().includes(f.value.toLowerCase());
     case "is_set":
