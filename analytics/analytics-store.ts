@@ -92,6 +92,17 @@ export interface AnalyticsStore {
   insightRows(scope: Scope, q: InsightRowsQuery): Promise<InsightRow[]>;
   /** The breakdown's values with the largest aggregate of the series over the range (ties by value, byte order), at most `limit`. */
   insightTopValues(scope: Scope, q: InsightRowsQuery, by: { by: "property" | "event"; property: string }, limit: number): Promise<string[]>;
+  /**
+   * Where one pass can do it (the store decides: e.g. counted events over few values), the breakdown's
+   * top values and the series' rows with the rest folded, at once; undefined to ask insightTopValues,
+   * then insightRows.
+   */
+  insightBreakdownRows?(
+    scope: Scope,
+    q: InsightRowsQuery,
+    by: { by: "property" | "event"; property: string },
+    limit: number,
+  ): Promise<{ kept: string[]; rows: InsightRow[] } | undefined>;
   /** A person of the project: the latest properties $set gave it ($set_once ones where nothing was $set), and its linked ids. */
   person(projectId: string, distinctId: string): Promise<{ properties: Record<string, unknown>; linked: string[] }>;
 }

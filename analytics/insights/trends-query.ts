@@ -52,18 +52,30 @@ export function createTrendsQuery(deps: { store: () => Promise<AnalyticsStore>; 
     }
     const store = await deps.store();
     const limit = pLimit(queriesAtOnce);
+    const onePass = await Promise.all(
+      q.series.map((s) =>
+        q.breakdown && store.insightBreakdownRows
+          ? limit(() => store.insightBreakdownRows!(range, rowsQuery(s, q.interval), q.breakdown!, q.breakdownLimit))
+          : undefined,
+      ),
+    );
     const kept = await Promise.all(
-      q.series.map((s) => (q.breakdown ? limit(() => store.insightTopValues(range, rowsQuery(s, "none"), q.breakdown!, q.breakdownLimit)) : undefined)),
+      q.series.map((s, i) =>
+        q.breakdown ? (onePass[i]?.kept ?? limit(() => store.insightTopValues(range, rowsQuery(s, "none"), q.breakdown!, q.breakdownLimit))) : undefined,
+      ),
     );
     const [current, previous] = await Promise.all(
       periods.map(async ({ scope, points, observed }) => {
         const results = await Promise.all(
           q.series.map(async (s, i) => {
             const query = { ...rowsQuery(s, q.interval), breakdown: q.breakdown && { ...q.breakdown, kept: kept[i]! } };
-            // Distinct users over the range are not the sum of each interval's: one more query.
+            // Distinct users over the range are not the sum of each interval's: one more query. A breakdown
+            // with no values at all has no events to count (an empty tile answers after one query).
+            const nothing = kept[i]?.length === 0 && scope === range;
+            const answered = scope === range ? onePass[i]?.rows : undefined;
             const [rows, totals] = await Promise.all([
-              limit(() => store.insightRows(scope, query)),
-              s.math === "unique_users" ? limit(() => store.insightRows(scope, { ...query, interval: "none" })) : undefined,
+              nothing ? [] : (answered ?? limit(() => store.insightRows(scope, query))),
+              s.math === "unique_users" && !nothing ? limit(() => store.insightRows(scope, { ...query, interval: "none" })) : undefined,
             ]);
             return shapeSeries({ rows, totals, points, math: s.math, label: s.event || "All events", breakdown: kept[i] }).map((x) => ({ series: i, ...x }));
           }),

@@ -33,6 +33,7 @@ export function lastDaysUtc(days: number, nowMs = Date.now()): Range {
 // mapped by key. Anything else with `series` is a QueryTrends request.
 const byKey = {
   conversion: { rpc: "GetConversionFunnel", schema: GetConversionFunnelRequestSchema, client: "getConversionFunnel", service: "conversionFunnel" },
+  conversionBefore: { rpc: "GetConversionFunnel", schema: GetConversionFunnelRequestSchema, client: "getConversionFunnel", service: "conversionFunnel" },
   feature: { rpc: "GetMostUsedFeature", schema: GetMostUsedFeatureRequestSchema, client: "getMostUsedFeature", service: "mostUsedFeature" },
   powerUsers: { rpc: "GetMostActiveUsers", schema: GetMostActiveUsersRequestSchema, client: "getMostActiveUsers", service: "mostActiveUsers" },
   funnel: { rpc: "GetFunnel", schema: GetFunnelRequestSchema, client: "getFunnel", service: "funnel" },

@@ -25,6 +25,12 @@ export const propertyTiles = [
   { id: "countries", title: "Countries", property: "$geoip_country_code" },
 ] as const;
 
+/** The range of the same number of days just before `r`. */
+export function previousOf(r: Range): Range {
+  const days = Math.round((Date.parse(r.to) - Date.parse(r.from)) / 86_400_000) + 1;
+  return { from: daysBefore(r.from, days), to: daysBefore(r.from, 1), tz: r.tz };
+}
+
 /** YYYY-MM-DD, `n` days earlier. */
 function daysBefore(date: string, n: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
@@ -37,7 +43,8 @@ export const paid = "payment_success";
 /**
  * Every request the dashboard's first screen makes, all at once (the bench
  * replays exactly these: bench/analytics/dashboard-bench.ts). The main chart's
- * own query is `mainChart`, changed by the series, filter and breakdown controls.
+ * own query is `mainChart`, changed by the series, filter and breakdown controls;
+ * as the dashboard opens it also answers the events KPI (api.ts shares the call).
  */
 export function firstLoad(r: Range) {
   const bounds = { from: r.from, to: r.to, tz: r.tz };
@@ -50,14 +57,17 @@ export function firstLoad(r: Range) {
     series: [{ math: "unique_users" }],
   });
   return {
-    /** Events and new users (user_registered users) over the range, each against the previous period. */
-    totals: { ...bounds, interval: "month", compare: true, series: [{ math: "total" }, { event: registered, math: "unique_users" }] } satisfies Trends,
+    /** Users with user_registered (the new users KPI), against the previous period. */
+    newUsers: { ...bounds, interval: "month", compare: true, series: [{ event: registered, math: "unique_users" }] } satisfies Trends,
     /** Distinct users per day over the range (the KPI is their mean over the days so far). */
     dau: { ...bounds, interval: "day", compare: true, series: [{ math: "unique_users" }] } satisfies Trends,
     wau: activeIn(7),
     mau: activeIn(30),
     conversion: bounds satisfies MessageInitShape<typeof GetConversionFunnelRequestSchema>,
-    mainChart: mainChart(r, { series: [{ event: "", math: "total" }], filters: [], breakdown: "", interval: "day" }),
+    /** The same for the period of the same length just before (as the trends comparison takes it). */
+    conversionBefore: { ...previousOf(r) } satisfies MessageInitShape<typeof GetConversionFunnelRequestSchema>,
+    /** Also the events KPI (its aggregate and the previous period's): the dashboard asks it once. */
+    mainChart: mainChart(r, defaultChart),
     topEvents: { ...bounds, interval: "month", series: [{ math: "total" }], breakdownType: "event", breakdownLimit: 10 } satisfies Trends,
     properties: propertyTiles.map((t) => propertyTile(r, t.property)),
     feature: bounds satisfies MessageInitShape<typeof GetMostUsedFeatureRequestSchema>,
@@ -72,7 +82,12 @@ export interface ChartChoice {
   filters: Array<{ property: string; operator: string; value: string }>;
   breakdown: string;
   interval: string;
+  /** Draw the previous period of the same length too. */
+  compare: boolean;
 }
+
+/** The main chart as the dashboard opens: every event, per day, against the previous period. */
+export const defaultChart: ChartChoice = { series: [{ event: "", math: "total" }], filters: [], breakdown: "", interval: "day", compare: true };
 
 export function mainChart(r: Range, c: ChartChoice): Trends {
   return {
@@ -82,6 +97,7 @@ export function mainChart(r: Range, c: ChartChoice): Trends {
     interval: c.interval,
     series: c.series.map((s) => ({ event: s.event, math: s.math, mathProperty: s.mathProperty ?? "" })),
     filters: c.filters,
+    compare: c.compare,
     ...(c.breakdown ? { breakdown: c.breakdown, breakdownLimit: 5 } : {}),
   };
 }

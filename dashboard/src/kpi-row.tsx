@@ -1,7 +1,7 @@
 import type { QueryTrendsResponse } from "../../gen/insightplus/v1/analytics_service_pb.js";
 import type { Api } from "./api.js";
 import { firstLoad, type Range } from "./first-load.js";
-import { addDays, change, count, share } from "./format.js";
+import { change, count, share } from "./format.js";
 import { useAnswer } from "./use-answer.js";
 
 /** The mean of a series over the points that have begun (later ones have not happened yet). */
@@ -9,12 +9,6 @@ export function meanObserved(period: QueryTrendsResponse["current"]): number {
   const n = period?.observedPoints ?? 0;
   const values = period?.results[0]?.values.slice(0, n) ?? [];
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-/** The range of the same length just before `r` (as the API's comparison takes it). */
-export function previousOf(r: Range): Range {
-  const days = Math.round((Date.parse(r.to) - Date.parse(r.from)) / 86_400_000) + 1;
-  return { from: addDays(r.from, -days), to: addDays(r.from, -1), tz: r.tz };
 }
 
 interface Kpi {
@@ -28,13 +22,14 @@ interface Kpi {
 
 async function kpis(api: Api, r: Range): Promise<Kpi[]> {
   const q = firstLoad(r);
-  const [totals, dau, wau, mau, conversion, conversionBefore] = await Promise.all([
-    api.queryTrends(q.totals),
+  const [main, newUsers, dau, wau, mau, conversion, conversionBefore] = await Promise.all([
+    api.queryTrends(q.mainChart),
+    api.queryTrends(q.newUsers),
     api.queryTrends(q.dau),
     api.queryTrends(q.wau),
     api.queryTrends(q.mau),
     api.getConversionFunnel(q.conversion),
-    api.getConversionFunnel(previousOf(r)),
+    api.getConversionFunnel(q.conversionBefore),
   ]);
   const aggregate = (x: QueryTrendsResponse, when: "current" | "previous", i: number) => x[when]?.results[i]?.aggregate ?? 0;
   return [
@@ -59,13 +54,13 @@ async function kpis(api: Api, r: Range): Promise<Kpi[]> {
       now: aggregate(mau, "current", 0),
       before: aggregate(mau, "previous", 0),
     },
-    { id: "events", label: "Events", hint: "events in the range", now: aggregate(totals, "current", 0), before: aggregate(totals, "previous", 0) },
+    { id: "events", label: "Events", hint: "events in the range", now: aggregate(main, "current", 0), before: aggregate(main, "previous", 0) },
     {
       id: "new-users",
       label: "New users",
       hint: "distinct users with user_registered",
-      now: aggregate(totals, "current", 1),
-      before: aggregate(totals, "previous", 1),
+      now: aggregate(newUsers, "current", 0),
+      before: aggregate(newUsers, "previous", 0),
     },
     {
       id: "conversion",

@@ -112,6 +112,10 @@ export function TrendControls(p: { choice: ChartChoice; onChoice: (c: ChartChoic
           <TextField value={c.breakdown} name="breakdown" placeholder="property (none)" onCommit={(v) => p.onChoice({ ...c, breakdown: v.trim() })} />
         </label>
         <label>
+          <input type="checkbox" name="compare" checked={c.compare} onChange={(e) => p.onChoice({ ...c, compare: e.currentTarget.checked })} />
+          previous period
+        </label>
+        <label>
           Interval
           <select name="interval" value={c.interval} onChange={(e) => p.onChoice({ ...c, interval: e.currentTarget.value })}>
             {["hour", "day", "week", "month"].map((x) => (

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import type { Api } from "./api.js";
-import { type ChartChoice, mainChart, type Range } from "./first-load.js";
+import { type ChartChoice, defaultChart, mainChart, type Range } from "./first-load.js";
 import { count, pointLabel } from "./format.js";
 import { LineChart } from "./line-chart.js";
 import { Empty, Tile } from "./tile.js";
@@ -11,7 +11,7 @@ const mathNames: Record<string, string> = { total: "events", unique_users: "user
 
 /** The main chart: the insights query with the series, filters, breakdown and interval chosen above it, and its numbers as a table. */
 export function TrendTile(p: { api: Api; range: Range; events: string[] }) {
-  const [choice, setChoice] = useState<ChartChoice>(() => ({ series: [{ event: "", math: "total" }], filters: [], breakdown: "", interval: "day" }));
+  const [choice, setChoice] = useState<ChartChoice>(defaultChart);
   // A series or filter being written (a sum without its property, a filter without property or value) is not sent yet.
   const complete = {
     ...choice,
@@ -25,18 +25,25 @@ export function TrendTile(p: { api: Api; range: Range; events: string[] }) {
       {(res) => {
         const period = res.current!;
         const labels = period.points.map((x, i) => (i < period.observedPoints ? pointLabel(x) : `${pointLabel(x)} (not yet)`));
-        const lines = period.results.map((r) => {
+        const nameOf = (r: (typeof period.results)[number]) => {
           const s = sent.series[r.series];
           const name = `${r.label} · ${mathNames[r.math] ?? r.math}${s?.mathProperty ? ` of ${s.mathProperty}` : ""}`;
-          return { label: r.breakdownValue ? `${name} · ${r.breakdownValue}` : name, values: r.values.map((v, i) => (i < period.observedPoints ? v : null)) };
-        });
+          return r.breakdownValue ? `${name} · ${r.breakdownValue}` : name;
+        };
+        const lines = period.results.map((r) => ({ label: nameOf(r), values: r.values.map((v, i) => (i < period.observedPoints ? v : null)) }));
+        // The previous period, dashed, point by point under the current one (its first day under the current first day).
+        const before = (res.previous?.results ?? []).map((r) => ({
+          label: `${nameOf(r)} (previous period)`,
+          values: period.points.map((_, i) => r.values[i] ?? null),
+          dashed: true,
+        }));
         const nothing = period.results.every((r) => r.values.every((v) => v === 0));
         return (
           <>
             {nothing ? (
               <Empty>No matching events in this range{choice.series.some((s) => s.event) ? " (no such event, or none passed the filters)" : ""}.</Empty>
             ) : (
-              <LineChart labels={labels} lines={lines} testid="trend-chart" />
+              <LineChart labels={labels} lines={[...lines, ...before]} testid="trend-chart" />
             )}
             <details>
               <summary>Numbers</summary>
