@@ -57,15 +57,19 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       );
       return Number(x.n);
     },
+    // Events are counted per day and summed, as in clickhouse-insights.ts (exact: a copy has its original's day).
     async totalEvents(r) {
-      const [x] = await rows<{ n: string }>(`SELECT uniqExact(uuid) AS n FROM events WHERE ${within(r)}`);
+      const [x] = await rows<{ n: string }>(
+        `SELECT sum(n) AS n FROM (SELECT toDate(event_timestamp) AS d, uniqExact(uuid) AS n FROM events WHERE ${within(r)} GROUP BY d)`,
+      );
       return Number(x.n);
     },
     async topFeatures(r, limit) {
       const out = await rows<{ feature: string; n: string }>(
-        `SELECT ${p.string("feature")} AS feature, uniqExact(uuid) AS n FROM events
-         WHERE event = 'most_used_feature' AND ${within(r)} GROUP BY feature HAVING feature != ''
-         ORDER BY n DESC, feature ASC LIMIT ${chInt(limit)}`,
+        `SELECT feature, sum(n) AS n FROM (
+           SELECT ${p.string("feature")} AS feature, toDate(event_timestamp) AS d, uniqExact(uuid) AS n FROM events
+           WHERE event = 'most_used_feature' AND ${within(r)} GROUP BY feature, d HAVING feature != '')
+         GROUP BY feature ORDER BY n DESC, feature ASC LIMIT ${chInt(limit)}`,
       );
       return out.map((x) => ({ feature: x.feature, count: Number(x.n) }));
     },
