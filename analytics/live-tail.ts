@@ -10,8 +10,9 @@ export interface TailBatch {
 }
 
 export interface LiveTailOptions {
-  /** Events held for one slow reader; older ones are dropped (and counted) beyond it. */
+  /** Events, and bytes of their properties, held for one slow reader; older ones are dropped (and counted) beyond either. */
   maxBuffered: number;
+  maxBufferedBytes: number;
   /** Events per batch sent. */
   maxBatch: number;
   /** An empty batch after this long without events, so readers and proxies know the stream is alive. */
@@ -23,7 +24,15 @@ export interface LiveTailOptions {
   maxLifetimeMs: number;
 }
 
-const defaults: LiveTailOptions = { maxBuffered: 1000, maxBatch: 100, heartbeatMs: 15_000, maxTails: 100, maxTailsPerProject: 10, maxLifetimeMs: 30 * 60_000 };
+const defaults: LiveTailOptions = {
+  maxBuffered: 1000,
+  maxBufferedBytes: 4 << 20,
+  maxBatch: 100,
+  heartbeatMs: 15_000,
+  maxTails: 100,
+  maxTailsPerProject: 10,
+  maxLifetimeMs: 30 * 60_000,
+};
 
 /**
  * Live tails of one project's events, as they are queued: a first, empty
@@ -51,11 +60,18 @@ export function createLiveTail(deps: { feed: EventFeed; options?: Partial<LiveTa
       ended = true;
       wake?.();
     };
+    let bytes = 0;
     const following = deps.feed.follow((events) => {
-      for (const e of events) if (e.projectId === q.projectId && (names.size === 0 || names.has(e.event))) buffer.push(e);
-      if (buffer.length > o.maxBuffered) {
-        skipped += buffer.length - o.maxBuffered;
-        buffer = buffer.slice(buffer.length - o.maxBuffered);
+      for (const e of events) {
+        if (e.projectId !== q.projectId || (names.size > 0 && !names.has(e.event))) continue;
+        buffer.push(e);
+        bytes += e.propertiesJson.length;
+      }
+      let drop = 0;
+      while (buffer.length - drop > o.maxBuffered || (bytes > o.maxBufferedBytes && buffer.length - drop > 1)) bytes -= buffer[drop++].propertiesJson.length;
+      if (drop > 0) {
+        skipped += drop;
+        buffer = buffer.slice(drop);
       }
       if (buffer.length > 0) wake?.();
     });
@@ -78,6 +94,7 @@ export function createLiveTail(deps: { feed: EventFeed; options?: Partial<LiveTa
           if (ended) break;
         }
         const events = buffer.splice(0, o.maxBatch);
+        for (const e of events) bytes -= e.propertiesJson.length;
         const batch = { events, skipped };
         skipped = 0;
         yield batch;

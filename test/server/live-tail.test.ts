@@ -194,4 +194,31 @@ describe("a slow reader", () => {
     abort.abort();
     expect((await tail.next()).done).toBe(true);
   });
+
+  it("holds at most maxBufferedBytes of properties, however few the events", async () => {
+    const { publisher, feed } = feedPublishedEvents({ publish: async () => undefined, ready: async () => true, close: async () => undefined });
+    const live = createLiveTail({ feed, options: { maxBuffered: 1000, maxBufferedBytes: 10_000, maxBatch: 1000, heartbeatMs: 60_000 } });
+    const abort = new AbortController();
+    const tail = live.tail({ projectId: "p", events: [], signal: abort.signal });
+    await tail.next();
+    const big = JSON.stringify({ blob: "x".repeat(3000) });
+    for (let i = 0; i < 10; i++) {
+      await publisher.publish([
+        {
+          projectId: "p",
+          uuid: randomUUID(),
+          event: `big${i}`,
+          distinctId: "u",
+          propertiesJson: big,
+          timestampMs: 0,
+          receivedAtMs: 0,
+          timestampClamped: false,
+        },
+      ]);
+    }
+    const batch = (await tail.next()).value!;
+    expect(batch.events.map((e: StoredEvent) => e.event)).toEqual(["big7", "big8", "big9"]); // 3 × ~3 KB fit in 10 KB
+    expect(batch.skipped).toBe(7);
+    abort.abort();
+  });
 });
