@@ -1,12 +1,10 @@
 import { InvalidInputError } from "../core/errors/domain-errors.js";
 import type { AnalyticsStore, Scope } from "./analytics-store.js";
-import { validFilters } from "./insights/filter-params.js";
+import { type RawFilter, validFilters } from "./insights/filter-params.js";
 import { createTrendsQuery } from "./insights/trends-query.js";
 import { boundedInt, eventName, propertyName } from "./query-params.js";
 import { assembleRetention, assembleTrend, zeroFillDays, zeroFillMonths } from "./series-assembly.js";
 import { resolveRange } from "./time-range.js";
-
-type RawFilter = { property: string; operator: string; value: string };
 
 interface Bounds {
   tz?: string;

@@ -6,14 +6,17 @@ const mostFilters = 20;
 const longestValue = 1000;
 const valueless: ReadonlySet<FilterOperator> = new Set(["is_set", "is_not_set"]);
 
+/** A filter as a request wrote it, before validation. */
+export type RawFilter = { property: string; operator: string; value: string };
+
 /** Filters as a request wrote them; each error names the filter (`filters[2].operator`). */
-export function validFilters(raw: ReadonlyArray<{ property: string; operator: string; value: string }> | undefined, field: string): PropertyFilter[] {
+export function validFilters(raw: readonly RawFilter[] | undefined, field: string): PropertyFilter[] {
   const list = raw ?? [];
   if (list.length > mostFilters) throw new InvalidInputError(field, `may hold at most ${mostFilters} filters`);
   return list.map((f, i) => validFilter(f, `${field}[${i}]`));
 }
 
-function validFilter(f: { property: string; operator: string; value: string }, at: string): PropertyFilter {
+function validFilter(f: RawFilter, at: string): PropertyFilter {
   const property = propertyName(f?.property ?? "", `${at}.property`);
   const operator = f.operator as FilterOperator;
   if (!filterOperators.includes(operator)) throw new InvalidInputError(`${at}.operator`, `must be one of ${filterOperators.join(" ")}`);

@@ -3,12 +3,11 @@ import { InvalidInputError } from "../../core/errors/domain-errors.js";
 import type { AnalyticsStore } from "../analytics-store.js";
 import { boundedInt, eventName, propertyName } from "../query-params.js";
 import { resolveRange } from "../time-range.js";
-import { validFilters } from "./filter-params.js";
+import { type RawFilter, validFilters } from "./filter-params.js";
 import { pointsOf, previousRange, rangeDates } from "./insight-points.js";
 import { type InsightRowsQuery, type Interval, intervals, propertyMaths, type SeriesMath, seriesMaths } from "./insight-query.js";
 import { shapeSeries } from "./trends-shape.js";
 
-type RawFilter = { property: string; operator: string; value: string };
 export interface TrendsRequest {
   series: Array<{ event: string; math: string; mathProperty: string; filters: RawFilter[] }>;
   filters: RawFilter[];
