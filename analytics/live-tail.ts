@@ -65,10 +65,11 @@ export function createLiveTail(deps: { feed: EventFeed; options?: Partial<LiveTa
       for (const e of events) {
         if (e.projectId !== q.projectId || (names.size > 0 && !names.has(e.event))) continue;
         buffer.push(e);
-        bytes += e.propertiesJson.length;
+        bytes += Buffer.byteLength(e.propertiesJson);
       }
       let drop = 0;
-      while (buffer.length - drop > o.maxBuffered || (bytes > o.maxBufferedBytes && buffer.length - drop > 1)) bytes -= buffer[drop++].propertiesJson.length;
+      while (buffer.length - drop > o.maxBuffered || (bytes > o.maxBufferedBytes && buffer.length - drop > 1))
+        bytes -= Buffer.byteLength(buffer[drop++].propertiesJson);
       if (drop > 0) {
         skipped += drop;
         buffer = buffer.slice(drop);
@@ -94,7 +95,7 @@ export function createLiveTail(deps: { feed: EventFeed; options?: Partial<LiveTa
           if (ended) break;
         }
         const events = buffer.splice(0, o.maxBatch);
-        for (const e of events) bytes -= e.propertiesJson.length;
+        for (const e of events) bytes -= Buffer.byteLength(e.propertiesJson);
         const batch = { events, skipped };
         skipped = 0;
         yield batch;

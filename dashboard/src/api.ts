@@ -19,14 +19,17 @@ export function createApi(key: string): Api {
     ...client,
     // Two tiles asking the same trends question get one call.
     queryTrends(req, options) {
+      if (options) return client.queryTrends(req, options); // a call with its own signal or timeout is its own
       const key = JSON.stringify(req);
       const now = Date.now();
       for (const [k, v] of asked) if (now - v.at > sharedForMs) asked.delete(k);
       const known = asked.get(key);
       if (known) return known.answer;
-      const answer = client.queryTrends(req, options);
+      const answer = client.queryTrends(req);
       asked.set(key, { at: now, answer });
-      answer.catch(() => asked.delete(key));
+      answer.catch(() => {
+        if (asked.get(key)?.answer === answer) asked.delete(key);
+      });
       return answer;
     },
   };

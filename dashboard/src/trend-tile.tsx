@@ -31,8 +31,10 @@ export function TrendTile(p: { api: Api; range: Range; events: string[] }) {
           return r.breakdownValue ? `${name} · ${r.breakdownValue}` : name;
         };
         const lines = period.results.map((r) => ({ label: nameOf(r), values: r.values.map((v, i) => (i < period.observedPoints ? v : null)) }));
-        // The previous period, dashed, point by point under the current one (its first day under the current first day).
-        const before = (res.previous?.results ?? []).map((r) => ({
+        // The previous period, dashed, day by day (or hour by hour) under the current one. Weeks and months of two
+        // periods of the same length do not pair up (a month's range may touch two months before it): not drawn.
+        const pairable = res.interval === "day" || res.interval === "hour";
+        const before = (pairable ? (res.previous?.results ?? []) : []).map((r) => ({
           label: `${nameOf(r)} (previous period)`,
           values: period.points.map((_, i) => r.values[i] ?? null),
           dashed: true,

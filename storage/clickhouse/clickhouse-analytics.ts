@@ -57,7 +57,7 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       );
       return Number(x.n);
     },
-    // Events are counted per day and summed, as in clickhouse-insights.ts (exact: a copy has its original's day).
+    // Events are counted per day and summed, as in clickhouse-insights.ts (a redelivered copy has its original's day).
     async totalEvents(r) {
       const [x] = await rows<{ n: string }>(
         `SELECT sum(n) AS n FROM (SELECT toDate(event_timestamp) AS d, uniqExact(uuid) AS n FROM events WHERE ${within(r)} GROUP BY d)`,
