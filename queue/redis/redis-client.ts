@@ -32,7 +32,8 @@ export function createRedisClient(
     if (state !== "down") log.warn({ err: err.message }, "redis unreachable; retrying in the background");
     state = "down";
   });
-  redis.on("close", () => {
+  // On "reconnecting", not "close": a connection we close ourselves (disconnect, quit) closes without reconnecting.
+  redis.on("reconnecting", () => {
     if (state === "up") log.warn("redis connection closed; reconnecting");
     if (state === "up") state = "down";
   });
