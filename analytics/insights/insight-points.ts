@@ -60,12 +60,5 @@ export function rangeDates(range: TimeRange): { from: string; to: string } {
 
 /** The label of the day/week/month bucket holding a local date (YYYY-MM-DD); "" over the whole range. */
 export function bucketOfDay(day: string, interval: Exclude<Interval, "hour"> | "none"): string {
-  if (interval === "none") return "";
-  if (interval === "month") return `${day.slice(0, 7)}-01`;
-  if (interval === "week") {
-    const d = new Date(`${day}T00:00:00Z`);
-    d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7)); // back to Monday
-    return d.toISOString().slice(0, 10);
-  }
-  return day;
+  return interval === "none" ? "" : pointLabel(intervalStart(DateTime.fromISO(day, { zone: "UTC" }), interval), interval);
 }

@@ -7,6 +7,7 @@ import type {
   GetRetentionRequestSchema,
   QueryTrendsRequestSchema,
 } from "../../gen/insightplus/v1/analytics_service_pb.js";
+import { addDays } from "./format.js";
 
 /** The range the dashboard shows: inclusive local dates and the zone. */
 export interface Range {
@@ -28,12 +29,7 @@ export const propertyTiles = [
 /** The range of the same number of days just before `r`. */
 export function previousOf(r: Range): Range {
   const days = Math.round((Date.parse(r.to) - Date.parse(r.from)) / 86_400_000) + 1;
-  return { from: daysBefore(r.from, days), to: daysBefore(r.from, 1), tz: r.tz };
-}
-
-/** YYYY-MM-DD, `n` days earlier. */
-function daysBefore(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+  return { from: addDays(r.from, -days), to: addDays(r.from, -1), tz: r.tz };
 }
 
 /** The registration and payment events of the original project's questions. */
@@ -51,7 +47,7 @@ export function firstLoad(r: Range) {
   /** Distinct users in the `days` days ending at the range's last day, and in the `days` before them. */
   const activeIn = (days: number): Trends => ({
     ...bounds,
-    from: daysBefore(r.to, days - 1),
+    from: addDays(r.to, -(days - 1)),
     interval: "month",
     compare: true,
     series: [{ math: "unique_users" }],

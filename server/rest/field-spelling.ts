@@ -1,5 +1,5 @@
 import type { DescMessage } from "@bufbuild/protobuf";
-import { InvalidInputError, isDomainError, TooLargeError } from "../../core/errors/domain-errors.js";
+import { InvalidInputError, TooLargeError } from "../../core/errors/domain-errors.js";
 
 /**
  * A domain error names a request field by its JSON name (`startEvent`); a REST
@@ -8,7 +8,7 @@ import { InvalidInputError, isDomainError, TooLargeError } from "../../core/erro
  * did not write it (a missing required parameter).
  */
 export function spelledAsWritten(e: unknown, schema: DescMessage, written: Iterable<string>): unknown {
-  if (!isDomainError(e) || !(e instanceof InvalidInputError || e instanceof TooLargeError)) return e;
+  if (!(e instanceof InvalidInputError || e instanceof TooLargeError)) return e;
   const head = /^[^.[]+/.exec(e.field)?.[0] ?? e.field;
   const field = schema.fields.find((f) => f.jsonName === head);
   if (!field) return e;

@@ -42,7 +42,7 @@ export function queryToJson(
     if (opts.fromPath?.[field.jsonName] !== undefined) throw new InvalidInputError(name, "is given in the path already");
     if (json[field.jsonName] !== undefined) throw new InvalidInputError(name, `is given twice (as ${field.name} and ${field.jsonName})`);
     const values = Array.isArray(raw) ? raw : [raw];
-    if (field.fieldKind === "list" && field.listKind === "message") json[field.jsonName] = jsonList(name, values);
+    if (isJsonList(field)) json[field.jsonName] = jsonList(name, values);
     else if (field.fieldKind === "list") json[field.jsonName] = values.map((v) => scalarValue(field, name, v));
     else if (values.length > 1) throw new InvalidInputError(name, "is given more than once");
     else json[field.jsonName] = scalarValue(field, name, values[0]);

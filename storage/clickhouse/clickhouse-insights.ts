@@ -16,16 +16,20 @@ const mostDayValues = 20_000;
  * copies live until ReplacingMergeTree merges them, and would add twice.
  */
 export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, within: (r: Scope) => string) {
+  /** The label of the day / week / month bucket holding a Date expression; '' over the whole range. */
+  const coarser = (interval: Exclude<Interval, "hour"> | "none", day: string) =>
+    interval === "none"
+      ? "''"
+      : interval === "week"
+        ? `toString(toMonday(${day}))`
+        : interval === "month"
+          ? `toString(toStartOfMonth(${day}))`
+          : `toString(${day})`;
   const bucketOf = (interval: Interval | "none", tz: string, column = "event_timestamp") => {
     const date = `toDate(${column}, ${chString(tz)})`;
-    if (interval === "none") return "''";
-    if (interval === "hour") {
-      const hour = `toHour(${column}, ${chString(tz)})`;
-      return `concat(toString(${date}), 'T', if(${hour} < 10, '0', ''), toString(${hour}), ':00')`;
-    }
-    if (interval === "week") return `toString(toMonday(${date}))`;
-    if (interval === "month") return `toString(toStartOfMonth(${date}))`;
-    return `toString(${date})`;
+    if (interval !== "hour") return coarser(interval, date);
+    const hour = `toHour(${column}, ${chString(tz)})`;
+    return `concat(toString(${date}), 'T', if(${hour} < 10, '0', ''), toString(${hour}), ':00')`;
   };
   const breakdownValue = (b: InsightRowsQuery["breakdown"] | { by: "property" | "event"; property: string }) =>
     !b ? "''" : b.by === "event" ? "event" : p.text(b.property);
@@ -45,14 +49,6 @@ export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, wi
   const eventsPerDay = (r: Scope, q: InsightRowsQuery, columns: string, groupBy: string) =>
     `SELECT toDate(event_timestamp, ${chString(r.tz)}) AS d, ${columns}, uniqExact(uuid) AS n
      FROM events WHERE ${matching(r, q)} GROUP BY d, ${groupBy}`;
-  const coarser = (interval: Interval | "none", day: string) =>
-    interval === "none"
-      ? "''"
-      : interval === "week"
-        ? `toString(toMonday(${day}))`
-        : interval === "month"
-          ? `toString(toStartOfMonth(${day}))`
-          : `toString(${day})`;
   const eventMath = (q: InsightRowsQuery) => (q.math === "unique_users" ? "uniqExact(distinct_id)" : "uniqExact(uuid)");
   const numberMath = (q: InsightRowsQuery) => (q.math === "min" ? "min(num)" : q.math === "max" ? "max(num)" : "sum(num)");
 
