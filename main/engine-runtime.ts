@@ -44,7 +44,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     if (config.worker.inProcess) {
       const db = await database.open(); // at start: a bad database setting stops start-up here
       consumer = await queue.openConsumer();
-      worker = startWorker({ options: config.worker, logger, queue: consumer, sink: db.sink, retention: db });
+      worker = startWorker({ options: config.worker, logger, queue: consumer, sink: db.sink, retention: db, rollups: db.rollups });
       logger.info({ database: db.type }, "in-process worker started");
     } else {
       logger.info("in-process worker off (INPROCESS_WORKER=false): run `npm run worker` separately");

@@ -22,7 +22,7 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     await database.close();
     throw e;
   });
-  const worker = startWorker({ options: config.worker, logger, queue: consumer, sink: database.sink, retention: database });
+  const worker = startWorker({ options: config.worker, logger, queue: consumer, sink: database.sink, retention: database, rollups: database.rollups });
   logger.info({ database: database.type, group: config.worker.group, stream: config.streamKey }, "worker started");
   return {
     database,

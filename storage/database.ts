@@ -22,6 +22,8 @@ export interface Database {
   readonly access: AccessStore;
   /** Erasure of a user, and retention. */
   readonly eraser: EventEraser;
+  /** Upkeep of rollups that cannot be kept at insert time (ClickHouse's exact event counts); the worker runs it. */
+  readonly rollups?: RollupUpkeep;
   /** The read connection, for tools that run their own SQL over it (tests, benches, the demo loader). */
   readonly connection: DatabaseConnection;
   /** True when the database answers now. */
@@ -36,6 +38,7 @@ export interface DatabaseParts {
   readonly connection: DatabaseConnection;
   readonly access: AccessStore;
   readonly eraser: EventEraser;
+  readonly rollups?: RollupUpkeep;
   /** Creates or migrates the schema; safe to run from several processes at once. */
   migrate(): Promise<void>;
   /** The analytics store, made once the schema is in place. */
@@ -43,6 +46,12 @@ export interface DatabaseParts {
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A rollup kept by a background job rather than at insert time. */
+export interface RollupUpkeep {
+  /** Brings the rollup up to date with the stored events; resolves with how many of its units (hours) were recomputed. */
+  catchUp(): Promise<number>;
 }
 
 /** A database's own client, tagged by kind (never guessed from an object's shape). */

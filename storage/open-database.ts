@@ -63,6 +63,7 @@ export async function openDatabase(
     analytics: mapStoreErrors(analytics, parts.errors, logger, opts.retryAfterSeconds),
     access: mapStoreErrors(parts.access, parts.errors, logger, opts.retryAfterSeconds),
     eraser: mapStoreErrors(parts.eraser, parts.errors, logger, opts.retryAfterSeconds),
+    rollups: parts.rollups,
     async healthy() {
       return parts.ping().then(
         () => true,

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { AccessStore, EventEraser } from "../access/access-store.js";
+import { startPeriodicJob } from "./periodic-job.js";
 
 const hourMs = 3_600_000;
 const dayMs = 86_400_000;
@@ -26,7 +27,6 @@ export function startRetentionSweeper(deps: {
 }): RetentionSweeper {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: "retention" });
-  let running: Promise<void> | undefined;
 
   async function pass(): Promise<void> {
     for (const project of await deps.access.projects()) {
@@ -36,22 +36,6 @@ export function startRetentionSweeper(deps: {
       if (deleted > 0) log.info({ project: project.id, deleted, before: new Date(before).toISOString() }, "retention: old events deleted");
     }
   }
-  const sweep = () =>
-    (running ??= pass()
-      .catch((e: unknown) => log.warn({ err: (e as Error).message }, "retention pass failed; trying again at the next"))
-      .finally(() => {
-        running = undefined;
-      }));
-  const first = setTimeout(sweep, Math.min(deps.intervalMs, 10_000));
-  const timer = setInterval(sweep, deps.intervalMs);
-  first.unref();
-  timer.unref();
-  return {
-    sweep,
-    async stop() {
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const job = startPeriodicJob({ what: "retention pass", intervalMs: deps.intervalMs, firstAfterMs: 10_000, pass, logger: log });
+  return { sweep: job.run, stop: job.stop };
 }

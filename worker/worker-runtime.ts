@@ -2,8 +2,10 @@ import type { Logger } from "pino";
 import type { AccessStore, EventEraser } from "../access/access-store.js";
 import type { WorkerConfig } from "../core/config/config.js";
 import type { EventConsumer } from "../queue/event-queue.js";
+import type { RollupUpkeep } from "../storage/database.js";
 import type { EventSink } from "../storage/event-sink.js";
 import { type Consumer, createConsumer } from "./consumer.js";
+import { startPeriodicJob } from "./periodic-job.js";
 import { startRetentionSweeper } from "./retention-sweeper.js";
 
 export interface RunningWorker {
@@ -14,7 +16,8 @@ export interface RunningWorker {
 
 /**
  * Starts the consume loop on a queue into a sink, and, given the database's
- * projects and eraser, the retention sweeper beside it.
+ * projects and eraser, the retention sweeper beside it; given rollups kept
+ * apart from inserts, their upkeep.
  */
 export function startWorker(deps: {
   options: WorkerConfig;
@@ -22,6 +25,7 @@ export function startWorker(deps: {
   queue: EventConsumer;
   sink: EventSink;
   retention?: { access: AccessStore; eraser: EventEraser };
+  rollups?: RollupUpkeep;
 }): RunningWorker {
   const { options, logger, queue, sink } = deps;
   const consumer = createConsumer({
@@ -38,11 +42,21 @@ export function startWorker(deps: {
   });
   const running = consumer.run();
   const sweeper = deps.retention && startRetentionSweeper({ ...deps.retention, intervalMs: options.retentionIntervalMs, logger });
+  const rollups = deps.rollups;
+  const upkeep =
+    rollups &&
+    startPeriodicJob({
+      what: "rollup upkeep",
+      intervalMs: options.rollupIntervalMs,
+      firstAfterMs: options.rollupIntervalMs,
+      logger: logger.child({ component: "rollups" }),
+      pass: async () => void (await rollups.catchUp()),
+    });
   return {
     consumer,
     async stop() {
       consumer.stop();
-      await Promise.all([running, sweeper?.stop()]);
+      await Promise.all([running, sweeper?.stop(), upkeep?.stop()]);
     },
   };
 }

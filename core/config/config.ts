@@ -83,6 +83,8 @@ export interface WorkerConfig {
   deadLetterKey: string;
   /** How often each worker deletes events past their project's retention. */
   retentionIntervalMs: number;
+  /** How often each worker brings the database's background rollups up to date (ClickHouse's exact event counts). */
+  rollupIntervalMs: number;
 }
 
 export const defaultAllowedEvents = ["user_registered", "payment_success", "most_used_feature", "page_view"];
@@ -122,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       claimIdleMs: p.int("WORKER_CLAIM_IDLE_MS", 30_000, 100, 86_400_000),
       deadLetterKey: p.string("REDIS_DEAD_LETTER_QUEUE", `${streamKey}:dead`),
       retentionIntervalMs: p.int("RETENTION_CHECK_SECONDS", 3600, 1, 86_400) * 1000,
+      rollupIntervalMs: p.int("ROLLUP_CHECK_SECONDS", 10, 1, 3600) * 1000,
     },
   };
   if (!config.redisUrl && !config.worker.inProcess) {

@@ -1,9 +1,11 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { daysStartOnWholeHours } from "../../analytics/time-range.js";
+import { createClickHouseEventCounts } from "./clickhouse-event-counts.js";
 import { createClickHouseInsights } from "./clickhouse-insights.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 import { createClickHousePeople } from "./clickhouse-people.js";
+import { createClickHousePowerUsers } from "./clickhouse-power-users.js";
 import { createClickHouseProperties } from "./clickhouse-properties.js";
 
 /**
@@ -27,7 +29,8 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
   // UTC hours; other zones (e.g. +05:30) scan the events.
   const fromRollup = (r: Scope) => daysStartOnWholeHours(r);
   const people = createClickHousePeople(client);
-  const insights = createClickHouseInsights(rows, p, within);
+  const counts = createClickHouseEventCounts(rows);
+  const insights = createClickHouseInsights(rows, p, within, counts);
   const hours = (r: Scope) => `project_id = ${chString(r.projectId)} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
 
   return {
@@ -57,10 +60,12 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       );
       return Number(x.n);
     },
-    // Events are counted per day and summed, as in clickhouse-insights.ts (a redelivered copy has its original's day).
+    // Events are counted per hour or day and summed, as in clickhouse-insights.ts (a redelivered copy has its original's time).
     async totalEvents(r) {
       const [x] = await rows<{ n: string }>(
-        `SELECT sum(n) AS n FROM (SELECT toDate(event_timestamp) AS d, uniqExact(uuid) AS n FROM events WHERE ${within(r)} GROUP BY d)`,
+        fromRollup(r)
+          ? `SELECT sum(n) AS n FROM (${await counts.countedEvents(r, "")})`
+          : `SELECT sum(n) AS n FROM (SELECT toDate(event_timestamp) AS d, uniqExact(uuid) AS n FROM events WHERE ${within(r)} GROUP BY d)`,
       );
       return Number(x.n);
     },
@@ -81,13 +86,7 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       );
       return { registered: Number(x.registered), paid: Number(x.paid) };
     },
-    async mostActiveUsers(r, limit) {
-      const out = await rows<{ distinct_id: string; n: string }>(
-        `SELECT distinct_id, uniqExact(uuid) AS n FROM events WHERE ${within(r)}
-         GROUP BY distinct_id ORDER BY n DESC, distinct_id ASC LIMIT ${chInt(limit)}`,
-      );
-      return out.map((x) => ({ distinctId: x.distinct_id, events: Number(x.n) }));
-    },
+    mostActiveUsers: createClickHousePowerUsers(rows, within),
     async funnel(r, steps, windowSeconds, filters) {
       const conditions = steps.map((s) => `event = ${chString(s)}`).join(", ");
       const out = await rows<{ level: string; users: string }>(
@@ -103,12 +102,19 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       const step = q.period === "week" ? 7 : 1;
       const returnFilter = q.returnEvent ? `event = ${chString(q.returnEvent)} AND ` : "";
       const matching = `${within(r)}${p.where(q.filters)}`;
+      // Returning with any event, unfiltered: the days users were active come from the hourly rollup, which
+      // keeps each user as the hash of their id (bench:dashboard's retention tile); otherwise from the events.
+      const activeFromRollup = !q.returnEvent && q.filters.length === 0 && fromRollup(r);
+      const user = activeFromRollup ? "toUUID(UUIDNumToString(sipHash128(distinct_id)))" : "distinct_id";
+      const active = activeFromRollup
+        ? `SELECT DISTINCT user AS id, ${unit("hour")} AS active FROM project_user_hours WHERE ${hours(r)}`
+        : `SELECT DISTINCT distinct_id AS id, ${unit("event_timestamp")} AS active FROM events WHERE ${returnFilter}${matching}`;
       const out = await rows<{ cohort_day: string; k: string; users: string }>(
-        `SELECT toString(cohort) AS cohort_day, intDiv(toRelativeDayNum(active) - toRelativeDayNum(cohort), ${step}) AS k, uniqExact(distinct_id) AS users
-         FROM (SELECT distinct_id, ${unit("min(event_timestamp)")} AS cohort FROM events
+        `SELECT toString(cohort) AS cohort_day, intDiv(toRelativeDayNum(active) - toRelativeDayNum(cohort), ${step}) AS k, uniqExact(id) AS users
+         FROM (SELECT ${user} AS id, ${unit("min(event_timestamp)")} AS cohort FROM events
                WHERE event = ${chString(q.startEvent)} AND ${matching} GROUP BY distinct_id) AS c
-         ALL INNER JOIN (SELECT DISTINCT distinct_id, ${unit("event_timestamp")} AS active FROM events WHERE ${returnFilter}${matching}) AS a
-         USING distinct_id
+         ALL INNER JOIN (${active}) AS a
+         USING id
          WHERE active > cohort AND k <= ${chInt(q.periods)}
          GROUP BY cohort, k
          UNION ALL

@@ -5,6 +5,7 @@ import { openChdbClient } from "./chdb-client.js";
 import { createClickHouseAccessStore } from "./clickhouse-access-store.js";
 import { createClickHouseAnalytics } from "./clickhouse-analytics.js";
 import { createClickHouseClient } from "./clickhouse-client.js";
+import { createClickHouseCountSettler } from "./clickhouse-count-settler.js";
 import { createClickHouseEraser } from "./clickhouse-eraser.js";
 import { createClickHouseErrors } from "./clickhouse-errors.js";
 import { migrateClickHouse } from "./clickhouse-migrations.js";
@@ -22,6 +23,7 @@ export function openClickHouse(db: DatabaseConfig): DatabaseParts {
     connection: { kind: "clickhouse", client: reader },
     access: createClickHouseAccessStore(writer),
     eraser: createClickHouseEraser(writer),
+    rollups: createClickHouseCountSettler(writer),
     migrate: () => migrateClickHouse(writer, c),
     analytics: () => createClickHouseAnalytics(reader),
     ping: async () => void (await reader.command({ query: "SELECT 1" })),
@@ -43,6 +45,7 @@ export async function openChdb(db: DatabaseConfig): Promise<DatabaseParts> {
     connection: { kind: "clickhouse", client },
     access: createClickHouseAccessStore(client),
     eraser: createClickHouseEraser(client),
+    rollups: createClickHouseCountSettler(client),
     migrate: () => migrateClickHouse(client, c),
     analytics: () => createClickHouseAnalytics(client),
     ping: async () => void (await client.command({ query: "SELECT 1" })),

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { EventEraser } from "../../access/access-store.js";
 import { sleep } from "../../core/backoff.js";
-import { chDateTime, chString } from "./clickhouse-literal.js";
+import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 
 const hourMs = 3_600_000;
 /** How long an erasure waits for its mutations before answering anyway (they finish in the background). */
@@ -10,7 +10,9 @@ const mutationWaitMs = 120_000;
 /**
  * Erasure and retention in ClickHouse: mutations (ALTER TABLE … DELETE; 18.16
  * has no lightweight DELETE), on the events and on the hourly users rollup
- * (erasure: the person's properties and links too),
+ * (erasure: the person's properties and links too; retention: the hourly
+ * event counts); after an erasure the hours it touched are marked changed, so
+ * their exact counts are read from the events until counted again,
  * issued only when there is something to delete (each mutation rewrites the
  * parts it touches) and awaited, so the answer means it is gone.
  */
@@ -41,6 +43,9 @@ export function createClickHouseEraser(client: ClickHouseClient): EventEraser {
       const p = `project_id = ${chString(projectId)}`;
       const events = `${p} AND distinct_id = ${chString(distinctId)}`;
       const n = await count(events);
+      const touched = await (
+        await client.query({ query: `SELECT DISTINCT toUInt32(toStartOfHour(event_timestamp)) AS hour FROM events WHERE ${events}`, format: "JSONEachRow" })
+      ).json<{ hour: number }>();
       const id = chString(distinctId);
       // The rollup keeps the user as the hash the view computed; erase it even when no event is left.
       await mutate({
@@ -49,6 +54,14 @@ export function createClickHouseEraser(client: ClickHouseClient): EventEraser {
         person_properties: `${p} AND distinct_id = ${id}`,
         person_links: `${p} AND (distinct_id = ${id} OR linked_id = ${id})`,
       });
+      // After the events are gone: a count taken from now on cannot include them (clickhouse-count-settler.ts).
+      if (touched.length > 0) {
+        const hours = touched.map((t) => chInt(Number(t.hour))).join(", ");
+        await client.command({
+          query: `INSERT INTO event_hour_changes (project_id, hour, n, fingerprint)
+            SELECT ${chString(projectId)}, toDateTime(h), toUInt64(1), rand64() FROM (SELECT arrayJoin([${hours}]) AS h)`,
+        });
+      }
       return n;
     },
     async deleteBefore(projectId, beforeMs) {
@@ -56,7 +69,14 @@ export function createClickHouseEraser(client: ClickHouseClient): EventEraser {
       const cutoff = chDateTime(Math.floor(beforeMs / hourMs) * hourMs);
       const p = `project_id = ${chString(projectId)}`;
       const n = await count(`${p} AND event_timestamp < ${cutoff}`);
-      if (n > 0) await mutate({ events: `${p} AND event_timestamp < ${cutoff}`, project_user_hours: `${p} AND hour < ${cutoff}` });
+      if (n > 0) {
+        await mutate({
+          events: `${p} AND event_timestamp < ${cutoff}`,
+          project_user_hours: `${p} AND hour < ${cutoff}`,
+          event_hour_changes: `${p} AND hour < ${cutoff}`,
+          event_hour_counts: `${p} AND hour < ${cutoff}`,
+        });
+      }
       return n;
     },
   };

@@ -2,10 +2,13 @@ import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { type InsightRowsQuery, type Interval, propertyMaths } from "../../analytics/insights/insight-query.js";
 import { daysStartOnWholeHours } from "../../analytics/time-range.js";
 import { foldDayValues } from "../day-values-fold.js";
+import type { createClickHouseEventCounts } from "./clickhouse-event-counts.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 import type { ClickHouseProperties } from "./clickhouse-properties.js";
 
 type Rows = <T>(query: string) => Promise<T[]>;
+type EventCounts = ReturnType<typeof createClickHouseEventCounts>;
+type By = { by: "property" | "event"; property: string } | null;
 
 /** Day × value rows a one-pass breakdown reads at most (a month of 600 values). */
 const mostDayValues = 20_000;
@@ -15,7 +18,7 @@ const mostDayValues = 20_000;
  * distinct uuids and property maths read one copy of each uuid: redelivered
  * copies live until ReplacingMergeTree merges them, and would add twice.
  */
-export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, within: (r: Scope) => string) {
+export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, within: (r: Scope) => string, counts: EventCounts) {
   /** The label of the day / week / month bucket holding a Date expression; '' over the whole range. */
   const coarser = (interval: Exclude<Interval, "hour"> | "none", day: string) =>
     interval === "none"
@@ -58,6 +61,13 @@ export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, wi
    */
   const fromRollup = (r: Scope, q: InsightRowsQuery) =>
     q.math === "unique_users" && q.event === "" && q.filters.length === 0 && q.breakdown === null && daysStartOnWholeHours(r);
+  /**
+   * Events counted, unfiltered, whole or by event name, come from the exact hourly counts
+   * (clickhouse-event-counts.ts) when the zone's days start on whole UTC hours: the main chart,
+   * the events KPI and top events.
+   */
+  const fromCounts = (r: Scope, q: InsightRowsQuery, by: By) =>
+    q.math === "total" && q.filters.length === 0 && (by === null || by.by === "event") && daysStartOnWholeHours(r);
 
   const insightRows: AnalyticsStore["insightRows"] = async (r, q) => {
     if (fromRollup(r, q)) {
@@ -71,6 +81,13 @@ export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, wi
     const kept = !b ? "1" : b.kept.length === 0 ? "0" : `${breakdownValue(b)} IN (${b.kept.map(chString).join(", ")})`;
     const bucket = bucketOf(q.interval, r.tz);
     const value = `if(${kept}, ${breakdownValue(b)}, '')`;
+    if (fromCounts(r, q, b)) {
+      const out = await rows<{ bucket: string; value: string; kept: number; n: string }>(
+        `SELECT ${bucketOf(q.interval, r.tz, "hour")} AS bucket, ${value} AS value, ${kept} AS kept, sum(n) AS n
+         FROM (${await counts.countedEvents(r, q.event)}) GROUP BY bucket, value, kept`,
+      );
+      return out.map((x) => ({ bucket: x.bucket, value: x.value, kept: Number(x.kept) === 1, n: Number(x.n), c: 0 }));
+    }
     const out = await rows<{ bucket: string; value: string; kept: number; n: number | string; c: number | string }>(
       propertyMaths.has(q.math)
         ? `SELECT bucket, value, kept, ${numberMath(q)} AS n, count() AS c FROM (
@@ -87,6 +104,13 @@ export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, wi
   };
 
   const insightTopValues: AnalyticsStore["insightTopValues"] = async (r, q, by, limit) => {
+    if (fromCounts(r, q, by)) {
+      const out = await rows<{ value: string }>(
+        `SELECT event AS value, sum(n) AS n FROM (${await counts.countedEvents(r, q.event)})
+         GROUP BY value ORDER BY n DESC, value ASC LIMIT ${chInt(limit)}`,
+      );
+      return out.map((x) => x.value);
+    }
     const ranking = q.math === "avg" ? "sum(num) / count()" : numberMath(q);
     const out = await rows<{ value: string }>(
       propertyMaths.has(q.math)
@@ -109,7 +133,10 @@ export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, wi
   const insightBreakdownRows: NonNullable<AnalyticsStore["insightBreakdownRows"]> = async (r, q, by, limit) => {
     if (q.math !== "total" || q.interval === "hour") return undefined;
     const out = await rows<{ day: string; value: string; n: string }>(
-      `SELECT toString(d) AS day, value, n FROM (${eventsPerDay(r, q, `${breakdownValue(by)} AS value`, "value")}) LIMIT ${chInt(mostDayValues + 1)}`,
+      fromCounts(r, q, by)
+        ? `SELECT toString(toDate(hour, ${chString(r.tz)})) AS day, event AS value, sum(n) AS n FROM (${await counts.countedEvents(r, q.event)})
+           GROUP BY day, value LIMIT ${chInt(mostDayValues + 1)}`
+        : `SELECT toString(d) AS day, value, n FROM (${eventsPerDay(r, q, `${breakdownValue(by)} AS value`, "value")}) LIMIT ${chInt(mostDayValues + 1)}`,
     );
     if (out.length > mostDayValues) return undefined;
     return foldDayValues(

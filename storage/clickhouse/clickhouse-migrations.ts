@@ -1,4 +1,5 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import { countMigration } from "./clickhouse-count-migration.js";
 import { moveToProjects } from "./clickhouse-project-migration.js";
 
 /**
@@ -120,6 +121,7 @@ export const clickHouseMigrations: ReadonlyArray<Migration> = [
       ) ENGINE = ReplacingMergeTree() ORDER BY (project_id, distinct_id, linked_id)`,
     ],
   },
+  { version: 6, statements: countMigration },
 ];
 
 export async function migrateClickHouse(

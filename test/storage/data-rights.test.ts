@@ -40,7 +40,9 @@ describe.each(databaseKinds())("erasure and retention on $kind", ({ kind, missin
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
-    server = await startInProcessServer({ env: { ...db.env, INPROCESS_WORKER: "true", WORKER_LINGER_MS: "20", RETENTION_CHECK_SECONDS: "1" } });
+    server = await startInProcessServer({
+      env: { ...db.env, INPROCESS_WORKER: "true", WORKER_LINGER_MS: "20", RETENTION_CHECK_SECONDS: "1", ROLLUP_CHECK_SECONDS: "1" },
+    });
     second = await createProject(server.url, { id: "second", name: "Second" });
     expect((await postJson(`${server.url}/api/v1/batch`, { events: events() })).json.accepted).toBe(24);
     expect((await postJson(`${server.url}/api/v1/batch`, { events: events() }, withKey(second.writeKey))).json.accepted).toBe(24);

@@ -1,0 +1,64 @@
+import type { Scope } from "../../analytics/analytics-store.js";
+import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
+
+type Rows = <T>(query: string) => Promise<T[]>;
+
+const hourSeconds = 3600;
+/** Beyond this many separate runs of settled and unsettled hours, the whole range is counted from the events. */
+const mostRuns = 100;
+
+/** Ascending hours (epoch seconds) as runs of consecutive hours, [from, to). */
+export function hourRuns(hours: number[]): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  for (const h of hours) {
+    const last = runs.at(-1);
+    if (last && last[1] === h) last[1] = h + hourSeconds;
+    else runs.push([h, h + hourSeconds]);
+  }
+  return runs;
+}
+
+/** `column` within one of the runs ("0" for none). */
+export function inRuns(column: string, runs: Array<[number, number]>): string {
+  if (runs.length === 0) return "0";
+  return runs.map(([a, b]) => `(${column} >= toDateTime(${chInt(a)}) AND ${column} < toDateTime(${chInt(b)}))`).join(" OR ");
+}
+
+/**
+ * Events counted per UTC hour and event name from the exact-count rollup
+ * (clickhouse-count-migration.ts): hours whose count is settled read their
+ * rows there; hours that changed since (new or late events, copies, an
+ * erasure) and hours not counted yet (the last one) are counted from the
+ * events. Which hours are which is read once, so each hour comes from one side.
+ */
+export function createClickHouseEventCounts(rows: Rows) {
+  /** SQL of rows (hour, event, n) over the scope, of `event` alone when it is not "". */
+  async function countedEvents(r: Scope, event: string): Promise<string> {
+    const project = `project_id = ${chString(r.projectId)}`;
+    const hours = `${project} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
+    const status = await rows<{ h: number; settled: number }>(
+      `SELECT toUInt32(hour) AS h, seen = fingerprint AS settled FROM (
+         SELECT hour, sum(fingerprint) AS fingerprint FROM event_hour_changes WHERE ${hours} GROUP BY hour
+       ) AS changed ANY LEFT JOIN (
+         SELECT hour, argMax(fingerprint, computed_at_ms) AS seen FROM event_hour_counts WHERE ${hours} AND event = '' GROUP BY hour
+       ) AS counted USING hour ORDER BY h`,
+    );
+    const named = event ? ` AND event = ${chString(event)}` : "";
+    const counted = (where: string) =>
+      `SELECT toStartOfHour(event_timestamp) AS hour, event, uniqExact(uuid) AS n FROM events WHERE ${project}${named} AND (${where}) GROUP BY hour, event`;
+    let settled = hourRuns(status.filter((s) => Number(s.settled) === 1).map((s) => Number(s.h)));
+    let unsettled = hourRuns(status.filter((s) => Number(s.settled) !== 1).map((s) => Number(s.h)));
+    if (settled.length + unsettled.length > mostRuns) {
+      settled = [];
+      unsettled = [[Math.floor(r.startMs / 1000), Math.floor(r.endMs / 1000)]];
+    }
+    // An hour an erasure emptied of an event keeps a 0 for it (the settler's later count replaces the earlier).
+    return `SELECT hour, event, n FROM (
+        SELECT hour, event, argMax(n, computed_at_ms) AS n FROM event_hour_counts
+        WHERE ${project} AND event != ''${named} AND (${inRuns("hour", settled)}) GROUP BY hour, event
+      ) WHERE n > 0
+      UNION ALL
+      ${counted(inRuns("event_timestamp", unsettled))}`;
+  }
+  return { countedEvents };
+}
