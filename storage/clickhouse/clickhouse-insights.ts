@@ -5,9 +5,11 @@ import { foldDayValues } from "../day-values-fold.js";
 import type { createClickHouseEventCounts } from "./clickhouse-event-counts.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 import type { ClickHouseProperties } from "./clickhouse-properties.js";
+import type { createClickHousePropertyKeys } from "./clickhouse-property-keys.js";
 
 type Rows = <T>(query: string) => Promise<T[]>;
 type EventCounts = ReturnType<typeof createClickHouseEventCounts>;
+type PropertyKeys = ReturnType<typeof createClickHousePropertyKeys>;
 type By = { by: "property" | "event"; property: string } | null;
 
 /** Day × value rows a one-pass breakdown reads at most (a month of 600 values). */
@@ -18,7 +20,13 @@ const mostDayValues = 20_000;
  * distinct uuids and property maths read one copy of each uuid: redelivered
  * copies live until ReplacingMergeTree merges them, and would add twice.
  */
-export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, within: (r: Scope) => string, counts: EventCounts) {
+export function createClickHouseInsights(
+  rows: Rows,
+  p: ClickHouseProperties,
+  within: (r: Scope) => string,
+  sources: { counts: EventCounts; keys: PropertyKeys },
+) {
+  const { counts, keys } = sources;
   /** The label of the day / week / month bucket holding a Date expression; '' over the whole range. */
   const coarser = (interval: Exclude<Interval, "hour"> | "none", day: string) =>
     interval === "none"
@@ -70,6 +78,7 @@ export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, wi
     q.math === "total" && q.filters.length === 0 && (by === null || by.by === "event") && daysStartOnWholeHours(r);
 
   const insightRows: AnalyticsStore["insightRows"] = async (r, q) => {
+    if (await keys.noneHave(r, q.filters)) return [];
     if (fromRollup(r, q)) {
       const hours = `project_id = ${chString(r.projectId)} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
       const out = await rows<{ bucket: string; n: string }>(
@@ -104,6 +113,7 @@ export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, wi
   };
 
   const insightTopValues: AnalyticsStore["insightTopValues"] = async (r, q, by, limit) => {
+    if (await keys.noneHave(r, q.filters)) return [];
     if (fromCounts(r, q, by)) {
       const out = await rows<{ value: string }>(
         `SELECT event AS value, sum(n) AS n FROM (${await counts.countedEvents(r, q.event)})
@@ -132,6 +142,7 @@ export function createClickHouseInsights(rows: Rows, p: ClickHouseProperties, wi
    */
   const insightBreakdownRows: NonNullable<AnalyticsStore["insightBreakdownRows"]> = async (r, q, by, limit) => {
     if (q.math !== "total" || q.interval === "hour") return undefined;
+    if (await keys.noneHave(r, q.filters)) return { kept: [], rows: [] };
     const out = await rows<{ day: string; value: string; n: string }>(
       fromCounts(r, q, by)
         ? `SELECT toString(toDate(hour, ${chString(r.tz)})) AS day, event AS value, sum(n) AS n FROM (${await counts.countedEvents(r, q.event)})

@@ -1,6 +1,7 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { countMigration } from "./clickhouse-count-migration.js";
 import { moveToProjects } from "./clickhouse-project-migration.js";
+import { propertyKeysMigration } from "./clickhouse-property-keys.js";
 
 /**
  * Versioned, idempotent migrations: each statement is IF NOT EXISTS, so
@@ -122,6 +123,7 @@ export const clickHouseMigrations: ReadonlyArray<Migration> = [
     ],
   },
   { version: 6, statements: countMigration },
+  { version: 7, statements: propertyKeysMigration },
 ];
 
 export async function migrateClickHouse(
