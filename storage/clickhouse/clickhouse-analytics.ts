@@ -107,21 +107,21 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
       // keeps each user as the hash of their id (bench:dashboard's retention tile); otherwise from the events.
       const activeFromRollup = !q.returnEvent && q.filters.length === 0 && fromRollup(r);
       const user = activeFromRollup ? "toUUID(UUIDNumToString(sipHash128(distinct_id)))" : "distinct_id";
-      const active = activeFromRollup
-        ? `SELECT DISTINCT user AS id, ${unit("hour")} AS active FROM project_user_hours WHERE ${hours(r)}`
-        : `SELECT DISTINCT distinct_id AS id, ${unit("event_timestamp")} AS active FROM events WHERE ${returnFilter}${matching}`;
+      const cohorts = `SELECT ${user} AS id, ${unit("min(event_timestamp)")} AS cohort FROM events
+        WHERE event = ${chString(q.startEvent)} AND ${matching} GROUP BY distinct_id`;
+      // From the rollup: every (user, hour) row joined to the cohorts, held in memory as the join's right side, and
+      // counted as distinct users (3.5× faster than DISTINCT (user, day) first, in a throwaway run on the
+      // bench:dashboard dataset). From the events: each user's distinct active days, joined to their cohort.
+      const joined = activeFromRollup
+        ? `(SELECT user AS id, ${unit("hour")} AS active FROM project_user_hours WHERE ${hours(r)}) AS a ALL INNER JOIN (${cohorts}) AS c`
+        : `(${cohorts}) AS c ALL INNER JOIN (SELECT DISTINCT distinct_id AS id, ${unit("event_timestamp")} AS active FROM events WHERE ${returnFilter}${matching}) AS a`;
       const out = await rows<{ cohort_day: string; k: string; users: string }>(
         `SELECT toString(cohort) AS cohort_day, intDiv(toRelativeDayNum(active) - toRelativeDayNum(cohort), ${step}) AS k, uniqExact(id) AS users
-         FROM (SELECT ${user} AS id, ${unit("min(event_timestamp)")} AS cohort FROM events
-               WHERE event = ${chString(q.startEvent)} AND ${matching} GROUP BY distinct_id) AS c
-         ALL INNER JOIN (${active}) AS a
-         USING id
+         FROM ${joined} USING id
          WHERE active > cohort AND k <= ${chInt(q.periods)}
          GROUP BY cohort, k
          UNION ALL
-         SELECT toString(cohort) AS cohort_day, 0 AS k, count() AS users
-         FROM (SELECT distinct_id, ${unit("min(event_timestamp)")} AS cohort FROM events
-               WHERE event = ${chString(q.startEvent)} AND ${matching} GROUP BY distinct_id)
+         SELECT toString(cohort) AS cohort_day, 0 AS k, count() AS users FROM (${cohorts})
          GROUP BY cohort`,
       );
       return out.map((x) => ({ cohort: x.cohort_day, k: Number(x.k), users: Number(x.users) }));
