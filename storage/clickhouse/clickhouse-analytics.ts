@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
 import { daysStartOnWholeHours } from "../../analytics/time-range.js";
-import { createClickHouseEventCounts } from "./clickhouse-event-counts.js";
+import { createClickHouseEventCounts, featureEvent } from "./clickhouse-event-counts.js";
 import { createClickHouseInsights } from "./clickhouse-insights.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 import { createClickHousePeople } from "./clickhouse-people.js";
@@ -30,7 +30,7 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
   // UTC hours; other zones (e.g. +05:30) scan the events.
   const fromRollup = (r: Scope) => daysStartOnWholeHours(r);
   const people = createClickHousePeople(client);
-  const counts = createClickHouseEventCounts(rows);
+  const counts = createClickHouseEventCounts(rows, p.string("feature"));
   const insights = createClickHouseInsights(rows, p, within, { counts, keys: createClickHousePropertyKeys(rows) });
   const hours = (r: Scope) => `project_id = ${chString(r.projectId)} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
 
@@ -72,10 +72,13 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
     },
     async topFeatures(r, limit) {
       const out = await rows<{ feature: string; n: string }>(
-        `SELECT feature, sum(n) AS n FROM (
-           SELECT ${p.string("feature")} AS feature, toDate(event_timestamp) AS d, uniqExact(uuid) AS n FROM events
-           WHERE event = 'most_used_feature' AND ${within(r)} GROUP BY feature, d HAVING feature != '')
-         GROUP BY feature ORDER BY n DESC, feature ASC LIMIT ${chInt(limit)}`,
+        fromRollup(r)
+          ? `SELECT value AS feature, sum(n) AS n FROM (${await counts.countedEvents(r, featureEvent, { byFeature: true })})
+             WHERE feature != '' GROUP BY feature ORDER BY n DESC, feature ASC LIMIT ${chInt(limit)}`
+          : `SELECT feature, sum(n) AS n FROM (
+               SELECT ${p.string("feature")} AS feature, toDate(event_timestamp) AS d, uniqExact(uuid) AS n FROM events
+               WHERE event = ${chString(featureEvent)} AND ${within(r)} GROUP BY feature, d HAVING feature != '')
+             GROUP BY feature ORDER BY n DESC, feature ASC LIMIT ${chInt(limit)}`,
       );
       return out.map((x) => ({ feature: x.feature, count: Number(x.n) }));
     },

@@ -8,8 +8,8 @@
  *    erasure touched: its `fingerprint` moves whenever the hour changes, and
  *    never comes back to a value a count was taken at (a plain row count would,
  *    after retention deleted an hour and late events refilled it);
- *  - `event_hour_counts` holds, per hour, distinct uuids per event as the worker
- *    last counted them (count-settler), and a marker row (event '') with the
+ *  - `event_hour_counts` holds, per hour, distinct uuids per event (and per
+ *    feature for most_used_feature) as the worker last counted them (count-settler), and a marker row (event '') with the
  *    fingerprint it read before counting. An hour whose marker
  *    equals its fingerprint now is settled: its counts are exact. Queries read settled hours here and
  *    count the others from the events (clickhouse-event-counts.ts).
@@ -30,15 +30,16 @@ export const countMigration = [
   `CREATE MATERIALIZED VIEW IF NOT EXISTS event_hour_changes_mv TO event_hour_changes AS
     SELECT project_id, toStartOfHour(event_timestamp) AS hour, ${rowsOfHour} FROM events GROUP BY project_id, hour`,
   `INSERT INTO event_hour_changes SELECT project_id, toStartOfHour(event_timestamp) AS hour, ${rowsOfHour} FROM events GROUP BY project_id, hour`,
-  // Version: the time of the count; a later count of the same hour and event replaces an earlier one.
+  // Version: the time of the count; a later count of the same hour, event and feature replaces an earlier one.
   `CREATE TABLE IF NOT EXISTS event_hour_counts (
     project_id String,
     hour DateTime('UTC'),
     event String,
+    feature String,
     n UInt64,
     fingerprint UInt64,
     computed_at_ms UInt64
   ) ENGINE = ReplacingMergeTree(computed_at_ms)
   PARTITION BY toYYYYMM(hour)
-  ORDER BY (project_id, hour, event)`,
+  ORDER BY (project_id, hour, event, feature)`,
 ];

@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { RollupUpkeep } from "../database.js";
-import { hourRuns, inRuns } from "./clickhouse-event-counts.js";
+import { featureColumn, hourRuns, inRuns } from "./clickhouse-event-counts.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
+import { createClickHouseProperties } from "./clickhouse-properties.js";
 
 const hourMs = 3_600_000;
 /** An hour is counted once it has been over for this long; the hours after it are counted from the events. */
@@ -15,7 +16,7 @@ type Dirty = { h: number; fingerprint: string };
 /**
  * Keeps ClickHouse's exact hourly event counts (clickhouse-count-migration.ts)
  * up to date: every hour whose fingerprint moved since it was last counted is
- * counted again, distinct uuids per event, and its marker written after its
+ * counted again, distinct uuids per event (and feature), and its marker written after its
  * counts with the fingerprint read before them, so a marker never vouches for
  * counts that miss a row it saw (a row reaches `events` before its view adds
  * it to the fingerprint). Workers may run it at once: a later count replaces
@@ -23,6 +24,10 @@ type Dirty = { h: number; fingerprint: string };
  */
 export function createClickHouseCountSettler(client: ClickHouseClient, now: () => number = Date.now): RollupUpkeep {
   const rows = async <T>(query: string) => (await client.query({ query, format: "JSONEachRow" })).json<T>();
+  // The feature is read as the analytics read it, which depends on the server's version.
+  let feature: Promise<string> | undefined;
+  const featureOf = () =>
+    (feature ??= rows<{ v: string }>("SELECT version() AS v").then(([{ v }]) => featureColumn(createClickHouseProperties(v).string("feature"))));
 
   async function countHours(projectId: string, hours: Dirty[]): Promise<void> {
     const at = chInt(now());
@@ -30,20 +35,20 @@ export function createClickHouseCountSettler(client: ClickHouseClient, now: () =
     const runs = hourRuns(hours.map((x) => x.h).sort((a, b) => a - b));
     // Events an erasure took out of an hour get a 0, replacing their earlier count.
     await client.command({
-      query: `INSERT INTO event_hour_counts (project_id, hour, event, n, fingerprint, computed_at_ms)
-        SELECT ${chString(projectId)} AS project_id, hour, event, sum(n) AS n, toUInt64(0) AS fingerprint, toUInt64(${at}) AS computed_at_ms FROM (
-          SELECT toStartOfHour(event_timestamp) AS hour, event, uniqExact(uuid) AS n FROM events
-          WHERE ${project} AND (${inRuns("event_timestamp", runs)}) GROUP BY hour, event
+      query: `INSERT INTO event_hour_counts (project_id, hour, event, feature, n, fingerprint, computed_at_ms)
+        SELECT ${chString(projectId)} AS project_id, hour, event, feature, sum(n) AS n, toUInt64(0) AS fingerprint, toUInt64(${at}) AS computed_at_ms FROM (
+          SELECT toStartOfHour(event_timestamp) AS hour, event, ${await featureOf()} AS feature, uniqExact(uuid) AS n FROM events
+          WHERE ${project} AND (${inRuns("event_timestamp", runs)}) GROUP BY hour, event, feature
           UNION ALL
-          SELECT hour, event, toUInt64(0) AS n FROM event_hour_counts
-          WHERE ${project} AND (${inRuns("hour", runs)}) AND event != '' GROUP BY hour, event
-        ) GROUP BY hour, event`,
+          SELECT hour, event, feature, toUInt64(0) AS n FROM event_hour_counts
+          WHERE ${project} AND (${inRuns("hour", runs)}) AND event != '' GROUP BY hour, event, feature
+        ) GROUP BY hour, event, feature`,
     });
     // UInt64 fingerprints stay exact as SQL literals (JSON values would pass through a double).
     const markers = hours.map((x) => `(toUInt32(${chInt(x.h)}), toUInt64(${chString(x.fingerprint)}))`).join(", ");
     await client.command({
-      query: `INSERT INTO event_hour_counts (project_id, hour, event, n, fingerprint, computed_at_ms)
-        SELECT ${chString(projectId)} AS project_id, toDateTime(tupleElement(m, 1)) AS hour, '' AS event, toUInt64(0) AS n,
+      query: `INSERT INTO event_hour_counts (project_id, hour, event, feature, n, fingerprint, computed_at_ms)
+        SELECT ${chString(projectId)} AS project_id, toDateTime(tupleElement(m, 1)) AS hour, '' AS event, '' AS feature, toUInt64(0) AS n,
           tupleElement(m, 2) AS fingerprint, toUInt64(${at}) AS computed_at_ms
         FROM (SELECT arrayJoin([${markers}]) AS m)`,
     });

@@ -7,6 +7,13 @@ const hourSeconds = 3600;
 /** Beyond this many separate runs of settled and unsettled hours, the whole range is counted from the events. */
 const mostRuns = 100;
 
+/**
+ * The counts also break this event down by its `feature` property: the original project's most-used-feature
+ * question (bench:dashboard's feature tile counted every such event's uuid). `featureOf` reads the property.
+ */
+export const featureEvent = "most_used_feature";
+export const featureColumn = (featureOf: string) => `if(event = ${chString(featureEvent)}, ${featureOf}, '')`;
+
 /** Ascending hours (epoch seconds) as runs of consecutive hours, [from, to). */
 export function hourRuns(hours: number[]): Array<[number, number]> {
   const runs: Array<[number, number]> = [];
@@ -31,9 +38,12 @@ export function inRuns(column: string, runs: Array<[number, number]>): string {
  * erasure) and hours not counted yet (the last one) are counted from the
  * events. Which hours are which is read once, so each hour comes from one side.
  */
-export function createClickHouseEventCounts(rows: Rows) {
-  /** SQL of rows (hour, event, n) over the scope, of `event` alone when it is not "". */
-  async function countedEvents(r: Scope, event: string): Promise<string> {
+export function createClickHouseEventCounts(rows: Rows, featureOf: string) {
+  /**
+   * SQL of rows (hour, event, value, n) over the scope, of `event` alone when it is not "": `value` is the
+   * feature (featureEvent) with `byFeature`, else "".
+   */
+  async function countedEvents(r: Scope, event: string, opts: { byFeature?: boolean } = {}): Promise<string> {
     const project = `project_id = ${chString(r.projectId)}`;
     const hours = `${project} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
     const status = await rows<{ h: number; settled: number }>(
@@ -44,8 +54,10 @@ export function createClickHouseEventCounts(rows: Rows) {
        ) AS counted USING hour ORDER BY h`,
     );
     const named = event ? ` AND event = ${chString(event)}` : "";
+    const value = opts.byFeature ? featureColumn(featureOf) : "''";
     const counted = (where: string) =>
-      `SELECT toStartOfHour(event_timestamp) AS hour, event, uniqExact(uuid) AS n FROM events WHERE ${project}${named} AND (${where}) GROUP BY hour, event`;
+      `SELECT toStartOfHour(event_timestamp) AS hour, event, ${value} AS value, uniqExact(uuid) AS n FROM events
+       WHERE ${project}${named} AND (${where}) GROUP BY hour, event, value`;
     let settled = hourRuns(status.filter((s) => Number(s.settled) === 1).map((s) => Number(s.h)));
     let unsettled = hourRuns(status.filter((s) => Number(s.settled) !== 1).map((s) => Number(s.h)));
     if (settled.length + unsettled.length > mostRuns) {
@@ -53,10 +65,10 @@ export function createClickHouseEventCounts(rows: Rows) {
       unsettled = [[Math.floor(r.startMs / 1000), Math.floor(r.endMs / 1000)]];
     }
     // An hour an erasure emptied of an event keeps a 0 for it (the settler's later count replaces the earlier).
-    return `SELECT hour, event, n FROM (
-        SELECT hour, event, argMax(n, computed_at_ms) AS n FROM event_hour_counts
-        WHERE ${project} AND event != ''${named} AND (${inRuns("hour", settled)}) GROUP BY hour, event
-      ) WHERE n > 0
+    return `SELECT hour, event, ${opts.byFeature ? "feature" : "''"} AS value, sum(n) AS n FROM (
+        SELECT hour, event, feature, argMax(n, computed_at_ms) AS n FROM event_hour_counts
+        WHERE ${project} AND event != ''${named} AND (${inRuns("hour", settled)}) GROUP BY hour, event, feature
+      ) GROUP BY hour, event, value HAVING n > 0
       UNION ALL
       ${counted(inRuns("event_timestamp", unsettled))}`;
   }

@@ -29,6 +29,14 @@ describe.skipIf(!inject("clickhouseUrl"))("ClickHouse exact hourly event counts"
     expect(res.status, res.text).toBe(200);
     return Object.fromEntries(res.json.current.results.map((r: { breakdownValue: string; aggregate: number }) => [r.breakdownValue, r.aggregate]));
   };
+  /** The most-used-feature route's ranking over the day: feature → count. */
+  const features = async () =>
+    Object.fromEntries(
+      (await readJson(`${server.url}/api/v1/analytics/most-used-feature?from=${day}&to=${day}`)).top.map((t: { feature: string; count: string }) => [
+        t.feature,
+        Number(t.count),
+      ]),
+    );
   const settledHours = async () => {
     const rows = await (
       await ch.query({
@@ -96,11 +104,14 @@ describe.skipIf(!inject("clickhouseUrl"))("ClickHouse exact hourly event counts"
     const hour = "toDateTime('2001-06-01 12:00:00', 'UTC')";
     await ch.command({ query: `INSERT INTO event_hour_changes SELECT 'default', ${hour}, 1, 42` });
     await ch.command({
-      query: `INSERT INTO event_hour_counts SELECT 'default', ${hour}, arrayJoin(['', 'page_view']) AS event, if(event = '', 0, 5), if(event = '', 42, 0), 1`,
+      query: `INSERT INTO event_hour_counts (project_id, hour, event, feature, n, fingerprint, computed_at_ms)
+        SELECT 'default', ${hour}, arrayJoin(['', 'page_view', 'most_used_feature']) AS event, if(event = 'most_used_feature', 'ghost', ''),
+          multiIf(event = '', 0, event = 'page_view', 5, 3), if(event = '', 42, 0), 1`,
     });
     const total = async (tz: string) => (await readJson(`${server.url}/api/v1/analytics/total-events?from=2001-06-01&to=2001-06-01&tz=${tz}`)).totalEvents;
-    expect(await total("UTC")).toBe("5");
-    expect(await total("Europe/Berlin")).toBe("5");
+    expect(await total("UTC")).toBe("8");
+    expect(await total("Europe/Berlin")).toBe("8");
+    expect(await readJson(`${server.url}/api/v1/analytics/most-used-feature?from=2001-06-01&to=2001-06-01`)).toMatchObject({ feature: "ghost", count: "3" });
     // Kolkata (+05:30) days do not start on UTC hours: the raw events answer, and there are none.
     expect(await total("Asia/Kolkata")).toBe("0");
     // The hour changes (its fingerprint moves): the events answer until it is counted again.
