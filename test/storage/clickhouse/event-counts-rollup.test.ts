@@ -64,39 +64,57 @@ describe.skipIf(!inject("clickhouseUrl"))("ClickHouse exact hourly event counts"
 
   it("stay exact through copies, late events and an erasure, counted or not", async () => {
     const copied = { event: "page_view", distinctId: "u1", uuid: "7d3c1c52-6a0f-4c1e-9b6e-2f1a3b4c5d6e", timestamp: at("10:15:00") };
+    const feature = (distinctId: string, name: string, time: string, uuid?: string) => ({
+      event: "most_used_feature",
+      distinctId,
+      timestamp: at(time),
+      properties: { feature: name },
+      ...(uuid ? { uuid } : {}),
+    });
+    const copiedFeature = feature("u5", "export", "10:20:00", "1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b");
     await send([
       copied,
       { event: "page_view", distinctId: "u2", timestamp: at("10:45:00") },
       { event: "user_registered", distinctId: "u3", timestamp: at("11:30:00") },
+      copiedFeature,
+      feature("u6", "import", "11:05:00"),
     ]);
-    await send([copied]); // a redelivered copy, stored as a second row until ClickHouse merges
-    await waitUntil("stored", async () => (await totalEvents()) === "3");
-    expect(await byEvent()).toEqual({ page_view: 2, user_registered: 1 });
+    await send([copied, copiedFeature]); // redelivered copies, stored as second rows until ClickHouse merges
+    await waitUntil("stored", async () => (await totalEvents()) === "5");
+    expect(await byEvent()).toEqual({ page_view: 2, user_registered: 1, most_used_feature: 2 });
+    expect(await features()).toEqual({ export: 1, import: 1 });
 
     // Counted: both hours settle, and the answers come from the counts.
     expect(await database.rollups!.catchUp()).toBe(2);
     expect(await settledHours()).toBe(2);
     expect(await database.rollups!.catchUp()).toBe(0);
-    expect(await totalEvents()).toBe("3");
-    expect(await byEvent()).toEqual({ page_view: 2, user_registered: 1 });
-    expect(await byEvent("America/New_York")).toEqual({ page_view: 2, user_registered: 1 });
+    expect(await totalEvents()).toBe("5");
+    expect(await byEvent()).toEqual({ page_view: 2, user_registered: 1, most_used_feature: 2 });
+    expect(await byEvent("America/New_York")).toEqual({ page_view: 2, user_registered: 1, most_used_feature: 2 });
+    expect(await features()).toEqual({ export: 1, import: 1 });
 
-    // A late event and another copy into a counted hour: the hour is counted from the events until counted again.
-    await send([{ event: "page_view", distinctId: "u4", timestamp: at("10:50:00") }, copied]);
-    await waitUntil("the late event stored", async () => (await totalEvents()) === "4");
-    expect(await byEvent()).toEqual({ page_view: 3, user_registered: 1 });
+    // A late event and more copies into a counted hour: the hour is counted from the events until counted again.
+    await send([{ event: "page_view", distinctId: "u4", timestamp: at("10:50:00") }, feature("u7", "export", "10:55:00"), copied, copiedFeature]);
+    await waitUntil("the late events stored", async () => (await totalEvents()) === "7");
+    expect(await byEvent()).toEqual({ page_view: 3, user_registered: 1, most_used_feature: 3 });
+    expect(await features()).toEqual({ export: 2, import: 1 });
     expect(await database.rollups!.catchUp()).toBe(1);
-    expect(await totalEvents()).toBe("4");
-    expect(await byEvent()).toEqual({ page_view: 3, user_registered: 1 });
+    expect(await totalEvents()).toBe("7");
+    expect(await byEvent()).toEqual({ page_view: 3, user_registered: 1, most_used_feature: 3 });
+    expect(await features()).toEqual({ export: 2, import: 1 });
 
-    // Erasing the only user of an event name: gone at once, and still gone once counted again.
-    const erased = await postJson(`${server.url}/api/v1/admin/projects/default/erase`, { distinctId: "u3" }, asAdmin);
-    expect(erased.json).toEqual({ events: "1" });
-    expect(await totalEvents()).toBe("3");
-    expect(await byEvent()).toEqual({ page_view: 3 });
+    // Erasing the only users of an event name and of a feature: gone at once, and still gone once counted again.
+    for (const distinctId of ["u3", "u6"]) {
+      const erased = await postJson(`${server.url}/api/v1/admin/projects/default/erase`, { distinctId }, asAdmin);
+      expect(erased.json).toEqual({ events: "1" });
+    }
+    expect(await totalEvents()).toBe("5");
+    expect(await byEvent()).toEqual({ page_view: 3, most_used_feature: 2 });
+    expect(await features()).toEqual({ export: 2 });
     expect(await database.rollups!.catchUp()).toBe(1);
-    expect(await totalEvents()).toBe("3");
-    expect(await byEvent()).toEqual({ page_view: 3 });
+    expect(await totalEvents()).toBe("5");
+    expect(await byEvent()).toEqual({ page_view: 3, most_used_feature: 2 });
+    expect(await features()).toEqual({ export: 2 });
   });
 
   it("read counted hours from the counts for whole-hour zones, and scan events for others", async () => {
