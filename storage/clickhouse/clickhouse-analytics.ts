@@ -7,7 +7,7 @@ import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 import { createClickHousePeople } from "./clickhouse-people.js";
 import { createClickHousePowerUsers } from "./clickhouse-power-users.js";
 import { createClickHouseProperties } from "./clickhouse-properties.js";
-import { createClickHousePropertyKeys } from "./clickhouse-property-keys.js";
+import { createClickHouseStandardProperties } from "./clickhouse-standard-properties.js";
 
 /**
  * The questions in ClickHouse SQL that runs on 18.16 and on current releases.
@@ -31,7 +31,7 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
   const fromRollup = (r: Scope) => daysStartOnWholeHours(r);
   const people = createClickHousePeople(client);
   const counts = createClickHouseEventCounts(rows, p.string("feature"));
-  const insights = createClickHouseInsights(rows, p, within, { counts, keys: createClickHousePropertyKeys(rows) });
+  const insights = createClickHouseInsights(rows, p, within, { counts, keys: createClickHouseStandardProperties(rows, within) });
   const hours = (r: Scope) => `project_id = ${chString(r.projectId)} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
 
   return {

@@ -5,11 +5,11 @@ import { foldDayValues } from "../day-values-fold.js";
 import type { createClickHouseEventCounts } from "./clickhouse-event-counts.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 import type { ClickHouseProperties } from "./clickhouse-properties.js";
-import type { createClickHousePropertyKeys } from "./clickhouse-property-keys.js";
+import type { createClickHouseStandardProperties } from "./clickhouse-standard-properties.js";
 
 type Rows = <T>(query: string) => Promise<T[]>;
 type EventCounts = ReturnType<typeof createClickHouseEventCounts>;
-type PropertyKeys = ReturnType<typeof createClickHousePropertyKeys>;
+type StandardProperties = ReturnType<typeof createClickHouseStandardProperties>;
 type By = { by: "property" | "event"; property: string } | null;
 
 /** Day × value rows a one-pass breakdown reads at most (a month of 600 values). */
@@ -24,7 +24,7 @@ export function createClickHouseInsights(
   rows: Rows,
   p: ClickHouseProperties,
   within: (r: Scope) => string,
-  sources: { counts: EventCounts; keys: PropertyKeys },
+  sources: { counts: EventCounts; keys: StandardProperties },
 ) {
   const { counts, keys } = sources;
   /** The label of the day / week / month bucket holding a Date expression; '' over the whole range. */

@@ -1,7 +1,7 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { countMigration } from "./clickhouse-count-migration.js";
 import { moveToProjects } from "./clickhouse-project-migration.js";
-import { propertyKeysMigration } from "./clickhouse-property-keys.js";
+import { addStandardPropertiesColumn } from "./clickhouse-standard-properties.js";
 
 /**
  * Versioned, idempotent migrations: each statement is IF NOT EXISTS, so
@@ -123,7 +123,7 @@ export const clickHouseMigrations: ReadonlyArray<Migration> = [
     ],
   },
   { version: 6, statements: countMigration },
-  { version: 7, statements: propertyKeysMigration },
+  { version: 7, run: addStandardPropertiesColumn },
 ];
 
 export async function migrateClickHouse(
