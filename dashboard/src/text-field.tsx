@@ -1,5 +1,5 @@
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 
 type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "value" | "onChange" | "onInput" | "onBlur" | "onKeyDown">;
 
@@ -12,9 +12,18 @@ type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "value" | "onC
 export function TextField(p: InputProps & { value: string; onCommit: (value: string) => void; commitOnChange?: boolean }) {
   const { value, onCommit, commitOnChange = true, ...rest } = p;
   const [draft, setDraft] = useState(value);
-  useEffect(() => setDraft(value), [value]);
-  const commit = () => {
-    if (draft !== value) onCommit(draft);
+  // A new value from outside replaces the draft, in the same render. (An effect would run after paint, and
+  // a field just added would wipe what was typed into it meanwhile: the browser test lost a filter so.)
+  const [shownValue, setShownValue] = useState(value);
+  if (value !== shownValue) {
+    setShownValue(value);
+    setDraft(value);
+  }
+  // What the field shows, read from the field itself: an event that follows the typing at once (leaving
+  // the field, Enter) can run before the render that would have given this closure the new draft.
+  const commit = (e: { currentTarget: HTMLInputElement }) => {
+    const shown = e.currentTarget.value;
+    if (shown !== value) onCommit(shown);
   };
   return (
     <input
@@ -25,7 +34,7 @@ export function TextField(p: InputProps & { value: string; onCommit: (value: str
       onChange={commitOnChange ? commit : undefined}
       onBlur={commit}
       onKeyDown={(e) => {
-        if (e.key === "Enter") commit();
+        if (e.key === "Enter") commit(e);
       }}
     />
   );

@@ -22,12 +22,13 @@ export const needsProperty: ReadonlySet<string> = new Set(["sum", "avg", "min", 
 const valueless = new Set(["is_set", "is_not_set"]);
 
 /** Series, filters, breakdown and interval of the main chart; text fields apply on change (Enter or leaving the field). */
-export function TrendControls(p: { choice: ChartChoice; onChoice: (c: ChartChoice) => void; events: string[] }) {
+/** `onChoice` takes an update of the latest choice: two fields committed at once (one on leaving it, the next on Enter) both apply. */
+export function TrendControls(p: { choice: ChartChoice; onChoice: (update: (was: ChartChoice) => ChartChoice) => void; events: string[] }) {
   const c = p.choice;
   const setSeries = (i: number, patch: Partial<ChartChoice["series"][number]>) =>
-    p.onChoice({ ...c, series: c.series.map((s, k) => (k === i ? { ...s, ...patch } : s)) });
+    p.onChoice((was) => ({ ...was, series: was.series.map((s, k) => (k === i ? { ...s, ...patch } : s)) }));
   const setFilter = (i: number, patch: Partial<ChartChoice["filters"][number]>) =>
-    p.onChoice({ ...c, filters: c.filters.map((f, k) => (k === i ? { ...f, ...patch } : f)) });
+    p.onChoice((was) => ({ ...was, filters: was.filters.map((f, k) => (k === i ? { ...f, ...patch } : f)) }));
   return (
     <div class="trend-controls" data-testid="trend-controls">
       <datalist id="event-names">
@@ -60,7 +61,7 @@ export function TrendControls(p: { choice: ChartChoice; onChoice: (c: ChartChoic
           )}
           <TextField value={s.event} aria-label="event" name="event" list="event-names" placeholder="any event" onCommit={(v) => setSeries(i, { event: v })} />
           {c.series.length > 1 && (
-            <button type="button" class="link" onClick={() => p.onChoice({ ...c, series: c.series.filter((_, k) => k !== i) })}>
+            <button type="button" class="link" onClick={() => p.onChoice((was) => ({ ...was, series: was.series.filter((_, k) => k !== i) }))}>
               remove
             </button>
           )}
@@ -89,35 +90,55 @@ export function TrendControls(p: { choice: ChartChoice; onChoice: (c: ChartChoic
           {!valueless.has(f.operator) && (
             <TextField value={f.value} aria-label="filter value" name="filter-value" placeholder="value" onCommit={(v) => setFilter(i, { value: v })} />
           )}
-          <button type="button" class="link" onClick={() => p.onChoice({ ...c, filters: c.filters.filter((_, k) => k !== i) })}>
+          <button type="button" class="link" onClick={() => p.onChoice((was) => ({ ...was, filters: was.filters.filter((_, k) => k !== i) }))}>
             remove
           </button>
         </div>
       ))}
       <div class="row">
         {c.series.length < 10 && (
-          <button type="button" onClick={() => p.onChoice({ ...c, series: [...c.series, { event: "", math: "unique_users" }] })}>
+          <button type="button" onClick={() => p.onChoice((was) => ({ ...was, series: [...was.series, { event: "", math: "unique_users" }] }))}>
             + series
           </button>
         )}
         <button
           type="button"
           data-testid="add-filter"
-          onClick={() => p.onChoice({ ...c, filters: [...c.filters, { property: "", operator: "equals", value: "" }] })}
+          onClick={() => p.onChoice((was) => ({ ...was, filters: [...was.filters, { property: "", operator: "equals", value: "" }] }))}
         >
           + filter
         </button>
         <label>
           Breakdown
-          <TextField value={c.breakdown} name="breakdown" placeholder="property (none)" onCommit={(v) => p.onChoice({ ...c, breakdown: v.trim() })} />
+          <TextField
+            value={c.breakdown}
+            name="breakdown"
+            placeholder="property (none)"
+            onCommit={(v) => p.onChoice((was) => ({ ...was, breakdown: v.trim() }))}
+          />
         </label>
         <label>
-          <input type="checkbox" name="compare" checked={c.compare} onChange={(e) => p.onChoice({ ...c, compare: e.currentTarget.checked })} />
+          <input
+            type="checkbox"
+            name="compare"
+            checked={c.compare}
+            onChange={(e) => {
+              const compare = e.currentTarget.checked; // read now: the update runs after the event
+              p.onChoice((was) => ({ ...was, compare }));
+            }}
+          />
           previous period
         </label>
         <label>
           Interval
-          <select name="interval" value={c.interval} onChange={(e) => p.onChoice({ ...c, interval: e.currentTarget.value })}>
+          <select
+            name="interval"
+            value={c.interval}
+            onChange={(e) => {
+              const interval = e.currentTarget.value;
+              p.onChoice((was) => ({ ...was, interval }));
+            }}
+          >
             {["hour", "day", "week", "month"].map((x) => (
               <option value={x}>{x}</option>
             ))}
