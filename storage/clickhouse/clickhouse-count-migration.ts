@@ -30,7 +30,8 @@ export const countMigration = [
   `CREATE MATERIALIZED VIEW IF NOT EXISTS event_hour_changes_mv TO event_hour_changes AS
     SELECT project_id, toStartOfHour(event_timestamp) AS hour, ${rowsOfHour} FROM events GROUP BY project_id, hour`,
   `INSERT INTO event_hour_changes SELECT project_id, toStartOfHour(event_timestamp) AS hour, ${rowsOfHour} FROM events GROUP BY project_id, hour`,
-  // Version: the time of the count; a later count of the same hour, event and feature replaces an earlier one.
+  // Version: the server's time of the count (seconds × 10⁶, plus a random tiebreak): a later count of the same
+  // hour, event and feature replaces an earlier one; one count's rows and marker share it.
   `CREATE TABLE IF NOT EXISTS event_hour_counts (
     project_id String,
     hour DateTime('UTC'),
@@ -38,8 +39,8 @@ export const countMigration = [
     feature String,
     n UInt64,
     fingerprint UInt64,
-    computed_at_ms UInt64
-  ) ENGINE = ReplacingMergeTree(computed_at_ms)
+    version UInt64
+  ) ENGINE = ReplacingMergeTree(version)
   PARTITION BY toYYYYMM(hour)
   ORDER BY (project_id, hour, event, feature)`,
 ];

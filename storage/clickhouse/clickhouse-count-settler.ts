@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { RollupUpkeep } from "../database.js";
 import { featureColumn, hourRuns, inRuns } from "./clickhouse-event-counts.js";
@@ -5,75 +6,101 @@ import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 import { createClickHouseProperties } from "./clickhouse-properties.js";
 
 const hourMs = 3_600_000;
+const daySeconds = 86_400;
 /** An hour is counted once it has been over for this long; the hours after it are counted from the events. */
 const settleAfterMs = 60_000;
-/** Hours counted in one pass, newest first; and in one INSERT (one project's week: one scan of at most a week). */
+/** Changed hours read in one pass, newest first; days counted in one INSERT (one scan of at most a week). */
 const hoursPerPass = 2_000;
-const hoursPerInsert = 168;
-
-type Dirty = { h: number; fingerprint: string };
+const daysPerInsert = 7;
 
 /**
  * Keeps ClickHouse's exact hourly event counts (clickhouse-count-migration.ts)
- * up to date: every hour whose fingerprint moved since it was last counted is
- * counted again, distinct uuids per event (and feature), and its marker written after its
- * counts with the fingerprint read before them, so a marker never vouches for
- * counts that miss a row it saw (a row reaches `events` before its view adds
- * it to the fingerprint). Workers may run it at once: a later count replaces
- * an earlier, both exact.
+ * up to date. Every UTC day with an hour whose fingerprint moved since it was
+ * counted is counted again whole: each uuid once, in the first hour of the day
+ * it has a row in (a client's retry is stamped anew and can fall in the next
+ * hour; a copy must not count in both, before or after ClickHouse merges it).
+ * Each hour's marker is written after its counts, with the fingerprint read
+ * before them, so it never vouches for counts that miss a row it saw (a row
+ * reaches `events` before its view moves the fingerprint). Workers may run it
+ * at once: a count's rows and marker share one version, the server's time.
+ * Nothing is counted while a mutation (erasure, retention) is rewriting events.
  */
 export function createClickHouseCountSettler(client: ClickHouseClient, now: () => number = Date.now): RollupUpkeep {
   const rows = async <T>(query: string) => (await client.query({ query, format: "JSONEachRow" })).json<T>();
   // The feature is read as the analytics read it, which depends on the server's version.
   let feature: Promise<string> | undefined;
   const featureOf = () =>
-    (feature ??= rows<{ v: string }>("SELECT version() AS v").then(([{ v }]) => featureColumn(createClickHouseProperties(v).string("feature"))));
+    (feature ??= rows<{ v: string }>("SELECT version() AS v").then(
+      ([{ v }]) => featureColumn(createClickHouseProperties(v).string("feature")),
+      (e: unknown) => {
+        feature = undefined;
+        throw e;
+      },
+    ));
 
-  async function countHours(projectId: string, hours: Dirty[]): Promise<void> {
-    const at = chInt(now());
+  /** Counts the project's UTC days (their starts, epoch seconds) again, every hour of them before `before`. */
+  async function countDays(projectId: string, days: number[], before: number): Promise<void> {
     const project = `project_id = ${chString(projectId)}`;
-    const runs = hourRuns(hours.map((x) => x.h).sort((a, b) => a - b));
+    const hours = days.flatMap((d) => Array.from({ length: 24 }, (_, i) => d + i * 3600)).filter((h) => h + 3600 <= before);
+    const runs = hourRuns(hours.sort((a, b) => a - b));
+    if (runs.length === 0) return;
+    const fingerprints = await rows<{ h: number; fp: string }>(
+      `SELECT toUInt32(hour) AS h, toString(sum(fingerprint)) AS fp FROM event_hour_changes WHERE ${project} AND (${inRuns("hour", runs)}) GROUP BY hour`,
+    );
+    // Later than every count of these hours, also one taken by this process a moment ago in the same second.
+    const [{ t, last }] = await rows<{ t: number; last: string }>(
+      `SELECT toUInt32(now()) AS t, toString(max(version)) AS last FROM event_hour_counts WHERE ${project} AND (${inRuns("hour", runs)})`,
+    );
+    const version = chInt(Math.max(Number(t) * 1_000_000 + randomInt(1_000_000), Number(last) + 1));
     // Events an erasure took out of an hour get a 0, replacing their earlier count.
     await client.command({
-      query: `INSERT INTO event_hour_counts (project_id, hour, event, feature, n, fingerprint, computed_at_ms)
-        SELECT ${chString(projectId)} AS project_id, hour, event, feature, sum(n) AS n, toUInt64(0) AS fingerprint, toUInt64(${at}) AS computed_at_ms FROM (
-          SELECT toStartOfHour(event_timestamp) AS hour, event, ${await featureOf()} AS feature, uniqExact(uuid) AS n FROM events
-          WHERE ${project} AND (${inRuns("event_timestamp", runs)}) GROUP BY hour, event, feature
+      query: `INSERT INTO event_hour_counts (project_id, hour, event, feature, n, fingerprint, version)
+        SELECT ${chString(projectId)} AS project_id, hour, event, feature, sum(n) AS n, toUInt64(0) AS fingerprint, toUInt64(${version}) AS version FROM (
+          SELECT h AS hour, e AS event, f AS feature, count() AS n FROM (
+            SELECT min(toStartOfHour(event_timestamp)) AS h, any(event) AS e, any(${await featureOf()}) AS f FROM events
+            WHERE ${project} AND (${inRuns("event_timestamp", runs)}) GROUP BY uuid, toDate(event_timestamp)
+          ) GROUP BY h, e, f
           UNION ALL
           SELECT hour, event, feature, toUInt64(0) AS n FROM event_hour_counts
           WHERE ${project} AND (${inRuns("hour", runs)}) AND event != '' GROUP BY hour, event, feature
         ) GROUP BY hour, event, feature`,
     });
+    if (fingerprints.length === 0) return;
     // UInt64 fingerprints stay exact as SQL literals (JSON values would pass through a double).
-    const markers = hours.map((x) => `(toUInt32(${chInt(x.h)}), toUInt64(${chString(x.fingerprint)}))`).join(", ");
+    const markers = fingerprints.map((x) => `(toUInt32(${chInt(Number(x.h))}), toUInt64(${chString(x.fp)}))`).join(", ");
     await client.command({
-      query: `INSERT INTO event_hour_counts (project_id, hour, event, feature, n, fingerprint, computed_at_ms)
+      query: `INSERT INTO event_hour_counts (project_id, hour, event, feature, n, fingerprint, version)
         SELECT ${chString(projectId)} AS project_id, toDateTime(tupleElement(m, 1)) AS hour, '' AS event, '' AS feature, toUInt64(0) AS n,
-          tupleElement(m, 2) AS fingerprint, toUInt64(${at}) AS computed_at_ms
+          tupleElement(m, 2) AS fingerprint, toUInt64(${version}) AS version
         FROM (SELECT arrayJoin([${markers}]) AS m)`,
     });
   }
 
-  /** One pass: the hours that changed, newest first; resolves with how many were counted. */
+  /** One pass: the days of the hours that changed, newest first; resolves with how many changed hours there were. */
   async function pass(): Promise<number> {
-    const before = chDateTime(Math.floor((now() - settleAfterMs) / hourMs) * hourMs);
-    const dirty = await rows<{ project_id: string; h: number; fp: string }>(
-      `SELECT project_id, toUInt32(hour) AS h, toString(fingerprint) AS fp FROM (
-         SELECT project_id, hour, sum(fingerprint) AS fingerprint FROM event_hour_changes WHERE hour < ${before} GROUP BY project_id, hour
+    const [{ running }] = await rows<{ running: string }>(
+      "SELECT count() AS running FROM system.mutations WHERE database = currentDatabase() AND table = 'events' AND is_done = 0",
+    );
+    if (Number(running) > 0) return 0;
+    const before = Math.floor((now() - settleAfterMs) / hourMs) * hourMs;
+    const dirty = await rows<{ project_id: string; h: number }>(
+      `SELECT project_id, toUInt32(hour) AS h FROM (
+         SELECT project_id, hour, sum(fingerprint) AS fingerprint FROM event_hour_changes WHERE hour < ${chDateTime(before)} GROUP BY project_id, hour
        ) AS changed ANY LEFT JOIN (
-         SELECT project_id, hour, argMax(fingerprint, computed_at_ms) AS seen FROM event_hour_counts
-         WHERE hour < ${before} AND event = '' GROUP BY project_id, hour
+         SELECT project_id, hour, argMax(fingerprint, version) AS seen FROM event_hour_counts
+         WHERE hour < ${chDateTime(before)} AND event = '' GROUP BY project_id, hour
        ) AS counted USING (project_id, hour)
        WHERE seen != fingerprint ORDER BY h DESC LIMIT ${chInt(hoursPerPass)}`,
     );
-    const byProject = new Map<string, Dirty[]>();
+    const daysOf = new Map<string, Set<number>>();
     for (const x of dirty) {
-      const hours = byProject.get(x.project_id) ?? [];
-      hours.push({ h: Number(x.h), fingerprint: x.fp });
-      byProject.set(x.project_id, hours);
+      const days = daysOf.get(x.project_id) ?? new Set<number>();
+      days.add(Number(x.h) - (Number(x.h) % daySeconds));
+      daysOf.set(x.project_id, days);
     }
-    for (const [projectId, hours] of byProject) {
-      for (let i = 0; i < hours.length; i += hoursPerInsert) await countHours(projectId, hours.slice(i, i + hoursPerInsert));
+    for (const [projectId, set] of daysOf) {
+      const days = [...set];
+      for (let i = 0; i < days.length; i += daysPerInsert) await countDays(projectId, days.slice(i, i + daysPerInsert), before / 1000);
     }
     return dirty.length;
   }

@@ -11,6 +11,8 @@ import { createClickHouseErrors } from "./clickhouse-errors.js";
 import { migrateClickHouse } from "./clickhouse-migrations.js";
 import { createClickHouseSink } from "./clickhouse-sink.js";
 
+const migrationTimeoutMs = 3_600_000;
+
 /** A ClickHouse server over HTTP: one client for the worker's inserts, one for analytics. */
 export function openClickHouse(db: DatabaseConfig): DatabaseParts {
   const c = db.clickhouse;
@@ -24,7 +26,15 @@ export function openClickHouse(db: DatabaseConfig): DatabaseParts {
     access: createClickHouseAccessStore(writer),
     eraser: createClickHouseEraser(writer),
     rollups: createClickHouseCountSettler(writer),
-    migrate: () => migrateClickHouse(writer, c),
+    // Migrations backfill rollups over every stored event: a client of their own, with no 30 s limit.
+    async migrate() {
+      const migrator = createClickHouseClient(c, 1, migrationTimeoutMs);
+      try {
+        await migrateClickHouse(migrator, c);
+      } finally {
+        await migrator.close();
+      }
+    },
     analytics: () => createClickHouseAnalytics(reader),
     ping: async () => void (await reader.command({ query: "SELECT 1" })),
     async close() {

@@ -5,7 +5,7 @@ type Rows = <T>(query: string) => Promise<T[]>;
 
 const hourSeconds = 3600;
 /** Beyond this many separate runs of settled and unsettled hours, the whole range is counted from the events. */
-const mostRuns = 100;
+const mostRuns = 400;
 
 /**
  * The counts also break this event down by its `feature` property: the original project's most-used-feature
@@ -25,6 +25,18 @@ export function hourRuns(hours: number[]): Array<[number, number]> {
   return runs;
 }
 
+/** The parts of [start, end) outside the (ascending, disjoint) runs. */
+export function complement(runs: Array<[number, number]>, start: number, end: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let from = start;
+  for (const [a, b] of runs) {
+    if (a > from) out.push([from, a]);
+    from = Math.max(from, b);
+  }
+  if (from < end) out.push([from, end]);
+  return out;
+}
+
 /** `column` within one of the runs ("0" for none). */
 export function inRuns(column: string, runs: Array<[number, number]>): string {
   if (runs.length === 0) return "0";
@@ -37,6 +49,8 @@ export function inRuns(column: string, runs: Array<[number, number]>): string {
  * rows there; hours that changed since (new or late events, copies, an
  * erasure) and hours not counted yet (the last one) are counted from the
  * events. Which hours are which is read once, so each hour comes from one side.
+ * (A retry stamped in an hour not counted yet, whose first copy is in a counted
+ * hour of the same day, counts twice until its hour is counted.)
  */
 export function createClickHouseEventCounts(rows: Rows, featureOf: string) {
   /**
@@ -50,23 +64,28 @@ export function createClickHouseEventCounts(rows: Rows, featureOf: string) {
       `SELECT toUInt32(hour) AS h, seen = fingerprint AS settled FROM (
          SELECT hour, sum(fingerprint) AS fingerprint FROM event_hour_changes WHERE ${hours} GROUP BY hour
        ) AS changed ANY LEFT JOIN (
-         SELECT hour, argMax(fingerprint, computed_at_ms) AS seen FROM event_hour_counts WHERE ${hours} AND event = '' GROUP BY hour
+         SELECT hour, argMax(fingerprint, version) AS seen FROM event_hour_counts WHERE ${hours} AND event = '' GROUP BY hour
        ) AS counted USING hour ORDER BY h`,
     );
     const named = event ? ` AND event = ${chString(event)}` : "";
     const value = opts.byFeature ? featureColumn(featureOf) : "''";
+    // Each uuid once a UTC day, in its first hour, as the settler counts (a retry stamped anew may fall in the next hour).
     const counted = (where: string) =>
-      `SELECT toStartOfHour(event_timestamp) AS hour, event, ${value} AS value, uniqExact(uuid) AS n FROM events
-       WHERE ${project}${named} AND (${where}) GROUP BY hour, event, value`;
+      `SELECT h AS hour, e AS event, v AS value, count() AS n FROM (
+         SELECT min(toStartOfHour(event_timestamp)) AS h, any(event) AS e, any(${value}) AS v FROM events
+         WHERE ${project}${named} AND (${where}) GROUP BY uuid, toDate(event_timestamp)
+       ) GROUP BY h, e, v`;
+    const [start, end] = [Math.floor(r.startMs / 1000), Math.floor(r.endMs / 1000)];
     let settled = hourRuns(status.filter((s) => Number(s.settled) === 1).map((s) => Number(s.h)));
-    let unsettled = hourRuns(status.filter((s) => Number(s.settled) !== 1).map((s) => Number(s.h)));
+    // Everything else in the range is read from the events, hours without a fingerprint included.
+    let unsettled = complement(settled, start, end);
     if (settled.length + unsettled.length > mostRuns) {
       settled = [];
-      unsettled = [[Math.floor(r.startMs / 1000), Math.floor(r.endMs / 1000)]];
+      unsettled = [[start, end]];
     }
     // An hour an erasure emptied of an event keeps a 0 for it (the settler's later count replaces the earlier).
     return `SELECT hour, event, ${opts.byFeature ? "feature" : "''"} AS value, sum(n) AS n FROM (
-        SELECT hour, event, feature, argMax(n, computed_at_ms) AS n FROM event_hour_counts
+        SELECT hour, event, feature, argMax(n, version) AS n FROM event_hour_counts
         WHERE ${project} AND event != ''${named} AND (${inRuns("hour", settled)}) GROUP BY hour, event, feature
       ) GROUP BY hour, event, value HAVING n > 0
       UNION ALL

@@ -32,16 +32,22 @@ export const standardProperties = [
  * shortcut needs. ClickHouse 18.16 has no ADD COLUMN IF NOT EXISTS: the column is looked for first.
  */
 export async function addStandardPropertiesColumn(client: ClickHouseClient): Promise<void> {
-  const [{ n }] = await (
-    await client.query({
-      query: "SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = 'events' AND name = 'standard_properties'",
-      format: "JSONEachRow",
-    })
-  ).json<{ n: string }>();
-  if (Number(n) > 0) return;
+  const exists = async () => {
+    const [{ n }] = await (
+      await client.query({
+        query: "SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = 'events' AND name = 'standard_properties'",
+        format: "JSONEachRow",
+      })
+    ).json<{ n: string }>();
+    return Number(n) > 0;
+  };
+  if (await exists()) return;
   const bits = standardProperties.map((key, i) => `bitShiftLeft(toUInt16(visitParamHas(properties, ${chString(key)})), ${i})`);
   const mask = bits.reduce((acc, bit) => `bitOr(${acc}, ${bit})`);
-  await client.command({ query: `ALTER TABLE events ADD COLUMN standard_properties UInt16 MATERIALIZED ${mask}` });
+  // Another process migrating at the same moment (without the Redis lock) may have added it first.
+  await client.command({ query: `ALTER TABLE events ADD COLUMN standard_properties UInt16 MATERIALIZED ${mask}` }).catch(async (e: unknown) => {
+    if (!(await exists())) throw e;
+  });
 }
 
 /** A filter no event without the property passes. */
