@@ -16,9 +16,10 @@ const daysPerInsert = 7;
 /**
  * Keeps ClickHouse's exact hourly event counts (clickhouse-count-migration.ts)
  * up to date. Every UTC day with an hour whose fingerprint moved since it was
- * counted is counted again whole: each uuid once, in the first hour of the day
- * it has a row in (a client's retry is stamped anew and can fall in the next
- * hour; a copy must not count in both, before or after ClickHouse merges it).
+ * counted is counted again from that hour on: each uuid once, in the first hour
+ * of the day it has a row in (a client's retry is stamped anew and can fall in
+ * the next hour; a copy must not count in both, before or after ClickHouse
+ * merges it), so uuids of the day's earlier hours are left where they are.
  * Each hour's marker is written after its counts, with the fingerprint read
  * before them, so it never vouches for counts that miss a row it saw (a row
  * reaches `events` before its view moves the fingerprint). Workers may run it
@@ -38,12 +39,20 @@ export function createClickHouseCountSettler(client: ClickHouseClient, now: () =
       },
     ));
 
-  /** Counts the project's UTC days (their starts, epoch seconds) again, every hour of them before `before`. */
-  async function countDays(projectId: string, days: number[], before: number): Promise<void> {
+  /**
+   * Counts the project's UTC days (epoch seconds) again from their first changed hour (`from`) to the last
+   * hour over (before `before`); a uuid already in the day's earlier hours stays counted there.
+   */
+  async function countDays(projectId: string, days: Array<{ day: number; from: number }>, before: number): Promise<void> {
     const project = `project_id = ${chString(projectId)}`;
-    const hours = days.flatMap((d) => Array.from({ length: 24 }, (_, i) => d + i * 3600)).filter((h) => h + 3600 <= before);
+    const hours = days.flatMap(({ day, from }) => Array.from({ length: 24 }, (_, i) => day + i * 3600).filter((h) => h >= from && h + 3600 <= before));
     const runs = hourRuns(hours.sort((a, b) => a - b));
     if (runs.length === 0) return;
+    const earlier = days.filter(({ day, from }) => from > day).map(({ day, from }): [number, number] => [day, from]);
+    const notEarlier =
+      earlier.length === 0
+        ? ""
+        : ` AND (uuid, toDate(event_timestamp)) NOT IN (SELECT uuid, toDate(event_timestamp) FROM events WHERE ${project} AND (${inRuns("event_timestamp", earlier)}))`;
     const fingerprints = await rows<{ h: number; fp: string }>(
       `SELECT toUInt32(hour) AS h, toString(sum(fingerprint)) AS fp FROM event_hour_changes WHERE ${project} AND (${inRuns("hour", runs)}) GROUP BY hour`,
     );
@@ -58,7 +67,7 @@ export function createClickHouseCountSettler(client: ClickHouseClient, now: () =
         SELECT ${chString(projectId)} AS project_id, hour, event, feature, sum(n) AS n, toUInt64(0) AS fingerprint, toUInt64(${version}) AS version FROM (
           SELECT h AS hour, e AS event, f AS feature, count() AS n FROM (
             SELECT min(toStartOfHour(event_timestamp)) AS h, any(event) AS e, any(${await featureOf()}) AS f FROM events
-            WHERE ${project} AND (${inRuns("event_timestamp", runs)}) GROUP BY uuid, toDate(event_timestamp)
+            WHERE ${project} AND (${inRuns("event_timestamp", runs)})${notEarlier} GROUP BY uuid, toDate(event_timestamp)
           ) GROUP BY h, e, f
           UNION ALL
           SELECT hour, event, feature, toUInt64(0) AS n FROM event_hour_counts
@@ -92,14 +101,17 @@ export function createClickHouseCountSettler(client: ClickHouseClient, now: () =
        ) AS counted USING (project_id, hour)
        WHERE seen != fingerprint ORDER BY h DESC LIMIT ${chInt(hoursPerPass)}`,
     );
-    const daysOf = new Map<string, Set<number>>();
+    // Per project, each day's first changed hour.
+    const daysOf = new Map<string, Map<number, number>>();
     for (const x of dirty) {
-      const days = daysOf.get(x.project_id) ?? new Set<number>();
-      days.add(Number(x.h) - (Number(x.h) % daySeconds));
+      const h = Number(x.h);
+      const days = daysOf.get(x.project_id) ?? new Map<number, number>();
+      const day = h - (h % daySeconds);
+      days.set(day, Math.min(days.get(day) ?? h, h));
       daysOf.set(x.project_id, days);
     }
-    for (const [projectId, set] of daysOf) {
-      const days = [...set];
+    for (const [projectId, firstChanged] of daysOf) {
+      const days = [...firstChanged].map(([day, from]) => ({ day, from }));
       for (let i = 0; i < days.length; i += daysPerInsert) await countDays(projectId, days.slice(i, i + daysPerInsert), before / 1000);
     }
     return dirty.length;

@@ -129,9 +129,21 @@ describe.skipIf(!inject("clickhouseUrl"))("ClickHouse exact hourly event counts"
     expect(await total()).toBe("1");
     expect(await database.rollups!.catchUp()).toBe(2);
     expect(await total()).toBe("1");
+    // A retry into the next hour after the first copy's hour was counted: counted in the first copy's hour only.
+    const later = "6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c";
+    await send([{ event: "page_view", distinctId: "r2", uuid: later, timestamp: `${other}T15:59:58Z` }]);
+    await waitUntil("the second event stored", async () => (await total()) === "2");
+    expect(await database.rollups!.catchUp()).toBe(1);
+    await send([{ event: "page_view", distinctId: "r2", uuid: later, timestamp: `${other}T16:00:02Z` }]);
+    const copies = async () =>
+      (await (await ch.query({ query: `SELECT count() AS n FROM events WHERE uuid = '${later}'`, format: "JSONEachRow" })).json<{ n: string }>())[0].n;
+    await waitUntil("its retry stored", async () => (await copies()) === "2");
+    expect(await database.rollups!.catchUp()).toBe(1);
+    expect(await total()).toBe("2");
     await ch.command({ query: "OPTIMIZE TABLE events FINAL" });
     expect(await rows()).toBe("1");
-    expect(await total()).toBe("1");
+    expect(await copies()).toBe("1");
+    expect(await total()).toBe("2");
   });
 
   it("count nothing while an erasure's mutation is still rewriting the events", async () => {
