@@ -6,7 +6,7 @@ import { runProcess } from "./process-lifecycle.js";
 /** `npm start`: the engine (API server, and the worker unless INPROCESS_WORKER=false). */
 runProcess("insightplus", async () => {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   const engine = await startEngine(config, logger);
   return { logger, stop: () => engine.close() };
 });

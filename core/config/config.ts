@@ -11,6 +11,8 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
+  /** auto: readable lines when stdout is a terminal, JSON otherwise. */
+  logFormat: "auto" | "json" | "pretty";
   /** Unset: the in-process queue (embedded mode). */
   redisUrl: string | undefined;
   /** Redis Stream key the capture path appends to (the original's REDIS_QUEUE). */
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: p.int("PORT", 7002, 0, 65535),
     host: p.string("HOST", "0.0.0.0"),
     logLevel: p.oneOf("LOG_LEVEL", "info", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    logFormat: p.oneOf("LOG_FORMAT", "auto", ["auto", "json", "pretty"]),
     redisUrl,
     streamKey,
     backlogWatermark: p.int("BACKLOG_WATERMARK", 1_000_000, 1, Number.MAX_SAFE_INTEGER),
