@@ -8,7 +8,12 @@ import { fileURLToPath } from "node:url";
 import { buildDashboard } from "./build-dashboard.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const engineEntries = { "server-main": "main/server-main.ts", "worker-main": "main/worker-main.ts", "keys-cli": "main/keys-cli.ts" };
+export const engineEntries = {
+  "server-main": "main/server-main.ts",
+  "worker-main": "main/worker-main.ts",
+  "keys-cli": "main/keys-cli.ts",
+  "dead-letters-cli": "main/dead-letters-cli.ts",
+};
 
 export async function buildEngine() {
   let esbuild;

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { EventConsumer, QueueEntry } from "../event-queue.js";
+import { deadLetterFields } from "./redis-dead-letters.js";
 import { eventField } from "./redis-stream-publisher.js";
 import { createStreamTrimmer } from "./stream-trimmer.js";
 
@@ -89,18 +90,7 @@ export async function createRedisStreamConsumer(deps: RedisStreamConsumerDeps): 
       if (items.length === 0) return;
       const pipeline = redis.pipeline();
       for (const { entry, reason } of items) {
-        pipeline.xadd(
-          deps.deadLetterKey,
-          "*",
-          eventField,
-          Buffer.from(entry.raw),
-          "reason",
-          reason,
-          "source_id",
-          entry.id,
-          "deliveries",
-          String(entry.deliveries),
-        );
+        pipeline.xadd(deps.deadLetterKey, "*", ...deadLetterFields(entry.raw, reason, entry.id, entry.deliveries));
       }
       const results = await pipeline.exec();
       const failed = results?.find(([err]) => err);
