@@ -1,7 +1,6 @@
 import { bucketOfDay } from "../analytics/insights/insight-points.js";
 import type { InsightRow, Interval } from "../analytics/insights/insight-query.js";
-
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+import { byteOrder } from "./byte-order.js";
 
 /**
  * Events counted per day and breakdown value, as one-pass breakdowns read them: the `limit` values with

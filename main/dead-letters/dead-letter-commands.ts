@@ -94,14 +94,11 @@ export async function runDeadLetters(argv: string[], deps: { letters: DeadLetter
         } catch (e) {
           return { code: 2, out: `dead-letters: ${(e as Error).message}` };
         }
-      } else {
-        const letter = await deps.letters.get(id);
-        if (!letter) return { code: 1, out: `dead-letters: no dead letter ${id}` };
-        if (!letter.event) return { code: 2, out: `dead-letters: ${id} does not decode: mend it (show, edit, replay --file)` };
       }
-      return (await deps.letters.replay(id, mended))
-        ? { code: 0, out: `queued again${mended ? " (mended)" : ""}: ${id}` }
-        : { code: 1, out: `dead-letters: no dead letter ${id}` };
+      const replayed = await deps.letters.replay(id, mended);
+      if (replayed === "missing") return { code: 1, out: `dead-letters: no dead letter ${id}` };
+      if (replayed === "undecodable") return { code: 2, out: `dead-letters: ${id} does not decode: mend it (show, edit, replay --file)` };
+      return { code: 0, out: `queued again${mended ? " (mended)" : ""}: ${id}` };
     }
     case "drop": {
       if (!id) return missing("an id (from list)");

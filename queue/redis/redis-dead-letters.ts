@@ -18,8 +18,11 @@ export interface DeadLetters {
   /** The oldest `limit` entries. */
   list(limit: number): Promise<DeadLetter[]>;
   get(id: string): Promise<DeadLetter | undefined>;
-  /** Queues the entry again (as it was, or as `mended`) and removes it from the dead letters; false when there is none. */
-  replay(id: string, mended?: StoredEvent): Promise<boolean>;
+  /**
+   * Queues the entry again (as it was, or as `mended`) and removes it from the dead letters: "replayed";
+   * "missing" when there is no such entry; "undecodable" when it does not decode and no mended event is given.
+   */
+  replay(id: string, mended?: StoredEvent): Promise<"replayed" | "missing" | "undecodable">;
   drop(id: string): Promise<boolean>;
 }
 
@@ -66,7 +69,8 @@ export function createRedisDeadLetters(redis: Redis, keys: { streamKey: string; 
     },
     async replay(id, mended) {
       const entry = await read(id);
-      if (!entry) return false;
+      if (!entry) return "missing";
+      if (!mended && !entry.event) return "undecodable";
       // Both or neither. A replay run twice queues the event twice; the database keeps one row per uuid.
       const done = await redis
         .multi()
@@ -75,7 +79,7 @@ export function createRedisDeadLetters(redis: Redis, keys: { streamKey: string; 
         .exec();
       const failed = done?.find(([err]) => err);
       if (failed) throw failed[0];
-      return true;
+      return "replayed";
     },
     async drop(id) {
       return (await redis.xdel(keys.deadLetterKey, id)) > 0;

@@ -30,9 +30,10 @@ export async function createClickHouseAnalytics(client: ClickHouseClient): Promi
   // UTC hours; other zones (e.g. +05:30) scan the events.
   const fromRollup = (r: Scope) => daysStartOnWholeHours(r);
   const people = createClickHousePeople(client);
-  const counts = createClickHouseEventCounts(rows, p.string("feature"));
-  const insights = createClickHouseInsights(rows, p, within, { counts, keys: createClickHouseStandardProperties(rows, within) });
+  // The rollups' rows of the scope: whole UTC hours, led by the project as their sort keys are.
   const hours = (r: Scope) => `project_id = ${chString(r.projectId)} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
+  const counts = createClickHouseEventCounts(rows, p.string("feature"), hours);
+  const insights = createClickHouseInsights(rows, p, { within, hours }, { counts, keys: createClickHouseStandardProperties(rows, within) });
 
   return {
     async dailyActiveUsers(r) {

@@ -1,5 +1,5 @@
 import type { Scope } from "../../analytics/analytics-store.js";
-import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
+import { chInt, chString } from "./clickhouse-literal.js";
 
 type Rows = <T>(query: string) => Promise<T[]>;
 
@@ -52,14 +52,14 @@ export function inRuns(column: string, runs: Array<[number, number]>): string {
  * (A retry stamped in an hour not counted yet, whose first copy is in a counted
  * hour of the same day, counts twice until its hour is counted.)
  */
-export function createClickHouseEventCounts(rows: Rows, featureOf: string) {
+export function createClickHouseEventCounts(rows: Rows, featureOf: string, hoursOf: (r: Scope) => string) {
   /**
    * SQL of rows (hour, event, value, n) over the scope, of `event` alone when it is not "": `value` is the
    * feature (featureEvent) with `byFeature`, else "".
    */
   async function countedEvents(r: Scope, event: string, opts: { byFeature?: boolean } = {}): Promise<string> {
     const project = `project_id = ${chString(r.projectId)}`;
-    const hours = `${project} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
+    const hours = hoursOf(r);
     const status = await rows<{ h: number; settled: number }>(
       `SELECT toUInt32(hour) AS h, seen = fingerprint AS settled FROM (
          SELECT hour, sum(fingerprint) AS fingerprint FROM event_hour_changes WHERE ${hours} GROUP BY hour

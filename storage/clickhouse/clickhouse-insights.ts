@@ -3,7 +3,7 @@ import { type InsightRowsQuery, type Interval, propertyMaths } from "../../analy
 import { daysStartOnWholeHours } from "../../analytics/time-range.js";
 import { foldDayValues } from "../day-values-fold.js";
 import type { createClickHouseEventCounts } from "./clickhouse-event-counts.js";
-import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
+import { chInt, chString } from "./clickhouse-literal.js";
 import type { ClickHouseProperties } from "./clickhouse-properties.js";
 import type { createClickHouseStandardProperties } from "./clickhouse-standard-properties.js";
 
@@ -23,9 +23,10 @@ const mostDayValues = 20_000;
 export function createClickHouseInsights(
   rows: Rows,
   p: ClickHouseProperties,
-  within: (r: Scope) => string,
+  scoped: { within: (r: Scope) => string; hours: (r: Scope) => string },
   sources: { counts: EventCounts; keys: StandardProperties },
 ) {
+  const { within, hours } = scoped;
   const { counts, keys } = sources;
   /** The label of the day / week / month bucket holding a Date expression; '' over the whole range. */
   const coarser = (interval: Exclude<Interval, "hour"> | "none", day: string) =>
@@ -80,9 +81,8 @@ export function createClickHouseInsights(
   const insightRows: AnalyticsStore["insightRows"] = async (r, q) => {
     if (await keys.noneHave(r, q.filters)) return [];
     if (fromRollup(r, q)) {
-      const hours = `project_id = ${chString(r.projectId)} AND hour >= ${chDateTime(r.startMs)} AND hour < ${chDateTime(r.endMs)}`;
       const out = await rows<{ bucket: string; n: string }>(
-        `SELECT ${bucketOf(q.interval, r.tz, "hour")} AS bucket, uniqExact(user) AS n FROM project_user_hours WHERE ${hours} GROUP BY bucket`,
+        `SELECT ${bucketOf(q.interval, r.tz, "hour")} AS bucket, uniqExact(user) AS n FROM project_user_hours WHERE ${hours(r)} GROUP BY bucket`,
       );
       return out.map((x) => ({ bucket: x.bucket, value: "", kept: true, n: Number(x.n), c: 0 }));
     }

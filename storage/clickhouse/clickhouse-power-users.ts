@@ -1,4 +1,5 @@
 import type { AnalyticsStore, Scope } from "../../analytics/analytics-store.js";
+import { byteOrder } from "../byte-order.js";
 import { chInt, chString } from "./clickhouse-literal.js";
 
 type Rows = <T>(query: string) => Promise<T[]>;
@@ -6,7 +7,6 @@ type Rows = <T>(query: string) => Promise<T[]>;
 /** Candidates counted exactly: at least this many, or four times the limit; limits above `mostLimit` count everyone. */
 const leastCandidates = 100;
 const mostLimit = 100;
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 /**
  * The users with the most events, exactly. Counting every user's distinct

@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from "@clickhouse/client";
+import { schemaHas } from "./clickhouse-schema.js";
 
 // The project leads the sort key, so one project's questions read only its own parts. A sort key cannot
 // gain a leading column in place (18.16 or current), so the events move to a new table: the new table takes
@@ -25,13 +26,7 @@ const rollupRows = `SELECT project_id, toStartOfHour(event_timestamp) AS hour, t
 const columns = "uuid, event, distinct_id, properties, event_timestamp, timestamp_ms, received_at, timestamp_clamped";
 
 export async function moveToProjects(client: ClickHouseClient): Promise<void> {
-  const has = async (table: string, column?: string) => {
-    const query = column
-      ? `SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = '${table}' AND name = '${column}'`
-      : `SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = '${table}'`;
-    const [{ n }] = await (await client.query({ query, format: "JSONEachRow" })).json<{ n: string }>();
-    return Number(n) > 0;
-  };
+  const has = (table: string, column?: string) => schemaHas(client, table, column);
   const run = (query: string) => client.command({ query });
 
   // 1. Events without projects step aside; the new table takes their name.

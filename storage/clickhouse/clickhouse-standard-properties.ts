@@ -2,6 +2,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import type { Scope } from "../../analytics/analytics-store.js";
 import type { PropertyFilter } from "../../analytics/insights/insight-query.js";
 import { chString } from "./clickhouse-literal.js";
+import { schemaHas } from "./clickhouse-schema.js";
 
 /**
  * PostHog's standard web properties, the ones dashboards break down by (and the original project's `path`):
@@ -32,15 +33,7 @@ export const standardProperties = [
  * shortcut needs. ClickHouse 18.16 has no ADD COLUMN IF NOT EXISTS: the column is looked for first.
  */
 export async function addStandardPropertiesColumn(client: ClickHouseClient): Promise<void> {
-  const exists = async () => {
-    const [{ n }] = await (
-      await client.query({
-        query: "SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = 'events' AND name = 'standard_properties'",
-        format: "JSONEachRow",
-      })
-    ).json<{ n: string }>();
-    return Number(n) > 0;
-  };
+  const exists = () => schemaHas(client, "events", "standard_properties");
   if (await exists()) return;
   const bits = standardProperties.map((key, i) => `bitShiftLeft(toUInt16(visitParamHas(properties, ${chString(key)})), ${i})`);
   const mask = bits.reduce((acc, bit) => `bitOr(${acc}, ${bit})`);
