@@ -2,8 +2,9 @@ import { readFile } from "node:fs/promises";
 import pino from "pino";
 import { loadConfig } from "../core/config/config.js";
 import { redactUrl } from "../core/logger.js";
-import { createRedisClient } from "../queue/redis/redis-client.js";
+import { createRedisClient, redisTarget } from "../queue/redis/redis-client.js";
 import { createRedisDeadLetters } from "../queue/redis/redis-dead-letters.js";
+import { streamLayoutOf } from "../queue/redis/stream-layout.js";
 import { deadLettersUsage, runDeadLetters } from "./dead-letters/dead-letter-commands.js";
 
 /** `npm run dead-letters -- list | show | replay | drop`: what the workers refused, without touching Redis by hand. */
@@ -18,9 +19,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   // A command waits for the connection rather than failing before it is made.
-  const redis = createRedisClient(config.redisUrl, pino({ level: "silent" }), "redis", { autoPipelining: false, offlineQueue: true });
+  const redis = createRedisClient(redisTarget(config)!, pino({ level: "silent" }), "redis", { autoPipelining: false, offlineQueue: true });
   try {
-    const letters = createRedisDeadLetters(redis, { streamKey: config.streamKey, deadLetterKey: config.worker.deadLetterKey });
+    const letters = createRedisDeadLetters(redis, streamLayoutOf(config));
     const { code, out } = await runDeadLetters(argv, { letters, readFile: (path) => readFile(path, "utf8") }).catch((e: unknown) => {
       if (redis.status === "ready") throw e;
       return { code: 1, out: `dead-letters: Redis at ${redactUrl(config.redisUrl ?? "")} cannot be reached (REDIS_URL)` };

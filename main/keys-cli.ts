@@ -5,7 +5,7 @@ import { type KeyChangeChannel, noKeyChangeChannel } from "../core/access/key-ch
 import { type Config, loadConfig } from "../core/config/config.js";
 import { ConfigError } from "../core/errors/config-error.js";
 import { keyChangesChannel } from "../queue/open-queue.js";
-import { createRedisClient } from "../queue/redis/redis-client.js";
+import { createRedisClient, redisTarget } from "../queue/redis/redis-client.js";
 import { createRedisKeyChangeChannel } from "../queue/redis/redis-key-change-channel.js";
 import { migrationLock } from "../queue/redis/redis-lock.js";
 import { openDatabase } from "../storage/open-database.js";
@@ -50,12 +50,11 @@ async function run(config: Config, command: KeysCommand): Promise<unknown> {
   }
   const logger = pino({ level: "warn" });
   const database = await openDatabase(db, logger, { retryAfterSeconds: config.retryAfterSeconds, exclusively: migrationLock(config, logger) });
-  const redis = config.redisUrl ? createRedisClient(config.redisUrl, logger, "redis", { autoPipelining: false }) : undefined;
+  const target = redisTarget(config);
+  const redis = target ? createRedisClient(target, logger, "redis", { autoPipelining: false }) : undefined;
   try {
     const changes: KeyChangeChannel =
-      redis && config.redisUrl
-        ? createRedisKeyChangeChannel({ redis, url: config.redisUrl, channel: keyChangesChannel(config.streamKey), logger })
-        : noKeyChangeChannel;
+      redis && target ? createRedisKeyChangeChannel({ redis, target, channel: keyChangesChannel(config.streamKey), logger }) : noKeyChangeChannel;
     if (redis) await redis.ping().catch(() => undefined); // connect before announcing (no offline queue)
     const keyring = createKeyring({
       store: async () => database.access,

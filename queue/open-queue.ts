@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type KeyChangeChannel, noKeyChangeChannel } from "../core/access/key-change-channel.js";
 import type { Config } from "../core/config/config.js";
@@ -8,11 +7,12 @@ import { redactUrl } from "../core/logger.js";
 import type { EventConsumer, EventPublisher } from "./event-queue.js";
 import { openLocalQueue } from "./local/local-queue.js";
 import { feedPublishedEvents } from "./published-feed.js";
-import { createRedisClient } from "./redis/redis-client.js";
+import { createRedisClient, type RedisClient, redisTarget } from "./redis/redis-client.js";
 import { openRedisConsumer } from "./redis/redis-consumer-open.js";
 import { createRedisKeyChangeChannel } from "./redis/redis-key-change-channel.js";
 import { createRedisStreamFeed } from "./redis/redis-stream-feed.js";
 import { createRedisStreamPublisher } from "./redis/redis-stream-publisher.js";
+import { streamLayoutOf } from "./redis/stream-layout.js";
 
 export interface OpenedQueue {
   kind: "redis-stream" | "in-process";
@@ -26,25 +26,32 @@ export interface OpenedQueue {
   /** The events queued from now on, for live views. */
   feed: EventFeed;
   /** The shared Redis client, for state all servers share (rate-limit counters); absent in-process. */
-  redis?: Redis;
+  redis?: RedisClient;
 }
 
 /** The pub/sub channel of key changes, beside the stream it serves. */
 export const keyChangesChannel = (streamKey: string) => `${streamKey}:key-changes`;
 
-/** Redis Stream when REDIS_URL is set; otherwise the in-process queue of the embedded mode, kept on disk in DATA_DIR/queue. */
+/** Redis Streams when REDIS_URL (or REDIS_CLUSTER_NODES) is set; otherwise the in-process queue of the embedded mode, kept on disk in DATA_DIR/queue. */
 export async function openQueue(config: Config, logger: Logger): Promise<OpenedQueue> {
   const { backlogWatermark, retryAfterSeconds } = config;
-  if (config.redisUrl) {
-    logger.info({ queue: "redis-stream", redis: redactUrl(config.redisUrl), stream: config.streamKey, reason: "REDIS_URL is set" }, "event queue selected");
-    const redis = createRedisClient(config.redisUrl, logger);
+  const target = redisTarget(config);
+  if (target) {
+    const cluster = target.clusterNodes ? { cluster: target.clusterNodes.map(redactUrl) } : {};
+    const why = target.clusterNodes ? "REDIS_CLUSTER_NODES is set" : "REDIS_URL is set";
+    logger.info(
+      { queue: "redis-stream", redis: redactUrl(target.url), ...cluster, stream: config.streamKey, partitions: config.queuePartitions, reason: why },
+      "event queue selected",
+    );
+    const redis = createRedisClient(target, logger);
+    const layout = streamLayoutOf(config);
     return {
       kind: "redis-stream",
-      publisher: createRedisStreamPublisher({ redis, streamKey: config.streamKey, backlogWatermark, retryAfterSeconds }),
+      publisher: createRedisStreamPublisher({ redis, layout, backlogWatermark, retryAfterSeconds }),
       openConsumer: () => openRedisConsumer(config, logger),
       drained: async () => undefined,
-      keyChanges: createRedisKeyChangeChannel({ redis, url: config.redisUrl, channel: keyChangesChannel(config.streamKey), logger }),
-      feed: createRedisStreamFeed({ url: config.redisUrl, streamKey: config.streamKey, logger }),
+      keyChanges: createRedisKeyChangeChannel({ redis, target, channel: keyChangesChannel(config.streamKey), logger }),
+      feed: createRedisStreamFeed({ target, layout, logger }),
       redis,
     };
   }

@@ -3,7 +3,7 @@ import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory, LogController } from "fastify";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AccessCheck } from "../access/access-check.js";
 import type { CaptureService } from "../capture/capture-service.js";
@@ -33,7 +33,7 @@ export interface AppDeps {
   capture: CaptureService;
   targets: CaptureTargets;
   /** Where rate-limit counters live so every server shares them; in memory when absent. */
-  rateLimitRedis?: Redis;
+  rateLimitRedis?: Redis | Cluster;
   /** Whether capture can queue events now (for /readyz). */
   ready(): Promise<boolean>;
   /** The built dashboard (index.html and assets); `/` says how to build it when absent. */

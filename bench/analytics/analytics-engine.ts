@@ -3,6 +3,7 @@ import { loadConfig } from "../../core/config/config.js";
 import { startEngine as startEngineRuntime } from "../../main/engine-runtime.js";
 import { benchKeyEnv } from "../shared/bench-keys.js";
 import { onCleanup } from "../shared/lifecycle.js";
+import { streamKeysOf } from "../shared/stream-keys.js";
 
 export interface Engine {
   /** http://127.0.0.1:PORT */
@@ -38,7 +39,7 @@ export async function startEngine(env: Record<string, string>, redisUrl: string,
       await server.close();
       const { Redis } = await import("ioredis");
       const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-      await redis.del(streamKey, `${streamKey}:dead`).finally(() => redis.disconnect());
+      await redis.del(...streamKeysOf(streamKey)).finally(() => redis.disconnect());
     })());
   onCleanup(`engine (${env.DATABASE_TYPE})`, close);
   for (let i = 0; ; i++) {

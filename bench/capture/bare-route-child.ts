@@ -10,7 +10,7 @@ import { sampleEventBytes } from "./bench-config.js";
 // on the same kind of Redis client (auto-pipelining), and nothing else.
 runChild(async () => {
   const streamKey = process.env.REDIS_QUEUE!;
-  const redis = createRedisClient(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", pino({ level: "warn" }));
+  const redis = createRedisClient({ url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" }, pino({ level: "warn" }));
   const bytes = sampleEventBytes();
   const eventId = "0190f0c2-7a4e-7cc1-9b1e-2f4d6a8b0c1d";
   const app = Fastify({ logger: false });

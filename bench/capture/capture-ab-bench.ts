@@ -17,6 +17,7 @@ import { benchKeyEnv } from "../shared/bench-keys.js";
 import { median } from "../shared/measure.js";
 import { processCpuMicros } from "../shared/proc-stats.js";
 import { table } from "../shared/report.js";
+import { streamKeysOf } from "../shared/stream-keys.js";
 import { sampleEvent } from "./bench-config.js";
 import { restLoad } from "./rest-load.js";
 import { unaryBatchLoad } from "./rpc-load.js";
@@ -84,14 +85,14 @@ async function main() {
       for (const [phase, load] of Object.entries(phases)) {
         for (const s of running) {
           await load(s.url); // warm-up
-          await redis.del(s.queue);
+          await redis.del(...streamKeysOf(s.queue));
         }
         for (const k of p % 2 === 0 ? [0, 1] : [1, 0]) {
           const s = running[k];
           const c0 = processCpuMicros(s.child.pid!);
           const r = await load(s.url);
           micros[phase][k].push((processCpuMicros(s.child.pid!) - c0) / Math.max(1, r.units));
-          await redis.del(s.queue);
+          await redis.del(...streamKeysOf(s.queue));
         }
       }
     } finally {

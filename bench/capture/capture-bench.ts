@@ -15,6 +15,7 @@ import { exitAfterCleanup, guardRun, onCleanup } from "../shared/lifecycle.js";
 import { backgroundCores, type LoadResult, measured, type Sample, summarize } from "../shared/measure.js";
 import { summarizeProfile } from "../shared/profile-summary.js";
 import { cpuTable, errorNotes, resultsTable } from "../shared/report.js";
+import { streamKeysOf, streamsLength } from "../shared/stream-keys.js";
 import { postHogBatchBody, readBenchConfig, sampleEvent, sampleEventBytes, streamKeys } from "./bench-config.js";
 import { pipelinedXadd } from "./redis-ceiling.js";
 import { restLoad } from "./rest-load.js";
@@ -53,7 +54,7 @@ async function main() {
     await redis.unlink(...Object.values(keys));
     await redis.quit();
   });
-  const wipe = (key: string) => redis.unlink(key);
+  const wipe = (key: string) => redis.unlink(...streamKeysOf(key));
 
   const profDir = cfg.cpuProfile ? await mkdtemp(path.join(os.tmpdir(), "insightplus-bench-prof-")) : undefined;
   const env = { REDIS_URL: cfg.redisUrl };
@@ -99,7 +100,7 @@ async function main() {
 
   const run = async (name: string, target: BenchChild | undefined, key: string, load: () => Promise<LoadResult>): Promise<Sample> => {
     const s = await measured(target, redis, load);
-    const inStream = await redis.xlen(key); // every event counted as accepted must be in the stream
+    const inStream = await streamsLength(redis, key); // every event counted as accepted must be in the streams
     if (inStream < s.units) log(`WARNING ${name}: counted ${s.units} accepted but the stream holds ${inStream}`);
     await wipe(key);
     log(`${name}: ${s.rate.toFixed(0)}/s${s.p99Ms !== undefined ? `, p99 ${s.p99Ms} ms` : ""}${s.errors ? `, ${s.errors} errors` : ""}`);

@@ -18,6 +18,7 @@ import { commandLine, machineSummary } from "../shared/bench-header.js";
 import { benchWriteKey } from "../shared/bench-keys.js";
 import { spawnChild } from "../shared/children.js";
 import { exitAfterCleanup, guardRun, onCleanup } from "../shared/lifecycle.js";
+import { streamKeysOf, streamsLength } from "../shared/stream-keys.js";
 
 const events = Number(process.env.BENCH_SDK_EVENTS ?? 100_000);
 const rounds = Number(process.env.BENCH_SDK_ROUNDS ?? 3);
@@ -67,7 +68,7 @@ async function delivery(url: string, redis: Redis, streamKey: string, transport:
   const samples: number[] = [];
   const cpu: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    await redis.del(streamKey);
+    await redis.del(...streamKeysOf(streamKey));
     const client = init({ host: url, apiKey: benchWriteKey, transport, maxQueueSize: events, maxQueueBytes: 1e9, flushIntervalMs: 60_000 });
     const props = { path: "/pricing", referrer: "https://example.com/", plan: "free" };
     const started = performance.now();
@@ -77,7 +78,7 @@ async function delivery(url: string, redis: Redis, streamKey: string, transport:
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpuStart);
     cpu.push((used.user + used.system) / events);
-    const stored = await redis.xlen(streamKey);
+    const stored = await streamsLength(redis, streamKey);
     await client.shutdown({ timeoutMs: 1000 });
     if (pending || stored !== events) throw new Error(`${transport}: ${pending} pending, ${stored}/${events} in the stream`);
     samples.push(events / seconds);
@@ -118,7 +119,7 @@ async function main() {
   const streamKey = `bench:sdk:${randomUUID()}`;
   const redis = new Redis(redisUrl);
   onCleanup("stream", async () => {
-    await redis.del(streamKey);
+    await redis.del(...streamKeysOf(streamKey));
     redis.disconnect();
   });
   const server = await spawnChild("server", new URL("../capture/server-child.ts", import.meta.url), { REDIS_URL: redisUrl, REDIS_QUEUE: streamKey });

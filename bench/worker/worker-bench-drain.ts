@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { loadConfig } from "../../core/config/config.js";
 import { openRedisConsumer } from "../../queue/redis/redis-consumer-open.js";
+import { streamLayoutOf } from "../../queue/redis/stream-layout.js";
 import { openDatabase } from "../../storage/open-database.js";
 import { startWorker } from "../../worker/worker-runtime.js";
 import { describeAnatomy, newAnatomy, timedQueue, timedSink } from "./worker-bench-anatomy.js";
@@ -63,6 +64,8 @@ export interface DrainOptions {
   timeoutMs: number;
   /** Rows in the database's events table afterwards (a check that every event arrived once). */
   countRows(): Promise<number>;
+  /** Consumers draining at once, each on its own connection as separate workers would be (1). */
+  workers?: number;
   probe?: CpuProbe;
   /** Wraps the timed section (the CPU profiler hooks in here). */
   around?: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -71,12 +74,13 @@ export interface DrainOptions {
 export async function workerDrain(o: DrainOptions): Promise<Timed> {
   const n = o.entries.length;
   if (!o.env.REDIS_URL) throw new Error("workerDrain: env.REDIS_URL is required (else the worker would use the default Redis)");
-  const deadKey = `${o.streamKey}:dead`;
+  const config = loadConfig({ ...o.env, REDIS_QUEUE: o.streamKey, WORKER_BATCH_SIZE: String(o.batchSize), LOG_LEVEL: "warn" });
+  const layout = streamLayoutOf(config);
+  const keys = layout.sources.flatMap((s) => [s.streamKey, s.deadLetterKey]);
   try {
-    await fillStream(o.redis, o.streamKey, o.entries, o.timeoutMs);
-    const config = loadConfig({ ...o.env, REDIS_QUEUE: o.streamKey, WORKER_BATCH_SIZE: String(o.batchSize), LOG_LEVEL: "warn" });
+    await fillStream(o.redis, layout, o.entries, o.timeoutMs);
     const database = await openDatabase(config.database, o.logger, { retryAfterSeconds: 1 });
-    const consumer = await openRedisConsumer(config, o.logger).catch(async (e: unknown) => {
+    const consumers = await Promise.all(Array.from({ length: o.workers ?? 1 }, () => openRedisConsumer(config, o.logger))).catch(async (e: unknown) => {
       await database.close();
       throw e;
     });
@@ -87,33 +91,31 @@ export async function workerDrain(o: DrainOptions): Promise<Timed> {
         timed(
           n,
           async () => {
-            const worker = startWorker({
-              options: config.worker,
-              logger: o.logger,
-              queue: timedQueue(consumer, anatomy),
-              sink: timedSink(database.sink, anatomy),
-            });
+            const workers = consumers.map((consumer) =>
+              startWorker({ options: config.worker, logger: o.logger, queue: timedQueue(consumer, anatomy), sink: timedSink(database.sink, anatomy) }),
+            );
+            const stored = () => workers.reduce((a, w) => a + w.consumer.stored(), 0);
             const deadline = Date.now() + o.timeoutMs;
             try {
-              while (worker.consumer.stored() < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+              while (stored() < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
             } finally {
-              await worker.stop();
+              await Promise.all(workers.map((w) => w.stop()));
             }
-            if (worker.consumer.stored() < n) return `timed out: ${worker.consumer.stored()} of ${n} stored in ${o.timeoutMs} ms`;
+            if (stored() < n) return `timed out: ${stored()} of ${n} stored in ${o.timeoutMs} ms`;
           },
           o.probe,
         );
       result = o.around ? await o.around(run) : await run();
       result.anatomy = describeAnatomy(anatomy, result.seconds);
     } finally {
-      await consumer.close();
+      await Promise.all(consumers.map((c) => c.close()));
       await database.close();
     }
     const rows = await o.countRows();
-    const dead = await o.redis.xlen(deadKey);
+    const dead = (await Promise.all(layout.sources.map((s) => o.redis.xlen(s.deadLetterKey)))).reduce((a, b) => a + b, 0);
     if (rows !== n || dead > 0) result.note = [result.note, `${rows} rows stored for ${n} events, ${dead} dead-lettered`].filter(Boolean).join("; ");
     return result;
   } finally {
-    await o.redis.unlink(o.streamKey, deadKey);
+    await o.redis.unlink(...keys);
   }
 }

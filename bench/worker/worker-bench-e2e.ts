@@ -7,6 +7,7 @@ import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import type { Redis } from "ioredis";
 import { loadConfig } from "../../core/config/config.js";
 import type { StoredEvent } from "../../core/events/event-model.js";
+import { createStreamLayout } from "../../queue/redis/stream-layout.js";
 import { freePort } from "../../test/support/ports.js";
 import { waitUntil } from "../../test/support/wait.js";
 import { benchKeyEnv, benchKeyHeaders } from "../shared/bench-keys.js";
@@ -64,7 +65,12 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
     // The worker first: its migration creates the database and table the markers are polled in.
     const worker = spawnEntry("main/worker-main.ts", env);
     later("worker child", () => worker.stop());
-    await waitUntil("the worker's consumer group", () => workerGroupExists(o.redis, key, defaults.group), { timeoutMs: 60_000 });
+    await waitUntil(
+      "the worker's consumer group",
+      () =>
+        workerGroupExists(o.redis, createStreamLayout({ streamKey: key, deadLetterKey: `${key}:dead`, partitions: 1 }).sources[0].streamKey, defaults.group),
+      { timeoutMs: 60_000 },
+    );
     const port = await freePort();
     const server = spawnEntry("main/server-main.ts", { ...env, INPROCESS_WORKER: "false", PORT: String(port), HOST: "127.0.0.1" });
     later("server child", () => server.stop());

@@ -6,8 +6,9 @@
 import type { Redis } from "ioredis";
 import { v7 as uuidv7 } from "uuid";
 import type { StoredEvent } from "../../core/events/event-model.js";
-import { encodeQueuedEvent } from "../../core/events/queued-event-codec.js";
+import { decodeQueuedEvent, encodeQueuedEvent } from "../../core/events/queued-event-codec.js";
 import { eventField } from "../../queue/redis/redis-stream-publisher.js";
+import type { StreamLayout } from "../../queue/redis/stream-layout.js";
 
 /** mulberry32: a tiny deterministic PRNG. */
 function prng(seed: number): () => number {
@@ -72,13 +73,17 @@ export function encodeAll(events: readonly StoredEvent[]): Buffer[] {
   });
 }
 
-/** Appends every entry to `key` (pipelined, like the capture path under load); bounded by `timeoutMs`. */
-export async function fillStream(redis: Redis, key: string, entries: readonly Buffer[], timeoutMs: number, pipeline = 1000): Promise<void> {
+/** Appends every entry to its partition (pipelined, like the capture path under load); bounded by `timeoutMs`. */
+export async function fillStream(redis: Redis, layout: StreamLayout, entries: readonly Buffer[], timeoutMs: number, pipeline = 1000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const keyOf = (entry: Buffer) => {
+    const e = decodeQueuedEvent(entry);
+    return layout.sources[layout.partitionOf(e.projectId, e.distinctId)].streamKey;
+  };
   for (let i = 0; i < entries.length; i += pipeline) {
-    if (Date.now() > deadline) throw new Error(`filling ${key} took longer than ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`filling ${layout.sources[0].streamKey} … took longer than ${timeoutMs} ms`);
     const p = redis.pipeline();
-    for (const e of entries.slice(i, i + pipeline)) p.xadd(key, "*", eventField, e);
+    for (const e of entries.slice(i, i + pipeline)) p.xadd(keyOf(e), "*", eventField, e);
     const res = await p.exec();
     const failed = res?.find(([err]) => err);
     if (failed) throw failed[0];

@@ -18,6 +18,9 @@ export interface TrialPlan {
   entries: readonly Buffer[];
   batchSizes: readonly number[];
   rounds: number;
+  /** QUEUE_PARTITIONS of the drains, and how many consumers drain at once. */
+  partitions: number;
+  workers: number;
   logger: Logger;
   log(msg: string): void;
   /** Wraps one extra, unmeasured worker drain (the CPU profile); omitted: no extra drain. */
@@ -56,12 +59,13 @@ export async function runTrials(
   const drain = async (db: Db, batchSize: number, key: string, around?: TrialPlan["profile"], count = p.entries.length) => {
     const entries = p.entries.slice(0, count);
     await settle(db);
-    const env = { ...db.env, REDIS_URL: p.redisUrl };
+    const env = { ...db.env, REDIS_URL: p.redisUrl, QUEUE_PARTITIONS: String(p.partitions) };
     return workerDrain({
       redis: p.redis,
       env,
       streamKey: key,
       batchSize,
+      workers: p.workers,
       entries,
       logger: p.logger,
       timeoutMs: drainTimeoutMs(count),

@@ -5,6 +5,7 @@
  * Env: BENCH_EVENTS (300000) BENCH_BATCH_SIZES (1000,5000) BENCH_ROUNDS (3)
  *      BENCH_FRESH_SECONDS (20) BENCH_FRESH_RATE (2000 events/s) BENCH_FRESH_BATCH (50)
  *      BENCH_PHASES (clickhouse,postgres,freshness) BENCH_CPU_PROF=1 (one extra profiled drain per database)
+ *      BENCH_PARTITIONS (16: QUEUE_PARTITIONS of the drains) BENCH_WORKERS (1: consumers draining at once, each on its own connection)
  *      REDIS_URL, CLICKHOUSE_HOST/PORT/USER/PASSWORD, POSTGRES_HOST/PORT/USER/PASSWORD/DB: use these instead of local servers.
  */
 import { randomBytes } from "node:crypto";
@@ -33,6 +34,8 @@ const cfg = {
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isInteger(n) && n > 0 && n <= 100_000),
   rounds: int("BENCH_ROUNDS", 3, 1, 9),
+  partitions: int("BENCH_PARTITIONS", 16, 1, 1024),
+  workers: int("BENCH_WORKERS", 1, 1, 8),
   freshSeconds: int("BENCH_FRESH_SECONDS", 20, 2, 600),
   freshRate: int("BENCH_FRESH_RATE", 2000, 10, 100_000),
   freshBatch: int("BENCH_FRESH_BATCH", 50, 1, 1000),
@@ -75,7 +78,8 @@ async function main() {
   const entries = encodeAll(events);
   console.log(
     `events: ${cfg.events} (page_view 55%, most_used_feature 25%, user_registered 10%, payment_success 10%; 10k users; ` +
-      `properties ${averagePropertiesBytes(events).toFixed(0)} B avg); batch sizes ${cfg.batchSizes.join(", ")}; ${cfg.rounds} rounds, worker and ceiling back to back\n`,
+      `properties ${averagePropertiesBytes(events).toFixed(0)} B avg); batch sizes ${cfg.batchSizes.join(", ")}; ${cfg.rounds} rounds, worker and ceiling back to back; ` +
+      `${cfg.partitions} partitions, ${cfg.workers} worker${cfg.workers > 1 ? "s" : ""}\n`,
   );
   const plan: TrialPlan = {
     runId,
@@ -85,6 +89,8 @@ async function main() {
     entries,
     batchSizes: cfg.batchSizes,
     rounds: cfg.rounds,
+    partitions: cfg.partitions,
+    workers: cfg.workers,
     log,
     // "error": at "warn" the worker reports its own clean Redis quit as "connection closed; reconnecting".
     logger: pino({ level: "error" }, pino.destination(2)),

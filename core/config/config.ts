@@ -15,9 +15,13 @@ export interface Config {
   logFormat: "auto" | "json" | "pretty";
   /** Unset: the in-process queue (embedded mode). */
   redisUrl: string | undefined;
-  /** Redis Stream key the capture path appends to (the original's REDIS_QUEUE). */
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); redisUrl is then the first of them unless set. */
+  redisClusterNodes: readonly string[] | undefined;
+  /** Base name of the event streams (the original's REDIS_QUEUE): partition p is `${streamKey}:{p}`, the single-stream layout was the name itself. */
   streamKey: string;
-  /** Refuse new events (503) while the stream holds more entries than this. */
+  /** How many stream partitions events are spread over, by a hash of project + distinct_id (QUEUE_PARTITIONS). */
+  queuePartitions: number;
+  /** Refuse new events (503) while the streams hold more entries than this, all partitions together. */
   backlogWatermark: number;
   /** Seconds clients are told to wait (Retry-After) when refused for load or an outage. */
   retryAfterSeconds: number;
@@ -99,14 +103,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env === process.env) loadDotenv({ quiet: true } as never);
   const p = parseEnv(env);
   const streamKey = p.string("REDIS_QUEUE", "insightplus:events");
-  const redisUrl = p.url("REDIS_URL", ["redis:", "rediss:"]);
+  // Each partition's key carries its own hash tag ({p}); a tag in the base name would put every partition in one slot.
+  if (/[{}]/.test(streamKey)) throw new ConfigError("REDIS_QUEUE", "must not contain { or } (each partition adds a Redis Cluster hash tag of its own)");
+  const redisClusterNodes = p.urlList("REDIS_CLUSTER_NODES", ["redis:", "rediss:"]);
+  const redisUrl = p.url("REDIS_URL", ["redis:", "rediss:"]) ?? redisClusterNodes?.[0];
   const config: Config = {
     port: p.int("PORT", 7002, 0, 65535),
     host: p.string("HOST", "0.0.0.0"),
     logLevel: p.oneOf("LOG_LEVEL", "info", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
     logFormat: p.oneOf("LOG_FORMAT", "auto", ["auto", "json", "pretty"]),
     redisUrl,
+    redisClusterNodes,
     streamKey,
+    queuePartitions: p.int("QUEUE_PARTITIONS", 16, 1, 1024),
     backlogWatermark: p.int("BACKLOG_WATERMARK", 1_000_000, 1, Number.MAX_SAFE_INTEGER),
     retryAfterSeconds: p.int("RETRY_AFTER_SECONDS", 2, 1, 3600),
     allowedEvents: Object.freeze(p.list("ALLOWED_EVENTS", defaultAllowedEvents)),

@@ -59,19 +59,24 @@ export function parseEnv(env: NodeJS.ProcessEnv) {
     },
     url(name: string, protocols: string[]): string | undefined {
       const v = raw(name);
-      if (v === undefined) return undefined;
-      let u: URL;
-      try {
-        u = new URL(v);
-      } catch {
-        throw new ConfigError(name, "is not a valid URL");
-      }
-      if (!protocols.includes(u.protocol)) {
-        throw new ConfigError(name, `must start with ${protocols.join(" or ")}`);
-      }
-      return v;
+      return v === undefined ? undefined : checkedUrl(name, v, protocols);
+    },
+    /** A comma-separated list of URLs, each checked as `url` does. */
+    urlList(name: string, protocols: string[]): string[] | undefined {
+      return raw(name) === undefined ? undefined : this.list(name, []).map((v) => checkedUrl(name, v, protocols));
     },
   };
+}
+
+function checkedUrl(name: string, v: string, protocols: string[]): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError(name, "is not a valid URL"); // not echoed: it may hold a password
+  }
+  if (!protocols.includes(u.protocol)) throw new ConfigError(name, `must start with ${protocols.join(" or ")}`);
+  return v;
 }
 
 export type EnvReaders = ReturnType<typeof parseEnv>;

@@ -5,16 +5,17 @@ import type { Config } from "../../core/config/config.js";
 import { ConfigError } from "../../core/errors/config-error.js";
 import { redactUrl } from "../../core/logger.js";
 import type { EventConsumer } from "../event-queue.js";
-import { createRedisClient } from "./redis-client.js";
+import { createRedisClient, redisTarget } from "./redis-client.js";
 import { createRedisStreamConsumer } from "./redis-stream-consumer.js";
+import { streamLayoutOf } from "./stream-layout.js";
 
 /**
- * A consumer-group member on the configured Redis Stream, on a connection of
+ * A consumer-group member on the configured Redis Streams, on a connection of
  * its own (its reads block). Closing it closes that connection.
  */
 export async function openRedisConsumer(config: Config, logger: Logger): Promise<EventConsumer> {
   const url = config.redisUrl!;
-  const redis = createRedisClient(url, logger, "worker-redis", { autoPipelining: false, commandTimeoutMs: config.worker.lingerMs + 5000 });
+  const redis = createRedisClient(redisTarget(config)!, logger, "worker-redis", { autoPipelining: false, commandTimeoutMs: config.worker.lingerMs + 5000 });
   for (let i = 0; redis.status !== "ready"; i++) {
     if (i > config.database.startupTimeoutMs / 100) {
       redis.disconnect();
@@ -24,11 +25,11 @@ export async function openRedisConsumer(config: Config, logger: Logger): Promise
   }
   const queue = await createRedisStreamConsumer({
     redis,
-    streamKey: config.streamKey,
+    layout: streamLayoutOf(config),
     group: config.worker.group,
     consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
     claimIdleMs: config.worker.claimIdleMs,
-    deadLetterKey: config.worker.deadLetterKey,
+    logger: logger.child({ component: "worker-queue" }),
   });
   return {
     ...queue,

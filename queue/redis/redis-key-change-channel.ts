@@ -1,7 +1,6 @@
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { KeyChangeChannel } from "../../core/access/key-change-channel.js";
-import { createRedisClient } from "./redis-client.js";
+import { createRedisClient, type RedisClient, type RedisTarget } from "./redis-client.js";
 
 /**
  * Key changes over Redis pub/sub: `announce` publishes on the hot-path
@@ -10,7 +9,7 @@ import { createRedisClient } from "./redis-client.js";
  * reconnect. A message missed while Redis was away is covered by the
  * keyring's periodic reload.
  */
-export function createRedisKeyChangeChannel(deps: { redis: Redis; url: string; channel: string; logger: Logger }): KeyChangeChannel {
+export function createRedisKeyChangeChannel(deps: { redis: RedisClient; target: RedisTarget; channel: string; logger: Logger }): KeyChangeChannel {
   return {
     async announce() {
       // Best effort: the change is already stored, and every server rereads within KEY_REFRESH_SECONDS anyway.
@@ -19,7 +18,7 @@ export function createRedisKeyChangeChannel(deps: { redis: Redis; url: string; c
       });
     },
     async listen(onChange) {
-      const subscriber = createRedisClient(deps.url, deps.logger, "redis-key-changes", { autoPipelining: false });
+      const subscriber = createRedisClient(deps.target, deps.logger, "redis-key-changes", { autoPipelining: false });
       subscriber.on("message", (channel: string) => {
         if (channel === deps.channel) onChange();
       });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { sleep } from "../../core/backoff.js";
+import { createRedisClient, type RedisTarget, redisTarget } from "./redis-client.js";
 
 /** Deletes the lock only while it is still ours (a lock that expired may be someone else's now). */
 const release = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
@@ -17,12 +17,12 @@ export type RunExclusively = <T>(run: () => Promise<T>) => Promise<T>;
  * reached means one process at most is starting (nothing else could share
  * work without it), so `run` goes ahead, with a warning.
  */
-export function createRedisLock(deps: { url: string; key: string; logger: Logger; ttlMs?: number; waitMs?: number }): RunExclusively {
+export function createRedisLock(deps: { target: RedisTarget; key: string; logger: Logger; ttlMs?: number; waitMs?: number }): RunExclusively {
   const ttlMs = deps.ttlMs ?? 30_000;
   const waitMs = deps.waitMs ?? 30 * 60_000;
   return async (run) => {
-    const redis = new Redis(deps.url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null });
-    redis.on("error", () => undefined);
+    const quiet = deps.logger.child({}, { level: "silent" });
+    const redis = createRedisClient(deps.target, quiet, "redis-lock", { autoPipelining: false, offlineQueue: true, noRetry: true, lazyConnect: true });
     try {
       await redis.connect();
     } catch (e) {
@@ -54,6 +54,10 @@ export function createRedisLock(deps: { url: string; key: string; logger: Logger
 }
 
 /** The lock schema migrations run under where processes share a Redis (REDIS_URL set); none otherwise (one process). */
-export function migrationLock(config: { redisUrl: string | undefined; streamKey: string }, logger: Logger): RunExclusively | undefined {
-  return config.redisUrl ? createRedisLock({ url: config.redisUrl, key: `${config.streamKey}:migrations`, logger }) : undefined;
+export function migrationLock(
+  config: { redisUrl: string | undefined; redisClusterNodes: readonly string[] | undefined; streamKey: string },
+  logger: Logger,
+): RunExclusively | undefined {
+  const target = redisTarget(config);
+  return target ? createRedisLock({ target, key: `${config.streamKey}:migrations`, logger }) : undefined;
 }

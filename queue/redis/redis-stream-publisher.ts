@@ -1,50 +1,80 @@
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
 import { UnavailableError } from "../../core/errors/domain-errors.js";
 import { encodeQueuedEvent } from "../../core/events/queued-event-codec.js";
 import type { EventPublisher } from "../event-queue.js";
+import { recordPartitions } from "./partition-count.js";
+import type { RedisClient } from "./redis-client.js";
+import { emptyIfNotStream } from "./redis-errors.js";
+import type { StreamLayout } from "./stream-layout.js";
 
 export interface RedisStreamPublisherDeps {
   /** A client with enableAutoPipelining (concurrent requests share round trips) and no offline queue. */
-  redis: Redis;
-  streamKey: string;
+  redis: RedisClient;
+  layout: StreamLayout;
+  /** All partitions together. */
   backlogWatermark: number;
   retryAfterSeconds: number;
-  /** How stale the cached stream length may be; XLEN per request would double the Redis load. */
+  /** How stale the cached stream lengths may be; XLEN per request would double the Redis load. */
   backlogCheckMs?: number;
 }
 
 /** Field name of the event bytes in each stream entry. */
 export const eventField = "e";
 
-// Appends each argument as one entry; atomic, so a batch is queued whole or not at all.
-const xaddManyScript = `for i = 1, #ARGV do redis.call('XADD', KEYS[1], '*', '${eventField}', ARGV[i]) end return #ARGV`;
+// ARGV: for each key in turn, how many values, then the values. Appends each value as one
+// entry; atomic, so what one call is given is queued whole or not at all.
+const xaddManyScript = `local a = 1
+for k = 1, #KEYS do
+  local n = tonumber(ARGV[a])
+  for i = a + 1, a + n do redis.call('XADD', KEYS[k], '*', '${eventField}', ARGV[i]) end
+  a = a + n + 1
+end
+return a`;
 
 interface XaddMany {
-  xaddMany(key: string, ...values: Buffer[]): Promise<number>;
+  /** Over any number of keys (one Redis): the key count first. */
+  xaddAcross(numberOfKeys: number, ...keysThenValues: Array<string | number | Buffer>): Promise<number>;
+  /** Into one key: a cluster's auto-pipelining routes a command by its first argument, which must then be the key. */
+  xaddInto(key: string, ...countThenValues: Array<number | Buffer>): Promise<number>;
 }
 
 /**
- * Appends events to a Redis Stream with XADD, one entry per event. Never trims:
- * the stream is bounded by refusing events above the watermark, never by
- * deleting entries no worker has read.
+ * Appends events to their partitions' Redis Streams with XADD, one entry per
+ * event. Never trims: the streams are bounded by refusing events above the
+ * watermark, never by deleting entries no worker has read. On one Redis a
+ * batch is queued whole or not at all (one script over its partitions); on a
+ * cluster, whole per partition (a script's keys must share a slot): a batch
+ * refused part-way is answered 503, and the copies its retry queues are
+ * stored once (one row per uuid).
  */
 export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): EventPublisher {
-  const { redis, streamKey } = deps;
-  if (!("xaddMany" in redis)) redis.defineCommand("xaddMany", { numberOfKeys: 1, lua: xaddManyScript });
+  const { redis, layout } = deps;
+  const client = redis as RedisClient & XaddMany;
+  if (!("xaddAcross" in redis)) redis.defineCommand("xaddAcross", { lua: xaddManyScript });
+  if (!("xaddInto" in redis)) redis.defineCommand("xaddInto", { lua: xaddManyScript, numberOfKeys: 1 });
+  const sources = layout.sources;
+  const cluster = redis instanceof Cluster;
   const checkEvery = deps.backlogCheckMs ?? 250;
   let backlog = 0;
   let checkedAt = 0;
   let checking: Promise<void> | undefined;
+  let recorded = false;
+  let recording: Promise<void> | undefined;
+  const record = () =>
+    (recording ??= recordPartitions(redis, layout)
+      .then(() => void (recorded = true))
+      .finally(() => (recording = undefined)));
+  record().catch(() => undefined); // at once when Redis is up; else before the first event
 
   function unavailable(why: string): UnavailableError {
     return new UnavailableError(why, deps.retryAfterSeconds);
   }
 
   function refreshBacklog(): Promise<void> {
-    checking ??= redis
-      .xlen(streamKey)
-      .then((n) => {
-        backlog = n;
+    // Auto-pipelined: one round trip (per node of a cluster) for every partition.
+    checking ??= Promise.all(sources.map((s) => redis.xlen(s.streamKey).catch(emptyIfNotStream(0))))
+      .then((lengths) => {
+        backlog = lengths.reduce((a, b) => a + b, 0);
         checkedAt = Date.now();
       })
       .finally(() => {
@@ -53,19 +83,37 @@ export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): Even
     return checking;
   }
 
+  function append(byPartition: Map<number, Buffer[]>): Promise<unknown> {
+    const parts = [...byPartition];
+    if (cluster) return Promise.all(parts.map(([p, values]) => client.xaddInto(sources[p].streamKey, values.length, ...values)));
+    const args: Array<string | number | Buffer> = parts.map(([p]) => sources[p].streamKey);
+    for (const [, values] of parts) args.push(values.length, ...values);
+    return client.xaddAcross(parts.length, ...args);
+  }
+
   return {
     async publish(events) {
       if (redis.status !== "ready") throw unavailable("the event queue (Redis) is unreachable");
       try {
+        // Before this server's first event: workers configured with fewer partitions learn to read this many.
+        if (!recorded) await record();
         if (Date.now() - checkedAt > checkEvery) await refreshBacklog();
         if (backlog >= deps.backlogWatermark) {
           throw unavailable(`the event queue is over its backlog watermark (${deps.backlogWatermark})`);
         }
         if (events.length === 1) {
-          await redis.xadd(streamKey, "*", eventField, encodeQueuedEvent(events[0]));
+          const [e] = events;
+          await redis.xadd(sources[layout.partitionOf(e.projectId, e.distinctId)].streamKey, "*", eventField, encodeQueuedEvent(e));
         } else {
           // One script call per batch: one round trip and one command to parse instead of one per event.
-          await (redis as Redis & XaddMany).xaddMany(streamKey, ...events.map(encodeQueuedEvent));
+          const byPartition = new Map<number, Buffer[]>();
+          for (const e of events) {
+            const p = layout.partitionOf(e.projectId, e.distinctId);
+            const values = byPartition.get(p);
+            if (values) values.push(encodeQueuedEvent(e));
+            else byPartition.set(p, [encodeQueuedEvent(e)]);
+          }
+          await append(byPartition);
         }
         backlog += events.length;
       } catch (e) {

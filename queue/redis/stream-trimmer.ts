@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-client.js";
 
 export interface StreamTrimmer {
   /** Asks for a trim; runs at most once per interval. */
@@ -13,7 +13,7 @@ export interface StreamTrimmer {
  * everything below the oldest entry still pending in any group, or below what
  * a group has yet to read. Unread or unacked entries are never touched.
  */
-export function createStreamTrimmer(redis: Redis, streamKey: string, intervalMs = 1000): StreamTrimmer {
+export function createStreamTrimmer(redis: RedisClient, streamKey: string, intervalMs = 1000): StreamTrimmer {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 

@@ -17,7 +17,7 @@ describe(".env.example", () => {
     for (const m of readFileSync(".env.example", "utf8").matchAll(/^# ([A-Z_]+)=(.*)$/gm)) if (m[2] !== "") env[m[1]] = m[2];
     // Setting these chooses the queue or database, or (ALLOWED_EVENTS) applies the list to the PostHog and Segment
     // endpoints too: their presence is a switch, so they are shown but not defaults.
-    for (const name of ["REDIS_URL", "CLICKHOUSE_HOST", "POSTGRES_HOST", "ALLOWED_EVENTS"]) delete env[name];
+    for (const name of ["REDIS_URL", "REDIS_CLUSTER_NODES", "CLICKHOUSE_HOST", "POSTGRES_HOST", "ALLOWED_EVENTS"]) delete env[name];
     expect(loadConfig(env)).toEqual(loadConfig({}));
   });
 });

@@ -62,10 +62,25 @@ describe("loadConfig readers", () => {
     [{ WORKER_BATCH_SIZE: "0" }, "WORKER_BATCH_SIZE"],
     [{ DATABASE_TYPE: "mysql" }, "DATABASE_TYPE"],
     [{ INPROCESS_WORKER: "false" }, "INPROCESS_WORKER"],
+    [{ QUEUE_PARTITIONS: "0" }, "QUEUE_PARTITIONS"],
+    [{ QUEUE_PARTITIONS: "1025" }, "QUEUE_PARTITIONS"],
+    [{ REDIS_QUEUE: "{app}:events" }, "REDIS_QUEUE"],
+    [{ REDIS_CLUSTER_NODES: "redis://a:7000, http://b:7001" }, "REDIS_CLUSTER_NODES"],
+    [{ REDIS_CLUSTER_NODES: "redis://:secret@a:7000,::" }, "REDIS_CLUSTER_NODES"],
   ])("refuses %j naming %s", (env, variable) => {
     const e = refusal(env);
     expect(e.variable).toBe(variable);
     expect(e.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it("never echoes a cluster node URL it refuses (it may hold a password)", () => {
+    expect(refusal({ REDIS_CLUSTER_NODES: "redis://:secret@a:7000,::" }).message).not.toContain("secret");
+  });
+
+  it("spreads the queue over 16 partitions unless told, and takes a Redis Cluster's seed nodes for the queue", () => {
+    expect(loadConfig({}).queuePartitions).toBe(16);
+    const c = loadConfig({ QUEUE_PARTITIONS: "4", REDIS_CLUSTER_NODES: "redis://10.0.0.1:7000,redis://10.0.0.2:7000", INPROCESS_WORKER: "false" });
+    expect(c).toMatchObject({ queuePartitions: 4, redisUrl: "redis://10.0.0.1:7000", redisClusterNodes: ["redis://10.0.0.1:7000", "redis://10.0.0.2:7000"] });
   });
 
   it("explains that the in-process worker is needed without REDIS_URL", () => {

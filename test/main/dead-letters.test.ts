@@ -32,7 +32,7 @@ describe("npm run dead-letters, on the Redis the workers use", () => {
   const dir = mkdtempSync(join(tmpdir(), "dead-letters-"));
   const run = (...argv: string[]) =>
     runDeadLetters(argv, {
-      letters: createRedisDeadLetters(redis, { streamKey: server.streamKey, deadLetterKey: `${server.streamKey}:dead` }),
+      letters: createRedisDeadLetters(redis, server.streams.layout),
       readFile: (p) => readFile(p, "utf8"),
     });
   const totalEvents = async () => (await readJson(`${server.url}/api/v1/analytics/total-events?from=${day}&to=${day}`)).totalEvents;
@@ -43,7 +43,6 @@ describe("npm run dead-letters, on the Redis the workers use", () => {
     redis = new Redis(inject("redisUrl"));
   }, 60_000);
   afterAll(async () => {
-    await redis?.del(`${server?.streamKey}:dead`);
     redis?.disconnect();
     await server?.close();
     await db?.drop();
@@ -51,15 +50,17 @@ describe("npm run dead-letters, on the Redis the workers use", () => {
 
   it("lists and shows what the worker refused, replays it as it was or mended, and drops it", async () => {
     // What the worker sets aside itself: an entry that does not decode.
-    await redis.xadd(server.streamKey, "*", "e", Buffer.from([0xff, 0x00, 0x13]));
-    await waitUntil("the worker set it aside", async () => (await redis.xlen(`${server.streamKey}:dead`)) === 1);
-    // And one it gave up on after its deliveries, written as the worker writes them.
+    const [first, , third] = server.streams.layout.sources;
+    await redis.xadd(first.streamKey, "*", "e", Buffer.from([0xff, 0x00, 0x13]));
+    await waitUntil("the worker set it aside", async () => (await server.streams.deadLetters()) === 1);
+    // And one it gave up on after its deliveries, written as the worker writes them, in another partition.
     const refused = event("kept-as-it-was");
-    await redis.xadd(`${server.streamKey}:dead`, "*", ...deadLetterFields(encodeQueuedEvent(refused), "not stored after 5 deliveries", "1-0", 6));
+    await redis.xadd(third.deadLetterKey, "*", ...deadLetterFields(encodeQueuedEvent(refused), "not stored after 5 deliveries", "1-0", 6));
 
     const listed = await run("list");
     expect(listed.code).toBe(0);
     expect(listed.out).toMatch(/^2 dead letters/);
+    expect(listed.out).toMatch(/\n0\/\d+-\d+ .*\n2\/\d+-\d+ /); // oldest first across partitions, each id naming its partition
     expect(listed.out).toContain("(does not decode)");
     expect(listed.out).toContain(`page_view · kept-as-it-was · ${refused.uuid}`);
     const [garbageId, refusedId] = listed.out
@@ -90,9 +91,10 @@ describe("npm run dead-letters, on the Redis the workers use", () => {
     expect(await run("replay", refusedId)).toMatchObject({ code: 1 });
     expect((await run("list")).out).toMatch(/^0 dead letters/);
 
-    const dropped = await redis.xadd(`${server.streamKey}:dead`, "*", ...deadLetterFields(encodeQueuedEvent(event("dropped")), "x", "2-0", 6));
-    expect(await run("drop", String(dropped))).toEqual({ code: 0, out: `dropped: ${dropped}` });
-    expect(await run("drop", String(dropped))).toMatchObject({ code: 1 });
+    const dropped = `2/${await redis.xadd(third.deadLetterKey, "*", ...deadLetterFields(encodeQueuedEvent(event("dropped")), "x", "2-0", 6))}`;
+    expect(await run("drop", dropped)).toEqual({ code: 0, out: `dropped: ${dropped}` });
+    expect(await run("drop", dropped)).toMatchObject({ code: 1 });
+    expect(await run("drop", "99/1-0")).toMatchObject({ code: 1 }); // no such partition
     expect(await totalEvents()).toBe("2");
   });
 

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { Redis } from "ioredis";
 import { describe, expect, inject, it } from "vitest";
 import { CaptureBatchRequestSchema, CaptureService } from "../../gen/insightplus/v1/capture_service_pb.js";
 import { spawnServerProcess } from "../support/server/entry-process.js";
+import { createStreamReader } from "../support/stream-reader.js";
 import { sendingKey } from "../support/test-keys.js";
 
 describe("graceful shutdown", () => {
@@ -34,12 +34,11 @@ describe("graceful shutdown", () => {
     const res = await call;
     expect(res.accepted).toBe(2);
     expect(await server.exited).toBe(0);
-    const redis = new Redis(inject("redisUrl"));
+    const streams = await createStreamReader(stream);
     try {
-      expect(await redis.xlen(stream)).toBe(2);
+      expect(await streams.length()).toBe(2);
     } finally {
-      await redis.del(stream);
-      redis.disconnect();
+      await streams.close();
     }
     expect(server.output()).toContain("shutting down");
   });

@@ -113,15 +113,15 @@ const protocols = ["REST", "REST, x-api-key", "Connect JSON", "Connect binary (H
 
 describe.each(protocols)("over %s", (protocol) => {
   it("capture refuses no key, a wrong key, a revoked key and a read key, and stores nothing", async () => {
-    const before = await server.redis.xlen(server.streamKey);
+    const before = await server.streams.length();
     expect(await capture(protocol)).toBe("unauthenticated");
     expect(await capture(protocol, "ipw_not-a-key-of-this-server")).toBe("unauthenticated");
     expect(await capture(protocol, keys.revokedWrite)).toBe("unauthenticated");
     expect(await capture(protocol, keys.read)).toBe("permission_denied");
     expect(await capture(protocol, testKeys.admin)).toBe("permission_denied");
-    expect(await server.redis.xlen(server.streamKey)).toBe(before);
+    expect(await server.streams.length()).toBe(before);
     expect(await capture(protocol, keys.write)).toBe("ok");
-    expect(await server.redis.xlen(server.streamKey)).toBe(before + 1);
+    expect(await server.streams.length()).toBe(before + 1);
   });
 
   it("analytics refuse no key, a wrong key, a revoked key and a write key, and answer the read key", async () => {

@@ -57,12 +57,12 @@ const cases: Array<[string, unknown, number, string]> = [
 
 describe("REST: bad input is refused, names the field, and queues nothing", () => {
   it.each(cases)("%s", async (_name, body, status, field) => {
-    const before = await server.redis.xlen(server.streamKey);
+    const before = await server.streams.length();
     const res = await postJson(`${server.url}/api/v1/capture`, body);
     expect(res.status).toBe(status);
     expect(res.json.field).toBe(field);
     expect(res.json.message).toContain(field === "body" ? "body" : field.split(".")[0]);
-    expect(await server.redis.xlen(server.streamKey)).toBe(before);
+    expect(await server.streams.length()).toBe(before);
   });
 
   it("refuses invalid UTF-8 bytes", async () => {
@@ -105,7 +105,7 @@ describe("gRPC and Connect: bad input is INVALID_ARGUMENT", () => {
     ["most_used_feature without feature", { duration: 3 }, "most_used_feature", "properties.feature"],
     ["most_used_feature with a numeric feature", { feature: 7 }, "most_used_feature", "properties.feature"],
   ])("refuses %s over gRPC, naming the field, and queues nothing", async (_name, properties, event, field) => {
-    const before = await server.redis.xlen(server.streamKey);
+    const before = await server.streams.length();
     const err = ConnectError.from(
       await grpc()
         .capture({ event, distinctId: "u1", properties: properties as JsonObject })
@@ -117,7 +117,7 @@ describe("gRPC and Connect: bad input is INVALID_ARGUMENT", () => {
     expect(batch.rejected).toEqual([
       { index: 0, reason: expect.stringMatching(`^${field.replaceAll(".", "\\.")} `), field, $typeName: "insightplus.v1.Rejection" },
     ]);
-    expect(await server.redis.xlen(server.streamKey)).toBe(before + 1);
+    expect(await server.streams.length()).toBe(before + 1);
   });
 
   it("refuses a __proto__ property over Connect JSON", async () => {
@@ -177,18 +177,18 @@ describe("gRPC and Connect: bad input is INVALID_ARGUMENT", () => {
   const eventBytes = (extra: Buffer) => Buffer.concat([len(1, Buffer.from("page_view")), len(2, Buffer.from("u-flat")), extra]);
 
   it("reads an Event with a field it does not know (a newer client) like protobuf-es does", async () => {
-    const before = await server.redis.xlen(server.streamKey);
+    const before = await server.streams.length();
     const res = await grpcCall(len(1, eventBytes(Buffer.from([15 << 3, 7])))); // field 15, varint 7
     expect(res.status).toBe("0");
-    expect(await server.redis.xlen(server.streamKey)).toBe(before + 1);
+    expect(await server.streams.length()).toBe(before + 1);
   });
 
   it("refuses an Event whose bytes are not a message, naming it, and queues nothing", async () => {
-    const before = await server.redis.xlen(server.streamKey);
+    const before = await server.streams.length();
     const res = await grpcCall(Buffer.concat([len(1, eventBytes(Buffer.alloc(0))), len(1, Buffer.from([0x0a, 0x7f, 0x61]))]));
     expect(res.status).toBe(String(Code.InvalidArgument));
     expect(res.message).toContain("events[1]");
-    expect(await server.redis.xlen(server.streamKey)).toBe(before);
+    expect(await server.streams.length()).toBe(before);
   });
 
   it("refuses a string field with invalid UTF-8 in protobuf bytes", async () => {

@@ -23,9 +23,10 @@ afterAll(async () => {
   await server.close();
 });
 
+/** The queued events of these ids, in the ids' order (across partitions the streams' order is not the sending order). */
 const queued = async (ids: readonly string[]) => {
-  const want = new Set(ids);
-  return (await server.streamEvents()).filter((e) => want.has(e.uuid));
+  const byUuid = new Map((await server.streamEvents()).map((e) => [e.uuid, e]));
+  return ids.flatMap((id) => byUuid.get(id) ?? []);
 };
 
 describe("@grpc/grpc-js with gzip compression", () => {

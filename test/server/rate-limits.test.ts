@@ -34,7 +34,7 @@ describe("rate limits", () => {
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.ResourceExhausted);
     expect((err as ConnectError).metadata.get("retry-after")).toBeTruthy();
-    expect(await s.redis.xlen(s.streamKey)).toBe(4);
+    expect(await s.streams.length()).toBe(4);
     await new Promise((r) => setTimeout(r, retryAfter * 1000 + 100));
     expect((await capture(s)).status).toBe(200);
   });

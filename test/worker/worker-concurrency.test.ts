@@ -10,6 +10,7 @@ import { openDatabase } from "../../storage/open-database.js";
 import { startWorker } from "../../worker/worker-runtime.js";
 import { availableDatabases, createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { countEvents, storedUuids } from "../support/event-counts.js";
+import { createStreamReader } from "../support/stream-reader.js";
 import { waitUntil } from "../support/wait.js";
 
 const total = 1000;
@@ -58,7 +59,8 @@ describe(`WORKER_CONCURRENT_WRITES (into ${kind})`, () => {
     const stream = `test:${randomUUID()}`;
     const ids = Array.from({ length: total }, () => randomUUID());
     const now = Date.now();
-    const publisher = createRedisStreamPublisher({ redis, streamKey: stream, backlogWatermark: 1e9, retryAfterSeconds: 1 });
+    const streams = await createStreamReader(stream);
+    const publisher = createRedisStreamPublisher({ redis, layout: streams.layout, backlogWatermark: 1e9, retryAfterSeconds: 1 });
     await publisher.publish(
       ids.map((uuid, i) => ({
         projectId: "default",
@@ -89,11 +91,11 @@ describe(`WORKER_CONCURRENT_WRITES (into ${kind})`, () => {
       expect(seen.inserts).toBeGreaterThanOrEqual(total / 100);
       expect(await storedUuids(database)).toEqual(new Set(ids));
       expect(await countEvents(database)).toMatchObject({ rows: total, uuids: total });
-      expect(((await redis.xpending(stream, config.worker.group)) as unknown[])[0]).toBe(0); // nothing left pending
+      expect(await streams.pending(config.worker.group)).toBe(0); // nothing left pending
     } finally {
       await worker.stop();
       await database.close();
-      await redis.unlink(stream, config.worker.deadLetterKey);
+      await streams.close();
     }
   });
 });

@@ -9,6 +9,7 @@ import { openDatabase } from "../../storage/open-database.js";
 import { availableDatabases, createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { countEvents, storedUuids } from "../support/event-counts.js";
 import { spawnEntry } from "../support/server/entry-process.js";
+import { createStreamReader, type StreamReader } from "../support/stream-reader.js";
 import { waitUntil } from "../support/wait.js";
 
 const total = 6000;
@@ -19,6 +20,7 @@ describe.each(availableDatabases().filter((k) => k === "clickhouse" || k === "po
   let database: Database;
   let redis: Redis;
   let stream: string;
+  let streams: StreamReader;
   let env: Record<string, string>;
   let ids: string[];
 
@@ -29,7 +31,8 @@ describe.each(availableDatabases().filter((k) => k === "clickhouse" || k === "po
   }
 
   async function fill() {
-    const publisher = createRedisStreamPublisher({ redis, streamKey: stream, backlogWatermark: 1e9, retryAfterSeconds: 1 });
+    streams = await createStreamReader(stream);
+    const publisher = createRedisStreamPublisher({ redis, layout: streams.layout, backlogWatermark: 1e9, retryAfterSeconds: 1 });
     ids = Array.from({ length: total }, () => randomUUID());
     const now = Date.now();
     await publisher.publish(
@@ -85,12 +88,13 @@ describe.each(availableDatabases().filter((k) => k === "clickhouse" || k === "po
     const survivor = spawnEntry("worker", env);
     await waitUntil("the rest taken over", async () => (await countEvents(database)).uuids >= base.uuids + total, { timeoutMs: 60_000 });
     // Entries the victims stored but never acked are reclaimed and acked too; then the stream is trimmed.
-    await waitUntil("stream drained and trimmed", async () => (await redis.xlen(stream)) <= 1, { timeoutMs: 20_000 });
+    await waitUntil("stream drained and trimmed", async () => (await streams.length()) <= 1, { timeoutMs: 20_000 });
     survivor.child.kill("SIGTERM");
     expect(await survivor.exited).toBe(0);
     const stored = await storedUuids(database);
     expect(ids.every((id) => stored.has(id))).toBe(true);
     expect(await countEvents(database)).toEqual({ uuids: base.uuids + total, rows: base.rows + total });
-    expect(await redis.xlen(`${stream}:dead`)).toBe(0);
+    expect(await streams.deadLetters()).toBe(0);
+    await streams.close();
   }, 120_000);
 });

@@ -74,15 +74,14 @@ describe.each(databases)("%s stopped for a while, then restarted", (_kind, start
     ids.push(...(await send("during", 200))); // capture keeps answering: Redis holds them; one worker takes the batch, the other idles
     await new Promise((r) => setTimeout(r, 4000)); // ten reclaim periods; the workers retry with backoff meanwhile
     const group = worker.config.worker.group;
-    const pending = (await api.redis.xpending(api.streamKey, group)) as [number, ...unknown[]];
-    expect(Number(pending[0])).toBeGreaterThan(0); // the batch in hand stays pending: not acked, not lost
+    expect(await api.streams.pending(group)).toBeGreaterThan(0); // the batch in hand stays pending: not acked, not lost
 
     await db.restart();
     ids.push(...(await send("after")));
     await waitUntil("everything stored", async () => (await countEvents(worker.database)).uuids === ids.length, { timeoutMs: 60_000 });
     expect(await countEvents(worker.database)).toEqual({ uuids: 300, rows: 300 });
     expect(await storedUuids(worker.database)).toEqual(new Set(ids));
-    expect(await api.redis.xlen(worker.config.worker.deadLetterKey)).toBe(0);
+    expect(await api.streams.deadLetters()).toBe(0);
     // Per worker that hit the outage: one warning when it began and one line when it ended, not one per retry.
     const began = logs.filter((l) => l.msg.startsWith("cannot store the batch")).length;
     expect(began).toBeGreaterThanOrEqual(1);

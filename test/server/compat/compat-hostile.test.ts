@@ -74,7 +74,7 @@ const cases: Array<[string, () => Promise<Response>, number, string | RegExp]> =
 
 describe("the PostHog and Segment endpoints refuse", () => {
   it.each(cases)("%s", async (_name, send, status, field) => {
-    const before = await server.redis.xlen(server.streamKey);
+    const before = await server.streams.length();
     const res = await send();
     expect(res.status).toBe(status);
     const body = (await res.json()) as Record<string, unknown>;
@@ -82,7 +82,7 @@ describe("the PostHog and Segment endpoints refuse", () => {
     if (field instanceof RegExp) expect(named).toMatch(field);
     else if (field !== "") expect(named).toBe(field);
     expect(String(body.detail ?? body.message).length).toBeGreaterThan(5);
-    expect(await server.redis.xlen(server.streamKey)).toBe(before);
+    expect(await server.streams.length()).toBe(before);
   });
 
   it("and then still serve", async () => {

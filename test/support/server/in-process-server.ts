@@ -8,7 +8,7 @@ import { inject } from "vitest";
 import { loadConfig } from "../../../core/config/config.js";
 import type { StoredEvent } from "../../../core/events/event-model.js";
 import { startEngine } from "../../../main/engine-runtime.js";
-import { createStreamReader } from "../stream-reader.js";
+import { createStreamReader, type StreamReader } from "../stream-reader.js";
 import { testKeyEnv } from "../test-keys.js";
 import { waitUntil } from "../wait.js";
 
@@ -17,6 +17,8 @@ export interface InProcessServer {
   url: string;
   port: number;
   streamKey: string;
+  /** The server's streams: every partition's key, lengths. */
+  streams: StreamReader;
   /** A separate client on the server's Redis, for assertions. */
   redis: Redis;
   /** Every event in the server's stream, decoded, oldest first. */
@@ -51,12 +53,13 @@ export async function startInProcessServer(opts: { env?: Record<string, string>;
   });
   const engine = await startEngine(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   const url = `http://127.0.0.1:${engine.address.port}`;
-  const reader = await createStreamReader(streamKey, redisUrl);
+  const reader = await createStreamReader(streamKey, redisUrl, config.queuePartitions);
   await waitUntil(`the server at ${url} to be ready`, async () => (await fetch(`${url}/readyz`)).ok, { timeoutMs: 5000, intervalMs: 50 });
   return {
     url,
     port: engine.address.port,
     streamKey,
+    streams: reader,
     redis: reader.redis,
     streamEvents: reader.events,
     async close() {

@@ -1,0 +1,13 @@
+import type { Redis } from "ioredis";
+import { createStreamLayout } from "../../queue/redis/stream-layout.js";
+
+/** Every key an engine with REDIS_QUEUE=`base` writes events to: each partition's stream and dead letters, and the single-stream layout's. */
+export function streamKeysOf(base: string, partitions = 16): string[] {
+  return createStreamLayout({ streamKey: base, deadLetterKey: `${base}:dead`, partitions }).sources.flatMap((s) => [s.streamKey, s.deadLetterKey]);
+}
+
+/** Entries in every stream of `base` (dead letters not counted). */
+export async function streamsLength(redis: Redis, base: string, partitions = 16): Promise<number> {
+  const layout = createStreamLayout({ streamKey: base, deadLetterKey: `${base}:dead`, partitions });
+  return (await Promise.all(layout.sources.map((s) => redis.xlen(s.streamKey)))).reduce((a, b) => a + b, 0);
+}

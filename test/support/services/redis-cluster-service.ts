@@ -1,0 +1,77 @@
+// A Redis Cluster for tests: `masters` redis-server processes on loopback ports with
+// cluster-enabled, slots split evenly, joined with CLUSTER MEET (no redis-cli needed).
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { freePorts } from "../ports.js";
+import { waitUntil } from "../wait.js";
+import { exitedWithLog, makeTempDir, removeDir, spawnTracked, stopChild, type TrackedChild } from "./process-utils.js";
+import { ensureBinary, findBinary, once } from "./provisioning.js";
+import { redisPing } from "./redis-service.js";
+
+export interface LocalRedisCluster {
+  /** redis://127.0.0.1:PORT of every master, the seed list REDIS_CLUSTER_NODES takes. */
+  nodes: string[];
+  ports: number[];
+  /** How many keys matching `pattern` (a SCAN MATCH pattern) each master holds, by port. */
+  keysPerNode(pattern: string): Promise<Map<number, number>>;
+  /** Stops every node and removes their files. */
+  stop(): Promise<void>;
+}
+
+const slots = 16384;
+
+export async function startLocalRedisCluster(masters = 3): Promise<LocalRedisCluster> {
+  const bin = await ensureBinary("redis", () => findBinary(["redis-server"]));
+  const ports = await freePorts(masters);
+  const dir = makeTempDir("redis-cluster");
+  const procs: TrackedChild[] = [];
+  const clients: Redis[] = [];
+  const stop = once(async () => {
+    for (const c of clients) c.disconnect();
+    await Promise.all(procs.map((p) => stopChild(p)));
+    removeDir(dir);
+  });
+  try {
+    for (const port of ports) {
+      const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no"];
+      args.push("--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--cluster-node-timeout", "2000");
+      const proc = spawnTracked(bin, args, { cwd: dir, logFile: join(dir, `redis-${port}.log`) });
+      procs.push(proc);
+      await waitUntil(`redis-server on ${port}`, () => redisPing(port), { gaveUp: exitedWithLog(proc), timeoutMs: 20_000, intervalMs: 50 });
+      clients.push(new Redis({ port, host: "127.0.0.1", lazyConnect: true }));
+    }
+    await Promise.all(clients.map((c) => c.connect()));
+    const per = Math.ceil(slots / masters);
+    await Promise.all(clients.map((c, i) => c.call("CLUSTER", "ADDSLOTSRANGE", i * per, Math.min(slots, (i + 1) * per) - 1)));
+    for (const port of ports.slice(1)) await clients[0].call("CLUSTER", "MEET", "127.0.0.1", port);
+    await waitUntil(
+      "the cluster to agree on its slots",
+      async () => {
+        const infos = await Promise.all(clients.map((c) => c.call("CLUSTER", "INFO") as Promise<string>));
+        return infos.every((i) => i.includes("cluster_state:ok") && i.includes(`cluster_known_nodes:${masters}`));
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    nodes: ports.map((p) => `redis://127.0.0.1:${p}`),
+    ports,
+    async keysPerNode(pattern) {
+      const count = async (c: Redis) => {
+        let n = 0;
+        let cursor = "0";
+        do {
+          const [next, keys] = await c.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+          n += keys.length;
+          cursor = next;
+        } while (cursor !== "0");
+        return n;
+      };
+      return new Map(await Promise.all(clients.map(async (c, i): Promise<[number, number]> => [ports[i], await count(c)])));
+    },
+    stop,
+  };
+}
