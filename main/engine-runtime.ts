@@ -9,6 +9,7 @@ import { createCaptureService } from "../capture/capture-service.js";
 import { createEnricher } from "../capture/enrichment/event-enricher.js";
 import { createEventValidator } from "../capture/event-validator.js";
 import type { Config } from "../core/config/config.js";
+import { createEngineMetrics } from "../core/metrics/engine-metrics.js";
 import { useBufferTextEncoding } from "../core/wire/text-encoding.js";
 import type { EventConsumer } from "../queue/event-queue.js";
 import { openQueue } from "../queue/open-queue.js";
@@ -22,6 +23,8 @@ import { type RunningWorker, startWorker } from "../worker/worker-runtime.js";
 import { builtDashboardDir } from "./dashboard-dir.js";
 import { printFirstStartKeys } from "./first-start-keys.js";
 import { listenAdminSocket } from "./keys/admin-socket.js";
+import { observedCapture, observedOpen, observedStore } from "./observed-services.js";
+import { createReadiness } from "./readiness.js";
 
 export interface RunningEngine {
   address: AddressInfo;
@@ -38,13 +41,15 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   useBufferTextEncoding();
   const queue = await openQueue(config, logger);
   const database = createLazyDatabase(config, logger, { exclusively: migrationLock(config, logger) });
+  const metrics = createEngineMetrics();
+  metrics.observeQueue(queue.stats);
   let worker: RunningWorker | undefined;
   let consumer: EventConsumer | undefined;
   try {
     if (config.worker.inProcess) {
       const db = await database.open(); // at start: a bad database setting stops start-up here
       consumer = await queue.openConsumer();
-      worker = startWorker({ options: config.worker, logger, queue: consumer, sink: db.sink, retention: db, rollups: db.rollups });
+      worker = startWorker({ options: config.worker, logger, queue: consumer, sink: db.sink, retention: db, rollups: db.rollups, metrics });
       logger.info({ database: db.type }, "in-process worker started");
     } else {
       logger.info("in-process worker off (INPROCESS_WORKER=false): run `npm run worker` separately");
@@ -83,15 +88,16 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   if (!a.readKeyRequired) logger.warn("REQUIRE_READ_KEY=false: analytics answer anyone without a key, for the default project. Only on a private network.");
   if (a.keylessCapture) logger.info("ALLOW_KEYLESS_CAPTURE=true: capture without a key goes to the default project");
   const validator = createEventValidator({ maxEventBytes: config.maxEventBytes });
-  const capture = createCaptureService({ validator, publisher: queue.publisher, enricher: createEnricher() });
-  const analytics = createAnalyticsService({ store: async () => (await database.forRequest()).analytics });
+  const capture = observedCapture(createCaptureService({ validator, publisher: queue.publisher, enricher: createEnricher() }), metrics);
+  const analytics = createAnalyticsService({ store: async () => observedStore((await observedOpen(database, metrics)).analytics, metrics, "query") });
   const targets = createCaptureTargets({ keyring, allowedEvents: config.allowedEvents, allowedEventsSet: config.allowedEventsSet });
   const liveTail = createLiveTail({ feed: queue.feed });
   const bindings = createServiceBindings({ capture, targets, analytics, liveTail, admin, projectName: (id) => keyring.project(id)?.name });
   const app = await buildApp({
     config,
     logger,
-    ready: () => queue.publisher.ready(),
+    ready: createReadiness({ publisher: queue.publisher, database }),
+    metrics,
     bindings,
     access,
     capture,

@@ -1,14 +1,19 @@
 import type { Logger } from "pino";
 import type { Config } from "../core/config/config.js";
 import { ConfigError } from "../core/errors/config-error.js";
+import { createEngineMetrics } from "../core/metrics/engine-metrics.js";
 import { openRedisConsumer } from "../queue/redis/redis-consumer-open.js";
 import { migrationLock } from "../queue/redis/redis-lock.js";
+import { openRedisQueueStats } from "../queue/redis/redis-queue-stats.js";
 import type { Database } from "../storage/database.js";
 import { openDatabase } from "../storage/open-database.js";
 import { type RunningWorker, startWorker } from "../worker/worker-runtime.js";
+import { listenWorkerMetrics } from "./worker-metrics-server.js";
 
 export interface WorkerProcess {
   database: Database;
+  /** Where /metrics is served, when WORKER_METRICS_PORT is set. */
+  metricsPort?: number;
   worker: RunningWorker;
   /** Finishes the batches in hand, then closes the queue and the database. */
   stop(): Promise<void>;
@@ -22,13 +27,20 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     await database.close();
     throw e;
   });
-  const worker = startWorker({ options: config.worker, logger, queue: consumer, sink: database.sink, retention: database, rollups: database.rollups });
+  const metrics = createEngineMetrics();
+  const worker = startWorker({ options: config.worker, logger, queue: consumer, sink: database.sink, retention: database, rollups: database.rollups, metrics });
   logger.info({ database: database.type, group: config.worker.group, stream: config.streamKey }, "worker started");
+  const queueStats = config.worker.metricsPort ? openRedisQueueStats(config, logger) : undefined;
+  if (queueStats) metrics.observeQueue(queueStats.stats);
+  const metricsServer = config.worker.metricsPort ? await listenWorkerMetrics({ config, metrics, database, logger }) : undefined;
   return {
     database,
+    metricsPort: metricsServer?.address.port,
     worker,
     async stop() {
       logger.info({ stored: worker.consumer.stored() }, "stopping: finishing the batches in hand");
+      await metricsServer?.close();
+      queueStats?.close();
       await worker.stop();
       await consumer.close();
       logger.info({ stored: worker.consumer.stored() }, "worker stopped");

@@ -4,12 +4,14 @@ import { type KeyChangeChannel, noKeyChangeChannel } from "../core/access/key-ch
 import type { Config } from "../core/config/config.js";
 import type { EventFeed } from "../core/events/event-feed.js";
 import { redactUrl } from "../core/logger.js";
+import type { PartitionStats } from "../core/metrics/engine-metrics.js";
 import type { EventConsumer, EventPublisher } from "./event-queue.js";
 import { openLocalQueue } from "./local/local-queue.js";
 import { feedPublishedEvents } from "./published-feed.js";
 import { createRedisClient, type RedisClient, redisTarget } from "./redis/redis-client.js";
 import { openRedisConsumer } from "./redis/redis-consumer-open.js";
 import { createRedisKeyChangeChannel } from "./redis/redis-key-change-channel.js";
+import { createRedisQueueStats } from "./redis/redis-queue-stats.js";
 import { createRedisStreamFeed } from "./redis/redis-stream-feed.js";
 import { createRedisStreamPublisher } from "./redis/redis-stream-publisher.js";
 import { streamLayoutOf } from "./redis/stream-layout.js";
@@ -25,6 +27,8 @@ export interface OpenedQueue {
   keyChanges: KeyChangeChannel;
   /** The events queued from now on, for live views. */
   feed: EventFeed;
+  /** Each partition's state, for /metrics. */
+  stats(): Promise<PartitionStats[]>;
   /** The shared Redis client, for state all servers share (rate-limit counters); absent in-process. */
   redis?: RedisClient;
 }
@@ -52,6 +56,7 @@ export async function openQueue(config: Config, logger: Logger): Promise<OpenedQ
       drained: async () => undefined,
       keyChanges: createRedisKeyChangeChannel({ redis, target, channel: keyChangesChannel(config.streamKey), logger }),
       feed: createRedisStreamFeed({ target, layout, logger }),
+      stats: createRedisQueueStats(redis, layout, config.worker.group),
       redis,
     };
   }
@@ -65,6 +70,8 @@ export async function openQueue(config: Config, logger: Logger): Promise<OpenedQ
     feed,
     openConsumer: async () => local,
     keyChanges: noKeyChangeChannel,
+    // Everything not yet stored is waiting or in flight: the lag of the one partition.
+    stats: async () => [{ partition: "local", length: local.size(), lag: local.size() }],
     async drained(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (local.size() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

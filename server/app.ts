@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { AccessCheck } from "../access/access-check.js";
 import type { CaptureService } from "../capture/capture-service.js";
 import type { Config } from "../core/config/config.js";
+import type { EngineMetrics } from "../core/metrics/engine-metrics.js";
 import { createAdmission } from "./access/admission.js";
 import type { CaptureTargets } from "./access/capture-targets.js";
 import { guardBindings } from "./access/guarded-bindings.js";
@@ -17,7 +18,8 @@ import { segmentRoutesPlugin } from "./compat/segment-routes.js";
 import { corsOptions } from "./http/cors-options.js";
 import { dashboardRoutesPlugin } from "./http/dashboard-routes.js";
 import { createErrorHandler } from "./http/error-handler.js";
-import { healthRoutesPlugin } from "./http/health-routes.js";
+import { healthRoutesPlugin, type Readiness } from "./http/health-routes.js";
+import { metricsRoutesPlugin, observeRequests, tagged } from "./http/metrics-routes.js";
 import { restRoutesPlugin } from "./rest/rest-routes.js";
 import { connectPlugin } from "./rpc/connect-plugin.js";
 import { createErrorInterceptor } from "./rpc/error-interceptor.js";
@@ -34,8 +36,10 @@ export interface AppDeps {
   targets: CaptureTargets;
   /** Where rate-limit counters live so every server shares them; in memory when absent. */
   rateLimitRedis?: Redis | Cluster;
-  /** Whether capture can queue events now (for /readyz). */
-  ready(): Promise<boolean>;
+  /** What /readyz reports: whether capture can queue events now, and whether the database answers. */
+  ready(): Promise<Readiness>;
+  /** The process's metrics: served at /metrics (admin key), and every request counted into them. */
+  metrics: EngineMetrics;
   /** The built dashboard (index.html and assets); `/` says how to build it when absent. */
   dashboardDir?: string;
 }
@@ -73,7 +77,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await fastify.register(rateLimit, { global: false, redis: deps.rateLimitRedis, nameSpace: `${deps.config.streamKey}:rate:`, skipOnError: true });
   const admission = createAdmission({ access: deps.access, limits: createRateLimits(fastify, deps.config.access.rateLimits) });
   const bindings = guardBindings(deps.bindings, admission);
+  observeRequests(fastify, deps.metrics);
   await fastify.register(healthRoutesPlugin, { ready: deps.ready });
+  await fastify.register(metricsRoutesPlugin, { metrics: deps.metrics, admission });
   await fastify.register(dashboardRoutesPlugin, { dir: deps.dashboardDir });
   await fastify.register(connectPlugin, {
     routes: connectRoutes(bindings),
@@ -85,10 +91,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     acceptCompression: [compressionGzip, compressionBrotli],
     jsonOptions: { ignoreUnknownFields: true },
   });
-  await fastify.register(restRoutesPlugin, { bindings, bodyLimit: deps.config.maxRequestBytes });
+  await fastify.register(tagged("rest", restRoutesPlugin), { bindings, bodyLimit: deps.config.maxRequestBytes });
   const compat = { admission, capture: deps.capture, targets: deps.targets, maxRequestBytes: deps.config.maxRequestBytes, drainLimits };
-  await fastify.register(postHogRoutesPlugin, compat);
-  await fastify.register(segmentRoutesPlugin, { ...compat, access: deps.access });
+  await fastify.register(tagged("posthog", postHogRoutesPlugin), compat);
+  await fastify.register(tagged("segment", segmentRoutesPlugin), { ...compat, access: deps.access });
   await fastify.ready();
   return { fastify, handler: handler! };
 }

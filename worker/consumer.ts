@@ -2,8 +2,10 @@ import type { Logger } from "pino";
 import { backoffMs, sleep } from "../core/backoff.js";
 import { personChangeOf } from "../core/events/person-change.js";
 import { decodeQueuedEvent } from "../core/events/queued-event-codec.js";
+import type { EngineMetrics } from "../core/metrics/engine-metrics.js";
 import type { EventConsumer, QueueEntry } from "../queue/event-queue.js";
 import type { EventSink } from "../storage/event-sink.js";
+import { StorageUnavailableError } from "../storage/storage-errors.js";
 import { type DecodedEntry, writeIsolatingBadRows } from "./batch-writer.js";
 
 export interface ConsumerOptions {
@@ -33,8 +35,8 @@ interface Prepared {
 }
 
 /** read → decode → write → ack, with dead-lettering and outage backoff. */
-export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; logger: Logger; options: ConsumerOptions }): Consumer {
-  const { queue, sink, logger, options } = deps;
+export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; logger: Logger; options: ConsumerOptions; metrics?: EngineMetrics }): Consumer {
+  const { queue, sink, logger, options, metrics } = deps;
   const stopping = new AbortController();
   let storedCount = 0;
   let outage = false;
@@ -85,6 +87,8 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
       await queue.deadLetter(rejected);
       await queue.ack(stored.map((e) => e.id));
       storedCount += stored.length;
+      metrics?.storedEvents.inc(stored.length);
+      metrics?.deadLettered.inc(rejected.length);
       if (rejected.length > 0) logger.warn({ count: rejected.length, first: rejected[0].reason }, "entries dead-lettered");
     } catch (e) {
       logger.warn({ err: (e as Error).message }, "cannot acknowledge a stored batch; its entries will be delivered again (stored once)");
@@ -107,9 +111,13 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
   }
 
   async function write({ batch, good, dead }: Prepared, readAhead: () => QueueEntry[]): Promise<void> {
+    const started = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await writeIsolatingBadRows(sink, good);
+        metrics?.batchEvents.observe(batch.length);
+        metrics?.batchSeconds.observe((performance.now() - started) / 1000);
+        if (result.rejected.length > 0) metrics?.databaseErrors.inc({ operation: "write", class: "refused" }, result.rejected.length);
         for (const { change, reason } of result.peopleRefused) {
           logger.warn({ project: change.projectId, reason }, "person properties refused by the database; the event is stored without them");
         }
@@ -121,6 +129,9 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
         outage = false;
         return;
       } catch (e) {
+        const failure = e instanceof StorageUnavailableError ? "unavailable" : "error";
+        metrics?.batchFailures.inc({ class: failure });
+        metrics?.databaseErrors.inc({ operation: "write", class: failure });
         if (!outage) logger.warn({ database: sink.name, err: (e as Error).message }, "cannot store the batch; keeping it pending and retrying");
         outage = true;
         // Stopping mid-outage: leave the entries pending; another worker (or this one, restarted) takes them over.

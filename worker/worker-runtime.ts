@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { AccessStore, EventEraser } from "../access/access-store.js";
 import type { WorkerConfig } from "../core/config/config.js";
+import type { EngineMetrics } from "../core/metrics/engine-metrics.js";
 import type { EventConsumer } from "../queue/event-queue.js";
 import type { RollupUpkeep } from "../storage/database.js";
 import type { EventSink } from "../storage/event-sink.js";
@@ -26,12 +27,14 @@ export function startWorker(deps: {
   sink: EventSink;
   retention?: { access: AccessStore; eraser: EventEraser };
   rollups?: RollupUpkeep;
+  metrics?: EngineMetrics;
 }): RunningWorker {
   const { options, logger, queue, sink } = deps;
   const consumer = createConsumer({
     queue,
     sink,
     logger: logger.child({ component: "worker" }),
+    metrics: deps.metrics,
     options: {
       batchSize: options.batchSize,
       lingerMs: options.lingerMs,

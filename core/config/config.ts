@@ -91,6 +91,8 @@ export interface WorkerConfig {
   retentionIntervalMs: number;
   /** How often each worker brings the database's background rollups up to date (ClickHouse's exact event counts). */
   rollupIntervalMs: number;
+  /** A separate worker's /metrics and /healthz port (WORKER_METRICS_PORT); 0: none. */
+  metricsPort: number;
 }
 
 export const defaultAllowedEvents = ["user_registered", "payment_success", "most_used_feature", "page_view"];
@@ -137,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       deadLetterKey: p.string("REDIS_DEAD_LETTER_QUEUE", `${streamKey}:dead`),
       retentionIntervalMs: p.int("RETENTION_CHECK_SECONDS", 3600, 1, 86_400) * 1000,
       rollupIntervalMs: p.int("ROLLUP_CHECK_SECONDS", 10, 1, 3600) * 1000,
+      metricsPort: p.int("WORKER_METRICS_PORT", 0, 0, 65535),
     },
   };
   if (!config.redisUrl && !config.worker.inProcess) {

@@ -64,7 +64,9 @@ export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): Even
     (recording ??= recordPartitions(redis, layout)
       .then(() => void (recorded = true))
       .finally(() => (recording = undefined)));
-  record().catch(() => undefined); // at once when Redis is up; else before the first event
+  // As soon as Redis is up, so workers started after this server read its partitions from their start; else before the first event.
+  if (redis.status === "ready") record().catch(() => undefined);
+  else redis.once("ready", () => void record().catch(() => undefined));
 
   function unavailable(why: string): UnavailableError {
     return new UnavailableError(why, deps.retryAfterSeconds);

@@ -112,7 +112,7 @@ describe("upgrading from the single-stream layout to partitions, under load", ()
         return res.json.eventIds.filter((id: string) => all.has(id)).length;
       };
       await waitUntil("all 200 stored", async () => (await stored()) === 200, { timeoutMs: 20_000 });
-      expect(await wide.streams.pending(worker.config.worker.group)).toBe(0);
+      await waitUntil("all acknowledged", async () => (await wide.streams.pending(worker.config.worker.group)) === 0);
     } finally {
       await wide.close();
     }

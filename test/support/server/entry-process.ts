@@ -34,14 +34,14 @@ export function spawnEntry(entry: keyof typeof entries, env: Record<string, stri
 /**
  * The engine in a child process on a free port (HOST 127.0.0.1, no in-process
  * worker unless `env` says so, the test keys configured), waiting until
- * /readyz answers unless told not to.
+ * /readyz/capture answers (it can take events) unless told not to.
  */
 export async function spawnServerProcess(env: Record<string, string>, opts: { waitReady?: boolean; readyTimeoutMs?: number } = {}): Promise<ServerProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const proc = spawnEntry("server", { ...testKeyEnv, HOST: "127.0.0.1", PORT: String(port), INPROCESS_WORKER: "false", ...env });
   const url = `http://127.0.0.1:${port}`;
   if (opts.waitReady ?? true) {
-    await waitUntil(`the server at ${url}`, async () => (await fetch(`${url}/readyz`)).ok, {
+    await waitUntil(`the server at ${url}`, async () => (await fetch(`${url}/readyz/capture`)).ok, {
       timeoutMs: opts.readyTimeoutMs ?? 60_000,
       gaveUp: () => (proc.child.exitCode !== null ? `exited before it was ready:\n${proc.output()}` : undefined),
     });

@@ -54,7 +54,7 @@ export async function startInProcessServer(opts: { env?: Record<string, string>;
   const engine = await startEngine(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   const url = `http://127.0.0.1:${engine.address.port}`;
   const reader = await createStreamReader(streamKey, redisUrl, config.queuePartitions);
-  await waitUntil(`the server at ${url} to be ready`, async () => (await fetch(`${url}/readyz`)).ok, { timeoutMs: 5000, intervalMs: 50 });
+  await waitUntil(`the server at ${url} to be ready`, async () => (await fetch(`${url}/readyz/capture`)).ok, { timeoutMs: 5000, intervalMs: 50 });
   return {
     url,
     port: engine.address.port,

@@ -1,0 +1,52 @@
+import type { AddressInfo } from "node:net";
+import Fastify from "fastify";
+import type { Logger } from "pino";
+import { createAccessCheck } from "../access/access-check.js";
+import { createKeyring } from "../access/keyring.js";
+import type { Config } from "../core/config/config.js";
+import type { EngineMetrics } from "../core/metrics/engine-metrics.js";
+import { createAdmission } from "../server/access/admission.js";
+import { createErrorHandler } from "../server/http/error-handler.js";
+import { metricsRoutesPlugin } from "../server/http/metrics-routes.js";
+import type { Database } from "../storage/database.js";
+
+export interface WorkerMetricsServer {
+  address: AddressInfo;
+  close(): Promise<void>;
+}
+
+/**
+ * A separate worker's `/metrics` (admin key, the same access check as the
+ * server's doors) and `/healthz`, on WORKER_METRICS_PORT: a worker serves no
+ * other HTTP. No rate limits: only an admin key gets past the check.
+ */
+export async function listenWorkerMetrics(deps: { config: Config; metrics: EngineMetrics; database: Database; logger: Logger }): Promise<WorkerMetricsServer> {
+  const { config } = deps;
+  const keyring = createKeyring({
+    store: async () => deps.database.access,
+    configured: config.access.configuredKeys,
+    refreshMs: config.access.keyRefreshMs,
+    retryAfterSeconds: config.retryAfterSeconds,
+    logger: deps.logger,
+  });
+  keyring.start({ readNow: true });
+  const access = createAccessCheck({
+    keyring,
+    policy: { keylessCapture: false, readKeyRequired: true, defaultOrigins: config.corsOrigins },
+  });
+  const admission = createAdmission({ access, limits: { address: async () => undefined, key: async () => undefined } });
+  const app = Fastify({ logger: false });
+  app.setErrorHandler(createErrorHandler({ maxBytes: 1 << 20, maxMs: 1000 }));
+  app.get("/healthz", async () => ({ status: "ok" }));
+  await app.register(metricsRoutesPlugin, { metrics: deps.metrics, admission });
+  await app.listen({ port: config.worker.metricsPort, host: config.host });
+  const address = app.server.address() as AddressInfo;
+  deps.logger.info({ port: address.port }, "worker metrics at /metrics (admin key)");
+  return {
+    address,
+    async close() {
+      keyring.close();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyPluginOptions, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
+import type { EngineMetrics } from "../../core/metrics/engine-metrics.js";
+import type { Admission } from "../access/admission.js";
+
+/** The protocol a route serves, kept in its config by `tagged` (PostHog, Segment, REST); RPC routes tell by content type. */
+type Protocol = "grpc" | "grpc-web" | "connect" | "rest" | "posthog" | "segment" | "http";
+
+/** The plugin, with every route it registers marked as serving `protocol` (for the request metrics). */
+export function tagged<O extends FastifyPluginOptions>(protocol: Protocol, plugin: FastifyPluginAsync<O>): FastifyPluginAsync<O> {
+  return async (scope, opts) => {
+    scope.addHook("onRoute", (route: RouteOptions) => {
+      (route as { config?: object }).config = { ...route.config, protocol };
+    });
+    await plugin(scope, opts);
+  };
+}
+
+function protocolOf(req: FastifyRequest): Protocol {
+  const tagged = (req.routeOptions.config as { protocol?: Protocol } | undefined)?.protocol;
+  if (tagged) return tagged;
+  const type = req.headers["content-type"] ?? "";
+  if (type.startsWith("application/grpc-web")) return "grpc-web";
+  if (type.startsWith("application/grpc")) return "grpc";
+  return req.routeOptions.url?.startsWith("/insightplus.") ? "connect" : "http";
+}
+
+const byStatus: Record<number, string> = {
+  400: "invalid",
+  401: "unauthenticated",
+  403: "forbidden",
+  404: "not_found",
+  409: "conflict",
+  413: "too_large",
+  415: "unsupported",
+  429: "rate_limited",
+  503: "unavailable",
+};
+// By gRPC status code (an error answered trailers-only carries grpc-status in its headers).
+const grpcOutcome: Record<number, string> = {
+  0: "ok",
+  1: "cancelled",
+  3: "invalid",
+  4: "timeout",
+  5: "not_found",
+  6: "conflict",
+  7: "forbidden",
+  8: "rate_limited",
+  12: "unsupported",
+  14: "unavailable",
+  16: "unauthenticated",
+};
+
+/** gRPC answers' status from their trailers, which the response's headers do not show. */
+const trailerStatus = new WeakMap<FastifyReply, string>();
+
+function outcomeOf(reply: FastifyReply): string {
+  const grpcStatus = trailerStatus.get(reply) ?? reply.getHeader("grpc-status") ?? reply.raw.getHeader("grpc-status");
+  if (grpcStatus !== undefined) return grpcOutcome[Number(grpcStatus)] ?? "error";
+  const status = reply.statusCode;
+  return status < 400 ? "ok" : (byStatus[status] ?? (status >= 500 ? "error" : "invalid"));
+}
+
+/** Every request timed and counted by protocol, route (its pattern, never the raw URL) and outcome; on the root instance, before any route. */
+export function observeRequests(app: FastifyInstance, metrics: EngineMetrics): void {
+  app.addHook("onRequest", async (req, reply) => {
+    if (!req.headers["content-type"]?.startsWith("application/grpc") || req.headers["content-type"].startsWith("application/grpc-web")) return;
+    // connect-node sends a gRPC answer's status as trailers (addTrailers): note it on the way out.
+    const raw = reply.raw;
+    const addTrailers = raw.addTrailers.bind(raw);
+    raw.addTrailers = (trailers) => {
+      const status = (trailers as Record<string, unknown>)["grpc-status"];
+      if (status !== undefined) trailerStatus.set(reply, String(status));
+      addTrailers(trailers);
+    };
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    const route = req.routeOptions.url ?? "unmatched";
+    if (route === "/metrics") return;
+    const protocol = protocolOf(req);
+    metrics.requests.inc({ protocol, route, outcome: outcomeOf(reply) });
+    metrics.requestSeconds.observe({ protocol, route }, reply.elapsedTime / 1000);
+  });
+}
+
+/** `GET /metrics` in Prometheus's text format, for an admin key only (the same access check as every other door). */
+export async function metricsRoutesPlugin(app: FastifyInstance, opts: { metrics: EngineMetrics; admission: Admission }) {
+  const { metrics } = opts;
+  app.get("/metrics", async (req, reply) => {
+    await opts.admission.admit(req, "admin");
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
