@@ -18,7 +18,8 @@ export interface WorkerMetricsServer {
 /**
  * A separate worker's `/metrics` (admin key, the same access check as the
  * server's doors) and `/healthz`, on WORKER_METRICS_PORT: a worker serves no
- * other HTTP. No rate limits: only an admin key gets past the check.
+ * other HTTP. No rate limits: only an admin key gets past the check. Keys are
+ * reread every KEY_REFRESH_SECONDS (a revoked admin key stops working within that).
  */
 export async function listenWorkerMetrics(deps: { config: Config; metrics: EngineMetrics; database: Database; logger: Logger }): Promise<WorkerMetricsServer> {
   const { config } = deps;
@@ -39,7 +40,12 @@ export async function listenWorkerMetrics(deps: { config: Config; metrics: Engin
   app.setErrorHandler(createErrorHandler({ maxBytes: 1 << 20, maxMs: 1000 }));
   app.get("/healthz", async () => ({ status: "ok" }));
   await app.register(metricsRoutesPlugin, { metrics: deps.metrics, admission });
-  await app.listen({ port: config.worker.metricsPort, host: config.host });
+  try {
+    await app.listen({ port: config.worker.metricsPort, host: config.host });
+  } catch (e) {
+    keyring.close();
+    throw e;
+  }
   const address = app.server.address() as AddressInfo;
   deps.logger.info({ port: address.port }, "worker metrics at /metrics (admin key)");
   return {

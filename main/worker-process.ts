@@ -28,11 +28,19 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     throw e;
   });
   const metrics = createEngineMetrics();
-  const worker = startWorker({ options: config.worker, logger, queue: consumer, sink: database.sink, retention: database, rollups: database.rollups, metrics });
-  logger.info({ database: database.type, group: config.worker.group, stream: config.streamKey }, "worker started");
   const queueStats = config.worker.metricsPort ? openRedisQueueStats(config, logger) : undefined;
   if (queueStats) metrics.observeQueue(queueStats.stats);
-  const metricsServer = config.worker.metricsPort ? await listenWorkerMetrics({ config, metrics, database, logger }) : undefined;
+  // Before the worker starts: a port already taken stops start-up with nothing read from the queue.
+  const metricsServer = config.worker.metricsPort
+    ? await listenWorkerMetrics({ config, metrics, database, logger }).catch(async (e: unknown) => {
+        queueStats?.close();
+        await consumer.close();
+        await database.close();
+        throw e;
+      })
+    : undefined;
+  const worker = startWorker({ options: config.worker, logger, queue: consumer, sink: database.sink, retention: database, rollups: database.rollups, metrics });
+  logger.info({ database: database.type, group: config.worker.group, stream: config.streamKey }, "worker started");
   return {
     database,
     metricsPort: metricsServer?.address.port,

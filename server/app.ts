@@ -18,7 +18,7 @@ import { segmentRoutesPlugin } from "./compat/segment-routes.js";
 import { corsOptions } from "./http/cors-options.js";
 import { dashboardRoutesPlugin } from "./http/dashboard-routes.js";
 import { createErrorHandler } from "./http/error-handler.js";
-import { healthRoutesPlugin, type Readiness } from "./http/health-routes.js";
+import { healthRoutesPlugin, type ReadinessProbes } from "./http/health-routes.js";
 import { metricsRoutesPlugin, observeRequests, tagged } from "./http/metrics-routes.js";
 import { restRoutesPlugin } from "./rest/rest-routes.js";
 import { connectPlugin } from "./rpc/connect-plugin.js";
@@ -37,7 +37,7 @@ export interface AppDeps {
   /** Where rate-limit counters live so every server shares them; in memory when absent. */
   rateLimitRedis?: Redis | Cluster;
   /** What /readyz reports: whether capture can queue events now, and whether the database answers. */
-  ready(): Promise<Readiness>;
+  ready: ReadinessProbes;
   /** The process's metrics: served at /metrics (admin key), and every request counted into them. */
   metrics: EngineMetrics;
   /** The built dashboard (index.html and assets); `/` says how to build it when absent. */

@@ -50,7 +50,12 @@ async function start(e: (typeof engines)[number], i: number) {
   };
   const child = spawn(process.execPath, ["--import", "tsx", e.entry], { cwd: e.root, env, stdio: ["ignore", "ignore", "inherit"] });
   const url = `http://127.0.0.1:${port}`;
-  await waitUntil(`${e.name} engine`, async () => (await fetch(`${url}/readyz`)).ok, { timeoutMs: 60_000 });
+  // Able to take events: /readyz/capture, or /readyz on a checkout from before it (no database here).
+  const ready = async () => {
+    const capture = await fetch(`${url}/readyz/capture`);
+    return capture.status === 404 ? (await fetch(`${url}/readyz`)).ok : capture.ok;
+  };
+  await waitUntil(`${e.name} engine`, ready, { timeoutMs: 60_000 });
   return { ...e, url, child, queue: env.REDIS_QUEUE };
 }
 

@@ -54,7 +54,8 @@ async function main() {
     await redis.unlink(...Object.values(keys));
     await redis.quit();
   });
-  const wipe = (key: string) => redis.unlink(...streamKeysOf(key));
+  const partitions = Number(process.env.QUEUE_PARTITIONS ?? 16);
+  const wipe = (key: string) => redis.unlink(...streamKeysOf(key, partitions));
 
   const profDir = cfg.cpuProfile ? await mkdtemp(path.join(os.tmpdir(), "insightplus-bench-prof-")) : undefined;
   const env = { REDIS_URL: cfg.redisUrl };
@@ -100,7 +101,7 @@ async function main() {
 
   const run = async (name: string, target: BenchChild | undefined, key: string, load: () => Promise<LoadResult>): Promise<Sample> => {
     const s = await measured(target, redis, load);
-    const inStream = await streamsLength(redis, key); // every event counted as accepted must be in the streams
+    const inStream = await streamsLength(redis, key, partitions); // every event counted as accepted must be in the streams
     if (inStream < s.units) log(`WARNING ${name}: counted ${s.units} accepted but the stream holds ${inStream}`);
     await wipe(key);
     log(`${name}: ${s.rate.toFixed(0)}/s${s.p99Ms !== undefined ? `, p99 ${s.p99Ms} ms` : ""}${s.errors ? `, ${s.errors} errors` : ""}`);

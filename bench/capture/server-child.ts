@@ -13,6 +13,7 @@ runChild(async () => {
     LOG_LEVEL: "warn",
     REDIS_URL: process.env.REDIS_URL,
     REDIS_QUEUE: process.env.REDIS_QUEUE,
+    QUEUE_PARTITIONS: process.env.QUEUE_PARTITIONS,
     // The bench deletes its stream between phases; never let the watermark refuse events mid-run.
     BACKLOG_WATERMARK: "1000000000000",
     // Capture only: the in-process worker would consume the stream (and open a database) in this
@@ -26,7 +27,8 @@ runChild(async () => {
     RATE_LIMIT_PER_KEY: process.env.RATE_LIMIT_PER_KEY ?? "0",
   });
   const server = await startEngine(config, pino({ level: config.logLevel }));
-  const url = `http://127.0.0.1:${server.address.port}/readyz`;
+  // Ready to take events: capture needs no database (and this server has none configured).
+  const url = `http://127.0.0.1:${server.address.port}/readyz/capture`;
   for (
     let i = 0;
     !(await fetch(url).then(

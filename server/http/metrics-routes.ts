@@ -35,7 +35,7 @@ const byStatus: Record<number, string> = {
   429: "rate_limited",
   503: "unavailable",
 };
-// By gRPC status code (an error answered trailers-only carries grpc-status in its headers).
+// By gRPC status code, the same numbers as Connect's codes.
 const grpcOutcome: Record<number, string> = {
   0: "ok",
   1: "cancelled",
@@ -50,35 +50,33 @@ const grpcOutcome: Record<number, string> = {
   16: "unauthenticated",
 };
 
-/** gRPC answers' status from their trailers, which the response's headers do not show. */
-const trailerStatus = new WeakMap<FastifyReply, string>();
+/** An RPC's failure, noted by the error interceptor: gRPC sends it in trailers, gRPC-Web and Connect streams in the body. */
+const rpcFailures = new WeakMap<FastifyRequest, number>();
 
-function outcomeOf(reply: FastifyReply): string {
-  const grpcStatus = trailerStatus.get(reply) ?? reply.getHeader("grpc-status") ?? reply.raw.getHeader("grpc-status");
-  if (grpcStatus !== undefined) return grpcOutcome[Number(grpcStatus)] ?? "error";
+/** Notes the Connect code an RPC failed with, for its request's outcome. */
+export function noteRpcFailure(req: FastifyRequest, code: number): void {
+  rpcFailures.set(req, code);
+}
+
+function outcomeOf(req: FastifyRequest, reply: FastifyReply): string {
+  // Before the RPC ran (a body refused, a wrong content type), gRPC answers trailers-only: grpc-status is a header.
+  const code = rpcFailures.get(req) ?? reply.getHeader("grpc-status") ?? reply.raw.getHeader("grpc-status");
+  if (code !== undefined) return grpcOutcome[Number(code)] ?? "error";
   const status = reply.statusCode;
   return status < 400 ? "ok" : (byStatus[status] ?? (status >= 500 ? "error" : "invalid"));
 }
 
-/** Every request timed and counted by protocol, route (its pattern, never the raw URL) and outcome; on the root instance, before any route. */
+/**
+ * Every request counted by protocol, route (its pattern, never the raw URL) and outcome, and timed, on the root
+ * instance before any route. A live tail lasts as long as its client stays: counted, not timed.
+ */
 export function observeRequests(app: FastifyInstance, metrics: EngineMetrics): void {
-  app.addHook("onRequest", async (req, reply) => {
-    if (!req.headers["content-type"]?.startsWith("application/grpc") || req.headers["content-type"].startsWith("application/grpc-web")) return;
-    // connect-node sends a gRPC answer's status as trailers (addTrailers): note it on the way out.
-    const raw = reply.raw;
-    const addTrailers = raw.addTrailers.bind(raw);
-    raw.addTrailers = (trailers) => {
-      const status = (trailers as Record<string, unknown>)["grpc-status"];
-      if (status !== undefined) trailerStatus.set(reply, String(status));
-      addTrailers(trailers);
-    };
-  });
   app.addHook("onResponse", async (req, reply) => {
     const route = req.routeOptions.url ?? "unmatched";
     if (route === "/metrics") return;
     const protocol = protocolOf(req);
-    metrics.requests.inc({ protocol, route, outcome: outcomeOf(reply) });
-    metrics.requestSeconds.observe({ protocol, route }, reply.elapsedTime / 1000);
+    metrics.requests.inc({ protocol, route, outcome: outcomeOf(req, reply) });
+    if (!route.endsWith("/TailEvents")) metrics.requestSeconds.observe({ protocol, route }, reply.elapsedTime / 1000);
   });
 }
 

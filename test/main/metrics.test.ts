@@ -53,6 +53,9 @@ describe("/metrics (Prometheus), with an in-process worker", () => {
     const grpc = createClient(CaptureService, createGrpcTransport({ baseUrl: server.url, interceptors: [sendingKey()] }));
     await grpc.capture({ event: "page_view", distinctId: "m-grpc" });
     await expect(grpc.capture({ event: "page_view", distinctId: "" })).rejects.toThrow(/distinctId/);
+    // Connect (JSON) refused: its code, not its HTTP status, is the outcome.
+    const connect = await postJson(`${server.url}/insightplus.v1.CaptureService/Capture`, { event: "page_view" }, asWriter);
+    expect(connect.status).toBe(400);
     const posthog = await postJson(`${server.url}/batch/`, { api_key: testKeys.write, batch: [{ event: "$pageview", distinct_id: "m-ph", properties: {} }] });
     expect(posthog.status).toBe(200);
     await waitUntil("stored", async () => (await readJson(`${server.url}/api/v1/analytics/total-events?from=${day}&to=${day}`)).totalEvents === "3");
@@ -64,10 +67,11 @@ describe("/metrics (Prometheus), with an in-process worker", () => {
     const rpc = "/insightplus.v1.CaptureService/Capture";
     expect(grew("insightplus_requests_total", { protocol: "grpc", route: rpc, outcome: "ok" })).toBe(1);
     expect(grew("insightplus_requests_total", { protocol: "grpc", route: rpc, outcome: "invalid" })).toBe(1);
+    expect(grew("insightplus_requests_total", { protocol: "connect", route: rpc, outcome: "invalid" })).toBe(1);
     expect(grew("insightplus_requests_total", { protocol: "posthog", outcome: "ok" })).toBe(1);
     expect(grew("insightplus_request_duration_seconds", { protocol: "rest", route: "/api/v1/analytics/total-events" })).toBeGreaterThanOrEqual(1);
     expect(grew("insightplus_captured_events_total", { outcome: "queued" })).toBe(3);
-    expect(grew("insightplus_captured_events_total", { outcome: "rejected" })).toBe(2);
+    expect(grew("insightplus_captured_events_total", { outcome: "rejected" })).toBe(3);
     expect(grew("insightplus_worker_stored_events_total", {})).toBe(3);
     expect(grew("insightplus_worker_batch_events", {})).toBeGreaterThanOrEqual(1);
     expect(after.types.get("insightplus_worker_batch_duration_seconds")).toBe("histogram");

@@ -14,13 +14,17 @@ export interface LocalRedisCluster {
   ports: number[];
   /** How many keys matching `pattern` (a SCAN MATCH pattern) each master holds, by port. */
   keysPerNode(pattern: string): Promise<Map<number, number>>;
+  /** SIGKILL to one node (a crash: with AOF on, what it acknowledged is on disk). */
+  kill(port: number): Promise<void>;
+  /** Starts a killed node again on its port and files; resolves once the cluster says ok again. */
+  restart(port: number): Promise<void>;
   /** Stops every node and removes their files. */
   stop(): Promise<void>;
 }
 
 const slots = 16384;
 
-export async function startLocalRedisCluster(masters = 3): Promise<LocalRedisCluster> {
+export async function startLocalRedisCluster(masters = 3, opts: { appendonly?: boolean } = {}): Promise<LocalRedisCluster> {
   const bin = await ensureBinary("redis", () => findBinary(["redis-server"]));
   const ports = await freePorts(masters);
   const dir = makeTempDir("redis-cluster");
@@ -31,27 +35,36 @@ export async function startLocalRedisCluster(masters = 3): Promise<LocalRedisClu
     await Promise.all(procs.map((p) => stopChild(p)));
     removeDir(dir);
   });
+  const launch = async (port: number, at: number) => {
+    const persistence = opts.appendonly ? ["--appendonly", "yes", "--appendfsync", "always", "--appendfilename", `aof-${port}.aof`] : ["--appendonly", "no"];
+    const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", ...persistence, "--daemonize", "no"];
+    args.push("--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--cluster-node-timeout", "2000");
+    if (opts.appendonly) args.push("--appenddirname", `aof-${port}`);
+    const proc = spawnTracked(bin, args, { cwd: dir, logFile: join(dir, `redis-${port}.log`) });
+    procs[at] = proc;
+    await waitUntil(`redis-server on ${port}`, () => redisPing(port), { gaveUp: exitedWithLog(proc), timeoutMs: 20_000, intervalMs: 50 });
+  };
+  const clusterOk = () =>
+    waitUntil(
+      "the cluster to agree on its slots",
+      async () => {
+        const infos = await Promise.all(clients.map((c) => (c.call("CLUSTER", "INFO") as Promise<string>).catch(() => "")));
+        return infos.every((i) => i.includes("cluster_state:ok") && i.includes(`cluster_known_nodes:${masters}`));
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
   try {
-    for (const port of ports) {
-      const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no"];
-      args.push("--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--cluster-node-timeout", "2000");
-      const proc = spawnTracked(bin, args, { cwd: dir, logFile: join(dir, `redis-${port}.log`) });
-      procs.push(proc);
-      await waitUntil(`redis-server on ${port}`, () => redisPing(port), { gaveUp: exitedWithLog(proc), timeoutMs: 20_000, intervalMs: 50 });
-      clients.push(new Redis({ port, host: "127.0.0.1", lazyConnect: true }));
+    for (const [i, port] of ports.entries()) {
+      await launch(port, i);
+      const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true });
+      client.on("error", () => undefined); // a killed node's client reconnects by itself
+      clients.push(client);
     }
     await Promise.all(clients.map((c) => c.connect()));
     const per = Math.ceil(slots / masters);
     await Promise.all(clients.map((c, i) => c.call("CLUSTER", "ADDSLOTSRANGE", i * per, Math.min(slots, (i + 1) * per) - 1)));
     for (const port of ports.slice(1)) await clients[0].call("CLUSTER", "MEET", "127.0.0.1", port);
-    await waitUntil(
-      "the cluster to agree on its slots",
-      async () => {
-        const infos = await Promise.all(clients.map((c) => c.call("CLUSTER", "INFO") as Promise<string>));
-        return infos.every((i) => i.includes("cluster_state:ok") && i.includes(`cluster_known_nodes:${masters}`));
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    await clusterOk();
   } catch (e) {
     await stop();
     throw e;
@@ -71,6 +84,11 @@ export async function startLocalRedisCluster(masters = 3): Promise<LocalRedisClu
         return n;
       };
       return new Map(await Promise.all(clients.map(async (c, i): Promise<[number, number]> => [ports[i], await count(c)])));
+    },
+    kill: (port) => stopChild(procs[ports.indexOf(port)], "SIGKILL"),
+    async restart(port) {
+      await launch(port, ports.indexOf(port));
+      await clusterOk();
     },
     stop,
   };
