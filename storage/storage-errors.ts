@@ -39,6 +39,14 @@ export function rethrowWriteFailure(errors: StorageErrorClassifier, database: st
   };
 }
 
+/** A row its database cannot take whatever is retried (a uuid that is not one): set aside, as a refused row is. */
+export class UnstorableRowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnstorableRowError";
+  }
+}
+
 /** The first line of an error message, bounded (for start-up messages and logs). */
 export function firstLine(e: unknown): string {
   const message = (e as Error)?.message ?? String(e);

@@ -5,7 +5,7 @@ import { decodeQueuedEvent } from "../core/events/queued-event-codec.js";
 import type { EngineMetrics } from "../core/metrics/engine-metrics.js";
 import type { EventConsumer, QueueEntry } from "../queue/event-queue.js";
 import type { EventSink } from "../storage/event-sink.js";
-import { StorageUnavailableError } from "../storage/storage-errors.js";
+import { StorageUnavailableError, UnstorableRowError } from "../storage/storage-errors.js";
 import { type DecodedEntry, writeIsolatingBadRows } from "./batch-writer.js";
 
 export interface ConsumerOptions {
@@ -68,7 +68,8 @@ export function createConsumer(deps: { queue: EventConsumer; sink: EventSink; lo
         const row = sink.encodeRaw?.(entry.raw) ?? sink.encode(decodeQueuedEvent(entry.raw));
         good.push({ entry, row, person: personChangeOf(entry.raw) });
       } catch (e) {
-        dead.push({ entry, reason: `cannot decode: ${(e as Error).message}` });
+        const refused = e instanceof UnstorableRowError;
+        dead.push({ entry, reason: `${refused ? `${sink.name} refused the row` : "cannot decode"}: ${(e as Error).message}` });
       }
     }
     return { batch, good, dead };

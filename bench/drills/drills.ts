@@ -27,6 +27,13 @@ interface Drill {
   fault(rig: DrillRig): Promise<void>;
 }
 
+/** SIGKILLs the part, and starts it again on its files `ms` later. */
+const crashed = (part: (rig: DrillRig) => { kill(): Promise<void>; restart(): Promise<void> }, ms: number) => async (rig: DrillRig) => {
+  await part(rig).kill();
+  await sleep(ms);
+  await part(rig).restart();
+};
+
 const drills: Record<string, Drill> = {
   "worker-kills": {
     name: "worker SIGKILL ×10 under load",
@@ -46,42 +53,26 @@ const drills: Record<string, Drill> = {
     name: "Redis SIGKILLed, restarted after 5 s (AOF)",
     database: "postgres",
     workers: 2,
-    async fault(rig) {
-      await rig.redis.kill();
-      await sleep(5000);
-      await rig.redis.restart();
-    },
+    fault: crashed((rig) => rig.redis, 5000),
   },
   "cluster-master-restart": {
     name: "Redis Cluster master SIGKILLed, restarted after 5 s (AOF)",
     database: "postgres",
     workers: 2,
     queue: "redis-cluster",
-    async fault(rig) {
-      await rig.redis.kill();
-      await sleep(5000);
-      await rig.redis.restart();
-    },
+    fault: crashed((rig) => rig.redis, 5000),
   },
   "postgres-down": {
     name: `PostgreSQL SIGKILLed, down ${outageMs / 1000} s`,
     database: "postgres",
     workers: 2,
-    async fault(rig) {
-      await rig.database.kill();
-      await sleep(outageMs);
-      await rig.database.restart();
-    },
+    fault: crashed((rig) => rig.database, outageMs),
   },
   "clickhouse-down": {
     name: `ClickHouse SIGKILLed, down ${outageMs / 1000} s`,
     database: "clickhouse",
     workers: 2,
-    async fault(rig) {
-      await rig.database.kill();
-      await sleep(outageMs);
-      await rig.database.restart();
-    },
+    fault: crashed((rig) => rig.database, outageMs),
   },
   "server-kill": {
     name: "server SIGKILLed mid-batch, restarted",

@@ -13,7 +13,7 @@ export type CpuProbe = () => Promise<Record<string, number>>;
 const ticksPerSecond = 100; // USER_HZ on Linux
 
 /** CPU seconds (own + reaped children) of every process whose cwd is under `dir`. */
-function cpuUnder(dir: string): number {
+export function cpuUnder(dir: string): number {
   let total = 0;
   for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
     try {
