@@ -59,6 +59,9 @@ describe("/metrics (Prometheus), with an in-process worker", () => {
     const posthog = await postJson(`${server.url}/batch/`, { api_key: testKeys.write, batch: [{ event: "$pageview", distinct_id: "m-ph", properties: {} }] });
     expect(posthog.status).toBe(200);
     await waitUntil("stored", async () => (await readJson(`${server.url}/api/v1/analytics/total-events?from=${day}&to=${day}`)).totalEvents === "3");
+    // A batch is counted as stored once acknowledged, just after the database took it.
+    const storedBefore = before.value("insightplus_worker_stored_events_total");
+    await waitUntil("acknowledged", async () => (await scrape(server.url)).value("insightplus_worker_stored_events_total") - storedBefore >= 3);
 
     const after = await scrape(server.url);
     const grew = (name: string, labels: Record<string, string>) => after.value(name, labels) - before.value(name, labels);

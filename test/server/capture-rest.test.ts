@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postJson } from "../support/http-client.js";
 import { type InProcessServer, startInProcessServer } from "../support/server/in-process-server.js";
+import { waitUntil } from "../support/wait.js";
 
 // The original project's README examples, verbatim.
 const example1 = `{
@@ -143,9 +144,10 @@ describe("REST capture with the default event list", () => {
 
   it("serves liveness and readiness", async () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${server.url}/readyz`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: "ready" });
+    expect(await (await fetch(`${server.url}/readyz/capture`)).json()).toEqual({ status: "ready", queue: true });
+    // Its embedded database opens at the first probe (a probe waits 2 s at most): ready once it has.
+    await waitUntil("ready", async () => (await fetch(`${server.url}/readyz`)).status === 200, { timeoutMs: 30_000, intervalMs: 250 });
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: "ready", queue: true, database: true });
   });
 });
 

@@ -32,8 +32,10 @@ export function parsePrometheusText(text: string): Scrape {
     }
     const m = sampleLine.exec(line);
     if (!m) throw new Error(`not a Prometheus sample line: ${line}`);
-    const value = Number(m[3].replace(/^\+Inf$/, "Infinity").replace(/^-Inf$/, "-Infinity"));
-    if (Number.isNaN(value) && m[3] !== "NaN") throw new Error(`not a number: ${line}`);
+    // As Prometheus reads it (Go's ParseFloat): NaN and Inf in any case (prom-client writes "Nan").
+    const word = m[3].toLowerCase();
+    const value = word === "nan" ? Number.NaN : /^[+-]?inf$/.test(word) ? (word.startsWith("-") ? -Infinity : Infinity) : Number(m[3]);
+    if (Number.isNaN(value) && word !== "nan") throw new Error(`not a number: ${line}`);
     const family = m[1].replace(/_(bucket|sum|count)$/, "");
     if (!types.has(m[1]) && !types.has(family)) throw new Error(`a sample before its # TYPE: ${line}`);
     const labels: Record<string, string> = {};
