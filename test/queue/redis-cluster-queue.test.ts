@@ -40,7 +40,8 @@ describe("the queue on a Redis Cluster of 3 masters (REDIS_CLUSTER_NODES)", () =
     url = `http://127.0.0.1:${engine.address.port}`;
     await waitUntil("the server ready", async () => (await fetch(`${url}/readyz`)).ok, { timeoutMs: 10_000 });
     // Two workers share the partitions through the consumer group, as they would on two machines.
-    for (let i = 0; i < 2; i++) workers.push(await startInProcessWorker(stream, env, { WORKER_LINGER_MS: "20" }, logger));
+    // Batches of 100, so each worker takes a share of the 3,000 events (one batch of the default 10,000 could take them all).
+    for (let i = 0; i < 2; i++) workers.push(await startInProcessWorker(stream, env, { WORKER_LINGER_MS: "20", WORKER_BATCH_SIZE: "100" }, logger));
   }, 90_000);
   afterAll(async () => {
     for (const w of workers) await w.stop();
@@ -64,7 +65,7 @@ describe("the queue on a Redis Cluster of 3 masters (REDIS_CLUSTER_NODES)", () =
     expect(await countEvents(database)).toEqual({ uuids: sent.length, rows: sent.length });
     expect(await storedUuids(database)).toEqual(new Set(sent));
     // Both workers took part; the 16 partition streams are spread over every master.
-    expect(workers.every((w) => w.worker.consumer.stored() > 0)).toBe(true);
+    await waitUntil("both workers acknowledged a share", async () => workers.every((w) => w.worker.consumer.stored() > 0));
     const partitions = await cluster.keysPerNode(`${stream}:{*}`);
     expect([...partitions.values()].reduce((a, b) => a + b, 0)).toBe(16);
     expect([...partitions.values()].every((n) => n > 0)).toBe(true);
