@@ -109,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (/[{}]/.test(streamKey)) throw new ConfigError("REDIS_QUEUE", "must not contain { or } (each partition adds a Redis Cluster hash tag of its own)");
   const redisClusterNodes = p.urlList("REDIS_CLUSTER_NODES", ["redis:", "rediss:"]);
   const redisUrl = p.url("REDIS_URL", ["redis:", "rediss:"]) ?? redisClusterNodes?.[0];
+  const database = databaseConfig(env, p);
   const config: Config = {
     port: p.int("PORT", 7002, 0, 65535),
     host: p.string("HOST", "0.0.0.0"),
@@ -126,13 +127,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxRequestBytes: p.int("MAX_REQUEST_BYTES", 512 * 1024, 1024, 256 * 1024 * 1024),
     corsOrigins: Object.freeze(p.list("CORS_ORIGINS", ["*"])),
     shutdownTimeoutMs: p.int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
-    database: databaseConfig(env, p),
+    database,
     access: accessConfig(p),
     worker: {
       inProcess: p.bool("INPROCESS_WORKER", true),
       group: p.string("WORKER_GROUP", "insightplus-workers"),
-      // ClickHouse writes a part per insert: 10,000 rows cost a fifth of the server CPU per row that 1,000 do (bench:insert-formats).
-      batchSize: p.int("WORKER_BATCH_SIZE", 10_000, 1, 100_000),
+      // ClickHouse writes a part per insert: 10,000 rows cost a fifth of the server CPU per row that 1,000 do
+      // (bench:insert-formats). Elsewhere 1,000: PGlite inserts in this process, and 10,000 rows at once held
+      // requests up (bench:embedded: batch p99 79 → 291 ms); PostgreSQL's larger batches are not measured yet.
+      batchSize: p.int("WORKER_BATCH_SIZE", database.type === "clickhouse" ? 10_000 : 1000, 1, 100_000),
       lingerMs: p.int("WORKER_LINGER_MS", 200, 1, 60_000),
       concurrentWrites: p.int("WORKER_CONCURRENT_WRITES", 2, 1, 16),
       maxDeliveries: p.int("WORKER_MAX_DELIVERIES", 5, 1, 1000),

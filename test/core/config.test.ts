@@ -83,6 +83,13 @@ describe("loadConfig readers", () => {
     expect(c).toMatchObject({ queuePartitions: 4, redisUrl: "redis://10.0.0.1:7000", redisClusterNodes: ["redis://10.0.0.1:7000", "redis://10.0.0.2:7000"] });
   });
 
+  it("writes batches of 10,000 into ClickHouse and 1,000 into the others unless told (an in-process PGlite must not hold requests up)", () => {
+    expect(loadConfig({ DATABASE_TYPE: "clickhouse" }).worker.batchSize).toBe(10_000);
+    expect(loadConfig({}).worker.batchSize).toBe(1000);
+    expect(loadConfig({ POSTGRES_HOST: "db" }).worker.batchSize).toBe(1000);
+    expect(loadConfig({ DATABASE_TYPE: "clickhouse", WORKER_BATCH_SIZE: "500" }).worker.batchSize).toBe(500);
+  });
+
   it("explains that the in-process worker is needed without REDIS_URL", () => {
     expect(refusal({ INPROCESS_WORKER: "false" }).message).toMatch(/only be false when REDIS_URL is set/);
   });
