@@ -134,7 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       group: p.string("WORKER_GROUP", "insightplus-workers"),
       // ClickHouse writes a part per insert: 10,000 rows cost a fifth of the server CPU per row that 1,000 do
       // (bench:insert-formats). Elsewhere 1,000: PGlite inserts in this process, and 10,000 rows at once held
-      // requests up (bench:embedded: batch p99 79 → 291 ms); PostgreSQL's larger batches are not measured yet.
+      // requests up (bench:embedded: batch p99 79 → 291 ms); PostgreSQL drains 6% faster at 10,000 for the same
+      // CPU per event (bench:worker), not worth the bigger batches in hand.
       batchSize: p.int("WORKER_BATCH_SIZE", database.type === "clickhouse" ? 10_000 : 1000, 1, 100_000),
       lingerMs: p.int("WORKER_LINGER_MS", 200, 1, 60_000),
       concurrentWrites: p.int("WORKER_CONCURRENT_WRITES", 2, 1, 16),
