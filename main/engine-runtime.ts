@@ -1,8 +1,6 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import { createAccessCheck } from "../access/access-check.js";
 import { createAdminService } from "../access/admin-service.js";
-import { createKeyring } from "../access/keyring.js";
 import { createAnalyticsService } from "../analytics/analytics-service.js";
 import { createLiveTail } from "../analytics/live-tail.js";
 import { createCaptureService } from "../capture/capture-service.js";
@@ -20,6 +18,7 @@ import { createDualProtocolServer } from "../server/listen/dual-protocol-server.
 import { createServiceBindings } from "../server/rpc/service-registry.js";
 import { createLazyDatabase } from "../storage/lazy-database.js";
 import { type RunningWorker, startWorker } from "../worker/worker-runtime.js";
+import { configuredAccessCheck, configuredKeyring } from "./configured-access.js";
 import { builtDashboardDir } from "./dashboard-dir.js";
 import { printFirstStartKeys } from "./first-start-keys.js";
 import { listenAdminSocket } from "./keys/admin-socket.js";
@@ -59,17 +58,8 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     throw e;
   }
   const a = config.access;
-  const keyring = createKeyring({
-    store: async () => (await database.forRequest()).access,
-    configured: a.configuredKeys,
-    refreshMs: a.keyRefreshMs,
-    retryAfterSeconds: config.retryAfterSeconds,
-    logger,
-  });
-  const access = createAccessCheck({
-    keyring,
-    policy: { keylessCapture: a.keylessCapture, readKeyRequired: a.readKeyRequired, defaultOrigins: config.corsOrigins },
-  });
+  const keyring = configuredKeyring(config, async () => (await database.forRequest()).access, logger);
+  const access = configuredAccessCheck(config, keyring);
   const admin = createAdminService({ storage: () => database.forRequest(), keyring, changes: queue.keyChanges });
   const keyChanges = await queue.keyChanges.listen(() => void keyring.reload().catch(() => undefined));
   // With the database opened at start (in-process worker) or named by the configuration, keys are read now

@@ -1,6 +1,5 @@
 import pino from "pino";
 import { createAdminService } from "../access/admin-service.js";
-import { createKeyring } from "../access/keyring.js";
 import { type KeyChangeChannel, noKeyChangeChannel } from "../core/access/key-change-channel.js";
 import { type Config, loadConfig } from "../core/config/config.js";
 import { ConfigError } from "../core/errors/config-error.js";
@@ -9,6 +8,7 @@ import { createRedisClient, redisTarget } from "../queue/redis/redis-client.js";
 import { createRedisKeyChangeChannel } from "../queue/redis/redis-key-change-channel.js";
 import { migrationLock } from "../queue/redis/redis-lock.js";
 import { openDatabase } from "../storage/open-database.js";
+import { configuredKeyring } from "./configured-access.js";
 import { sendKeysCommand } from "./keys/admin-socket.js";
 import { type KeysCommand, keysUsage, parseKeysCommand, runKeysCommand } from "./keys/keys-commands.js";
 import { describeResult } from "./keys/keys-output.js";
@@ -56,13 +56,7 @@ async function run(config: Config, command: KeysCommand): Promise<unknown> {
     const changes: KeyChangeChannel =
       redis && target ? createRedisKeyChangeChannel({ redis, target, channel: keyChangesChannel(config.streamKey), logger }) : noKeyChangeChannel;
     if (redis) await redis.ping().catch(() => undefined); // connect before announcing (no offline queue)
-    const keyring = createKeyring({
-      store: async () => database.access,
-      configured: config.access.configuredKeys,
-      refreshMs: config.access.keyRefreshMs,
-      retryAfterSeconds: config.retryAfterSeconds,
-      logger,
-    });
+    const keyring = configuredKeyring(config, async () => database.access, logger);
     const admin = createAdminService({ storage: async () => database, keyring, changes });
     return await runKeysCommand(admin, command);
   } finally {

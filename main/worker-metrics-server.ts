@@ -1,14 +1,13 @@
 import type { AddressInfo } from "node:net";
 import Fastify from "fastify";
 import type { Logger } from "pino";
-import { createAccessCheck } from "../access/access-check.js";
-import { createKeyring } from "../access/keyring.js";
 import type { Config } from "../core/config/config.js";
 import type { EngineMetrics } from "../core/metrics/engine-metrics.js";
 import { createAdmission } from "../server/access/admission.js";
 import { createErrorHandler } from "../server/http/error-handler.js";
 import { metricsRoutesPlugin } from "../server/http/metrics-routes.js";
 import type { Database } from "../storage/database.js";
+import { configuredAccessCheck, configuredKeyring } from "./configured-access.js";
 
 export interface WorkerMetricsServer {
   address: AddressInfo;
@@ -23,19 +22,9 @@ export interface WorkerMetricsServer {
  */
 export async function listenWorkerMetrics(deps: { config: Config; metrics: EngineMetrics; database: Database; logger: Logger }): Promise<WorkerMetricsServer> {
   const { config } = deps;
-  const keyring = createKeyring({
-    store: async () => deps.database.access,
-    configured: config.access.configuredKeys,
-    refreshMs: config.access.keyRefreshMs,
-    retryAfterSeconds: config.retryAfterSeconds,
-    logger: deps.logger,
-  });
+  const keyring = configuredKeyring(config, async () => deps.database.access, deps.logger);
   keyring.start({ readNow: true });
-  const access = createAccessCheck({
-    keyring,
-    policy: { keylessCapture: false, readKeyRequired: true, defaultOrigins: config.corsOrigins },
-  });
-  const admission = createAdmission({ access, limits: { address: async () => undefined, key: async () => undefined } });
+  const admission = createAdmission({ access: configuredAccessCheck(config, keyring), limits: { address: async () => undefined, key: async () => undefined } });
   const app = Fastify({ logger: false });
   app.setErrorHandler(createErrorHandler({ maxBytes: 1 << 20, maxMs: 1000 }));
   app.get("/healthz", async () => ({ status: "ok" }));

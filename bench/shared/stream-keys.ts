@@ -1,9 +1,10 @@
 import type { Redis } from "ioredis";
 import { createStreamLayout } from "../../queue/redis/stream-layout.js";
 
-/** Every key an engine with REDIS_QUEUE=`base` writes events to: each partition's stream and dead letters, and the single-stream layout's. */
+/** Every key an engine with REDIS_QUEUE=`base` writes: each partition's stream and dead letters, the single-stream layout's, and the partition count it records. */
 export function streamKeysOf(base: string, partitions = 16): string[] {
-  return createStreamLayout({ streamKey: base, deadLetterKey: `${base}:dead`, partitions }).sources.flatMap((s) => [s.streamKey, s.deadLetterKey]);
+  const layout = createStreamLayout({ streamKey: base, deadLetterKey: `${base}:dead`, partitions });
+  return [layout.partitionsKey, ...layout.sources.flatMap((s) => [s.streamKey, s.deadLetterKey])];
 }
 
 /** Entries in every stream of `base` (dead letters not counted). */

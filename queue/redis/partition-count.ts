@@ -29,3 +29,8 @@ export async function partitionsInUse(redis: RedisClient, layout: StreamLayout):
   // 1024: the most QUEUE_PARTITIONS allows; anything above is not a count a server wrote.
   return Number.isSafeInteger(recorded) && recorded > layout.partitions && recorded <= 1024 ? recorded : layout.partitions;
 }
+
+/** The layout with every partition there may be events in (partitionsInUse). */
+export async function layoutInUse(redis: RedisClient, layout: StreamLayout): Promise<StreamLayout> {
+  return layout.withPartitions(await partitionsInUse(redis, layout));
+}

@@ -1,6 +1,6 @@
 import type { StoredEvent } from "../../core/events/event-model.js";
 import { decodeQueuedEvent, encodeQueuedEvent } from "../../core/events/queued-event-codec.js";
-import { partitionsInUse } from "./partition-count.js";
+import { layoutInUse } from "./partition-count.js";
 import type { RedisClient } from "./redis-client.js";
 import { emptyIfNotStream } from "./redis-errors.js";
 import { eventField } from "./redis-stream-publisher.js";
@@ -38,8 +38,8 @@ export function deadLetterFields(raw: Uint8Array, reason: string, sourceId: stri
 /** The dead letters of every partition (and of the single-stream layout), for `npm run dead-letters`; ids name their partition. */
 export function createRedisDeadLetters(redis: RedisClient, configured: StreamLayout): DeadLetters {
   // Every partition a server has written to, when more than configured here (partition-count.ts).
-  let inUse: Promise<StreamSource[]> | undefined;
-  const allSources = () => (inUse ??= partitionsInUse(redis, configured).then((n) => [...configured.withPartitions(n).sources]));
+  let inUse: Promise<readonly StreamSource[]> | undefined;
+  const allSources = () => (inUse ??= layoutInUse(redis, configured).then((layout) => layout.sources));
   const parse = (source: StreamSource, [id, fields]: [Buffer, Buffer[]]): DeadLetter & { raw: Buffer } => {
     const byName = new Map<string, Buffer>();
     for (let i = 0; i + 1 < fields.length; i += 2) byName.set(fields[i].toString(), fields[i + 1]);

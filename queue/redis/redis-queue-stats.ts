@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../../core/config/config.js";
 import type { PartitionStats } from "../../core/metrics/engine-metrics.js";
-import { partitionsInUse } from "./partition-count.js";
+import { layoutInUse } from "./partition-count.js";
 import { createRedisClient, type RedisClient, redisTarget } from "./redis-client.js";
 import { emptyIfNotStream } from "./redis-errors.js";
 import { legacySource, type StreamLayout, streamLayoutOf } from "./stream-layout.js";
@@ -10,7 +10,7 @@ import { toRecord } from "./stream-trimmer.js";
 /** Each partition's length, the group's pending entries and lag, and its dead letters: one round trip per node. */
 export function createRedisQueueStats(redis: RedisClient, layout: StreamLayout, group: string): () => Promise<PartitionStats[]> {
   return async () => {
-    const sources = layout.withPartitions(await partitionsInUse(redis, layout)).sources;
+    const { sources } = await layoutInUse(redis, layout);
     const stats = await Promise.all(
       sources.map(async (s): Promise<PartitionStats> => {
         const [length, groups, deadLetters] = await Promise.all([

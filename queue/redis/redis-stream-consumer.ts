@@ -165,6 +165,12 @@ export async function createRedisStreamConsumer(deps: RedisStreamConsumerDeps): 
     }
   }
 
+  /** Acks a stream's entries; the stream may then be trimmed of them. */
+  async function acknowledge(s: Source, streamIds: string[]): Promise<void> {
+    await redis.xack(s.streamKey, group, ...streamIds);
+    s.trimmer.soon();
+  }
+
   /** Calls `run` once per stream with the stream ids of that stream's entries. */
   async function perSource(ids: readonly string[], run: (source: Source, streamIds: string[]) => Promise<unknown>): Promise<void> {
     const grouped = new Map<Source, string[]>();
@@ -196,12 +202,7 @@ export async function createRedisStreamConsumer(deps: RedisStreamConsumerDeps): 
       if (reclaimed.length > 0) return reclaimed;
       return !cluster && max >= sources.live().length ? blockingRead(max, waitMs) : pollingRead(max, waitMs);
     },
-    async ack(ids) {
-      await perSource(ids, async (s, streamIds) => {
-        await redis.xack(s.streamKey, group, ...streamIds);
-        s.trimmer.soon();
-      });
-    },
+    ack: (ids) => perSource(ids, acknowledge),
     async keepAlive(ids) {
       // XCLAIM … JUSTID to ourselves: resets the idle time, leaves the delivery count alone.
       await perSource(ids, (s, streamIds) => redis.xclaim(s.streamKey, group, consumer, 0, ...streamIds, "JUSTID"));
@@ -216,8 +217,7 @@ export async function createRedisStreamConsumer(deps: RedisStreamConsumerDeps): 
             return redis.xadd(s.deadLetterKey, "*", ...deadLetterFields(entry.raw, reason, entry.id, entry.deliveries));
           }),
         );
-        await redis.xack(s.streamKey, group, ...streamIds);
-        s.trimmer.soon();
+        await acknowledge(s, streamIds);
       });
     },
     close: () => sources.stop(),

@@ -49,7 +49,7 @@ export async function openStreamSources(deps: { redis: RedisClient; layout: Stre
     const added = layout.sources.filter((s) => s.name !== legacySource).slice(partitions);
     await Promise.all(added.map((s) => createGroup(s.streamKey, true)));
     for (const s of added) add(s);
-    if (partitions > 0) {
+    if (count > deps.layout.partitions) {
       deps.logger?.warn({ configured: deps.layout.partitions, written: count }, "servers write to more partitions than QUEUE_PARTITIONS: reading them all");
     }
     partitions = count;
@@ -65,7 +65,6 @@ export async function openStreamSources(deps: { redis: RedisClient; layout: Stre
     }
   }
 
-  await usePartitions(deps.layout.partitions);
   await usePartitions(await partitionsInUse(redis, deps.layout));
   await checkLegacy();
 

@@ -4,6 +4,7 @@ import { decodeQueuedEvent, encodeQueuedEvent } from "../../core/events/queued-e
 import { QueuedEventSchema } from "../../gen/insightplus/v1/queue_pb.js";
 import { rowsAsText } from "../../storage/clickhouse/clickhouse-client.js";
 import { clickHouseRowFromQueued, clickHouseRowText, rowsText, toRow } from "../../storage/clickhouse/clickhouse-row-text.js";
+import { sampleStoredEvent } from "../support/sample-stored-event.js";
 
 describe("the stream's event encoding", () => {
   const cases = [
@@ -84,16 +85,7 @@ describe("decoding, fast path and generic reader agree", () => {
 });
 
 describe("the ClickHouse sink's rows", () => {
-  const base = {
-    projectId: "default",
-    uuid: "0196b2a0-0000-7000-8000-000000000006",
-    event: "page_view",
-    distinctId: "u1",
-    propertiesJson: "{}",
-    timestampMs: 1795821420123,
-    receivedAtMs: 1795821420999,
-    timestampClamped: false,
-  };
+  const base = sampleStoredEvent;
   const variants = [
     base,
     { ...base, propertiesJson: '{"path":"/a?b=c","q":"say \\"hi\\"","n":[1,2.5,null,true],"o":{"k":"v"}}', timestampClamped: true },

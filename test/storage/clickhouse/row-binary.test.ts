@@ -8,17 +8,9 @@ import type { Database } from "../../../storage/database.js";
 import { openDatabase } from "../../../storage/open-database.js";
 import { UnstorableRowError } from "../../../storage/storage-errors.js";
 import { createTestDatabase, type TestDatabase } from "../../support/databases.js";
+import { sampleStoredEvent } from "../../support/sample-stored-event.js";
 
-const base: StoredEvent = {
-  projectId: "default",
-  uuid: "0196b2a0-0000-7000-8000-000000000001",
-  event: "page_view",
-  distinctId: "u1",
-  propertiesJson: "{}",
-  timestampMs: 1795821420123,
-  receivedAtMs: 1795821420999,
-  timestampClamped: false,
-};
+const base = sampleStoredEvent;
 const variants: StoredEvent[] = [
   base,
   { ...base, uuid: "0196B2A0-0000-7000-8000-0000000000FF", propertiesJson: '{"q":"say \\"hi\\"","n":[1,2.5,null,true]}', timestampClamped: true },
