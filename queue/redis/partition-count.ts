@@ -16,11 +16,15 @@ interface RaiseCommand {
  * records its count before it queues anything, and workers read that many
  * (at least), so a worker configured with fewer partitions than a server —
  * in the middle of changing QUEUE_PARTITIONS, or by mistake — strands nothing.
+ * Made with the client, before it sends anything: an ioredis pipeline copies
+ * the scripts defined when it is made, and a script called through an
+ * auto-pipeline made before it was defined crashes the process ("results[i]
+ * is not iterable").
  */
-export async function recordPartitions(redis: RedisClient, layout: StreamLayout): Promise<number> {
+export function partitionRecorder(redis: RedisClient, layout: StreamLayout): () => Promise<number> {
   // Defined with its key first: a cluster's auto-pipelining routes a command by its first argument.
   if (!("raisePartitions" in redis)) redis.defineCommand("raisePartitions", { lua: raiseScript, numberOfKeys: 1 });
-  return (redis as RedisClient & RaiseCommand).raisePartitions(layout.partitionsKey, layout.partitions);
+  return () => (redis as RedisClient & RaiseCommand).raisePartitions(layout.partitionsKey, layout.partitions);
 }
 
 /** How many partitions there may be events in: the recorded count or this process's own, whichever is more. */

@@ -2,13 +2,13 @@ import { Cluster } from "ioredis";
 import { UnavailableError } from "../../core/errors/domain-errors.js";
 import { encodeQueuedEvent } from "../../core/events/queued-event-codec.js";
 import type { EventPublisher } from "../event-queue.js";
-import { recordPartitions } from "./partition-count.js";
+import { partitionRecorder } from "./partition-count.js";
 import type { RedisClient } from "./redis-client.js";
 import { emptyIfNotStream } from "./redis-errors.js";
 import type { StreamLayout } from "./stream-layout.js";
 
 export interface RedisStreamPublisherDeps {
-  /** A client with enableAutoPipelining (concurrent requests share round trips) and no offline queue. */
+  /** A client with enableAutoPipelining (concurrent requests share round trips) and no offline queue, that has sent nothing yet. */
   redis: RedisClient;
   layout: StreamLayout;
   /** All partitions together. */
@@ -50,8 +50,10 @@ interface XaddMany {
 export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): EventPublisher {
   const { redis, layout } = deps;
   const client = redis as RedisClient & XaddMany;
+  // Every script defined now, before the client sends anything (see partitionRecorder).
   if (!("xaddAcross" in redis)) redis.defineCommand("xaddAcross", { lua: xaddManyScript });
   if (!("xaddInto" in redis)) redis.defineCommand("xaddInto", { lua: xaddManyScript, numberOfKeys: 1 });
+  const recordPartitions = partitionRecorder(redis, layout);
   const sources = layout.sources;
   const cluster = redis instanceof Cluster;
   const checkEvery = deps.backlogCheckMs ?? 250;
@@ -61,7 +63,7 @@ export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): Even
   let recorded = false;
   let recording: Promise<void> | undefined;
   const record = () =>
-    (recording ??= recordPartitions(redis, layout)
+    (recording ??= recordPartitions()
       .then(() => void (recorded = true))
       .finally(() => (recording = undefined)));
   // As soon as Redis is up, so workers started after this server read its partitions from their start; else before the first event.
