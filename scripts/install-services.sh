@@ -26,7 +26,9 @@ for s in "${services[@]}"; do
     postgres) have_pkg postgresql || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql) ;;
     clickhouse)
       have_pkg clickhouse-server || missing+=(clickhouse-server)
-      have_pkg clickhouse-client || missing+=(clickhouse-client) ;;
+      have_pkg clickhouse-client || missing+=(clickhouse-client)
+      # The keeper of the tests' ClickHouse cluster (18.16 has no ClickHouse Keeper); brings a Java runtime.
+      have_pkg zookeeper || missing+=(zookeeper) ;;
   esac
 done
 if [ "$want_browser" = 1 ]; then

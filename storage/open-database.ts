@@ -6,6 +6,7 @@ import { ConfigError } from "../core/errors/config-error.js";
 import { openChdb, openClickHouse } from "./clickhouse/clickhouse-database.js";
 import type { Database, DatabaseParts } from "./database.js";
 import { openPglite, openPostgres, postgresTarget } from "./postgres/postgres-database.js";
+import { firstLine } from "./storage-errors.js";
 import { mapStoreErrors } from "./store-errors.js";
 
 /** Where the data goes, without credentials (safe to log). */
@@ -46,7 +47,7 @@ export async function openDatabase(
       break;
     } catch (e) {
       if (parts.errors.classify(e) === "transient" && Date.now() < deadline) {
-        if (attempt === 0) logger.warn({ database: db.type, target }, "database not reachable yet; waiting");
+        if (attempt === 0) logger.warn({ database: db.type, target, err: firstLine(e) }, "database not reachable yet; waiting");
         await sleep(500);
         continue;
       }

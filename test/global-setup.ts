@@ -7,6 +7,7 @@ const injectKey = {
   redis: "redisUrl",
   postgres: "postgresUrl",
   clickhouse: "clickhouseUrl",
+  "clickhouse-cluster": "clickhouseClusterUrl",
 } as const satisfies Record<ServiceName, string>;
 
 /** Hides passwords in logged URLs. */

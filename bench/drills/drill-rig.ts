@@ -5,12 +5,21 @@ import { sleep } from "../../core/backoff.js";
 import { loadConfig } from "../../core/config/config.js";
 import { openRedisQueueStats } from "../../queue/redis/redis-queue-stats.js";
 import { type EntryProcess, type ServerProcess, spawnEntry, spawnServerProcess } from "../../test/support/server/entry-process.js";
-import { clickHouseQuery, type RestartableServer, startLocalClickHouse, startLocalPostgres, startLocalRedis } from "../../test/support/services/index.js";
+import {
+  clickHouseQuery,
+  plainCluster,
+  type RestartableServer,
+  startLocalClickHouse,
+  startLocalClickHouseCluster,
+  startLocalPostgres,
+  startLocalRedis,
+} from "../../test/support/services/index.js";
 import { startLocalRedisCluster } from "../../test/support/services/redis-cluster-service.js";
 import { waitUntil } from "../../test/support/wait.js";
 import { benchKeyEnv, benchReadHeaders } from "../shared/bench-keys.js";
 
-export type DrillDatabase = "postgres" | "clickhouse";
+/** clickhouse-cluster: two shards behind Distributed tables (its `database` is the second shard; closing stops all). */
+export type DrillDatabase = "postgres" | "clickhouse" | "clickhouse-cluster";
 
 /** What the database holds: each uuid once (ClickHouse read with FINAL), and how many events the analytics API counts today. */
 export interface Stored {
@@ -78,6 +87,19 @@ export async function openDrillRig(kind: DrillDatabase, workers: number, queue: 
         await client.end();
       }
     };
+  } else if (kind === "clickhouse-cluster") {
+    const cluster = await startLocalClickHouseCluster();
+    const shard = cluster.servers[1];
+    database = { kill: shard.kill, halt: shard.halt, restart: shard.restart, stop: cluster.stop };
+    const first = new URL(cluster.url);
+    dbEnv = {
+      DATABASE_TYPE: "clickhouse",
+      CLICKHOUSE_HOST: first.hostname,
+      CLICKHOUSE_PORT: first.port,
+      CLICKHOUSE_DB: name,
+      CLICKHOUSE_CLUSTER: plainCluster,
+    };
+    storedUuids = async () => (await clickHouseQuery(cluster.url, `SELECT toString(uuid) FROM ${name}.events FINAL`)).split("\n").filter(Boolean);
   } else {
     const local = await startLocalClickHouse();
     await clickHouseQuery(local.url, `CREATE DATABASE ${name}`);

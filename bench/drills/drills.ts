@@ -3,7 +3,8 @@
  * server and workers on loopback, puts a steady capture load on them, breaks
  * one part, and reports what the clients were told and what was stored.
  *   npm run drills
- * Env: DRILLS (every one: worker-kills,redis-restart,cluster-master-restart,postgres-down,clickhouse-down,server-kill)
+ * Env: DRILLS (every one: worker-kills,redis-restart,cluster-master-restart,postgres-down,clickhouse-down,clickhouse-shard-down,
+ *      server-kill)
  *      DRILL_OUTAGE_SECONDS (30) DRILL_RATE (500 events/s)
  * Each drill: 3 s of load, the fault, then until everything acknowledged is stored (2 min at most) and 2 s more load.
  * Bounded: every wait has a limit, and a drill that overruns is reported as such; the suite stops by itself.
@@ -71,6 +72,12 @@ const drills: Record<string, Drill> = {
   "clickhouse-down": {
     name: `ClickHouse SIGKILLed, down ${outageMs / 1000} s`,
     database: "clickhouse",
+    workers: 2,
+    fault: crashed((rig) => rig.database, outageMs),
+  },
+  "clickhouse-shard-down": {
+    name: `a ClickHouse shard (of 2) SIGKILLed, down ${outageMs / 1000} s`,
+    database: "clickhouse-cluster",
     workers: 2,
     fault: crashed((rig) => rig.database, outageMs),
   },

@@ -59,8 +59,13 @@ export interface DatabaseConfig {
   reason: string;
   /** Named by the configuration (DATABASE_TYPE, CLICKHOUSE_HOST, POSTGRES_HOST), not the embedded default. */
   configured: boolean;
-  clickhouse: { url: string; database: string; username: string; password: string };
-  postgres: { host: string; port: number; database: string; user: string; password: string };
+  /**
+   * `cluster`: a cluster of the server's remote_servers (CLICKHOUSE_CLUSTER), "" for one server: tables are made
+   * ON CLUSTER, a local table per shard behind a Distributed one (clickhouse-cluster-schema.ts).
+   */
+  clickhouse: { url: string; database: string; username: string; password: string; cluster: string };
+  /** `readHost`/`readPort`: where analytics read (a streaming replica), the primary when unset. */
+  postgres: { host: string; port: number; database: string; user: string; password: string; readHost: string; readPort: number };
   /** Where an embedded database (PGlite, chdb) keeps its files. */
   dataDir: string;
   /** How long start-up waits for the database before giving up with a message. */
@@ -205,6 +210,9 @@ function databaseConfig(env: NodeJS.ProcessEnv, p: ReturnType<typeof parseEnv>):
       : env.POSTGRES_HOST?.trim()
         ? (["postgres", "POSTGRES_HOST is set"] as const)
         : (["pglite", "no database configured (DATABASE_TYPE, CLICKHOUSE_HOST and POSTGRES_HOST unset): embedded PostgreSQL"] as const);
+  if (env.CLICKHOUSE_CLUSTER?.trim() && type !== "clickhouse") {
+    throw new ConfigError("CLICKHOUSE_CLUSTER", `names a cluster of ClickHouse servers; the database here is ${type} (${reason})`);
+  }
   return {
     type,
     reason,
@@ -214,6 +222,7 @@ function databaseConfig(env: NodeJS.ProcessEnv, p: ReturnType<typeof parseEnv>):
       database: p.identifier("CLICKHOUSE_DB", "default"),
       username: p.string("CLICKHOUSE_USER", "default"),
       password: env.CLICKHOUSE_PASSWORD ?? "",
+      cluster: env.CLICKHOUSE_CLUSTER?.trim() ? p.identifier("CLICKHOUSE_CLUSTER", "") : "",
     },
     postgres: {
       host: p.string("POSTGRES_HOST", "localhost"),
@@ -221,6 +230,8 @@ function databaseConfig(env: NodeJS.ProcessEnv, p: ReturnType<typeof parseEnv>):
       database: p.string("POSTGRES_DB", "postgres"),
       user: p.string("POSTGRES_USER", "postgres"),
       password: env.POSTGRES_PASSWORD ?? "",
+      readHost: p.string("POSTGRES_READ_HOST", ""),
+      readPort: p.int("POSTGRES_READ_PORT", p.int("POSTGRES_PORT", 5432, 1, 65535), 1, 65535),
     },
     dataDir: p.string("DATA_DIR", ".data"),
     startupTimeoutMs: p.int("STARTUP_TIMEOUT_MS", 15_000, 0, 600_000),

@@ -1,3 +1,5 @@
+import { createTableSql, eventHourChangesRows, eventHourChangesTable, eventHourCountsTable } from "./clickhouse-tables.js";
+
 /**
  * Exact event counts per project, UTC hour and event name, for the charts that
  * count events (bench:dashboard: exact counting over the raw rows was most of
@@ -15,32 +17,11 @@
  *    count the others from the events (clickhouse-event-counts.ts).
  * Rows hashed twice by the view and the backfill only move the fingerprint: harmless.
  */
-// Sums of UInt64 wrap around: a fingerprint, not a number to read.
-const rowsOfHour = "count() AS n, sum(sipHash64(toString(uuid))) AS fingerprint";
-
 export const countMigration = [
-  `CREATE TABLE IF NOT EXISTS event_hour_changes (
-    project_id String,
-    hour DateTime('UTC'),
-    n UInt64,
-    fingerprint UInt64
-  ) ENGINE = SummingMergeTree()
-  PARTITION BY toYYYYMM(hour)
-  ORDER BY (project_id, hour)`,
-  `CREATE MATERIALIZED VIEW IF NOT EXISTS event_hour_changes_mv TO event_hour_changes AS
-    SELECT project_id, toStartOfHour(event_timestamp) AS hour, ${rowsOfHour} FROM events GROUP BY project_id, hour`,
-  `INSERT INTO event_hour_changes SELECT project_id, toStartOfHour(event_timestamp) AS hour, ${rowsOfHour} FROM events GROUP BY project_id, hour`,
+  createTableSql(eventHourChangesTable),
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS event_hour_changes_mv TO event_hour_changes AS ${eventHourChangesRows("events")}`,
+  `INSERT INTO event_hour_changes ${eventHourChangesRows("events")}`,
   // Version: the server's time of the count (seconds × 10⁶, plus a random tiebreak): a later count of the same
   // hour, event and feature replaces an earlier one; one count's rows and marker share it.
-  `CREATE TABLE IF NOT EXISTS event_hour_counts (
-    project_id String,
-    hour DateTime('UTC'),
-    event String,
-    feature String,
-    n UInt64,
-    fingerprint UInt64,
-    version UInt64
-  ) ENGINE = ReplacingMergeTree(version)
-  PARTITION BY toYYYYMM(hour)
-  ORDER BY (project_id, hour, event, feature)`,
+  createTableSql(eventHourCountsTable),
 ];

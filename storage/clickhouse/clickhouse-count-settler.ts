@@ -4,6 +4,7 @@ import type { RollupUpkeep } from "../database.js";
 import { featureColumn, hourRuns, inRuns } from "./clickhouse-event-counts.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
 import { createClickHouseProperties } from "./clickhouse-properties.js";
+import { type ClickHouseTopology, singleServer } from "./clickhouse-topology.js";
 
 const hourMs = 3_600_000;
 const daySeconds = 86_400;
@@ -26,7 +27,11 @@ const daysPerInsert = 7;
  * at once: a count's rows and marker share one version, the server's time.
  * Nothing is counted while a mutation (erasure, retention) is rewriting events.
  */
-export function createClickHouseCountSettler(client: ClickHouseClient, now: () => number = Date.now): RollupUpkeep {
+export function createClickHouseCountSettler(
+  client: ClickHouseClient,
+  topology: ClickHouseTopology = singleServer(),
+  now: () => number = Date.now,
+): RollupUpkeep {
   const rows = async <T>(query: string) => (await client.query({ query, format: "JSONEachRow" })).json<T>();
   // The feature is read as the analytics read it, which depends on the server's version.
   let feature: Promise<string> | undefined;
@@ -87,9 +92,7 @@ export function createClickHouseCountSettler(client: ClickHouseClient, now: () =
 
   /** One pass: the days of the hours that changed, newest first; resolves with how many changed hours there were. */
   async function pass(): Promise<number> {
-    const [{ running }] = await rows<{ running: string }>(
-      "SELECT count() AS running FROM system.mutations WHERE database = currentDatabase() AND table = 'events' AND is_done = 0",
-    );
+    const [{ n: running }] = await rows<{ n: string }>(topology.runningMutations("events"));
     if (Number(running) > 0) return 0;
     const before = Math.floor((now() - settleAfterMs) / hourMs) * hourMs;
     const dirty = await rows<{ project_id: string; h: number }>(

@@ -2,6 +2,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import type { EventEraser } from "../../access/access-store.js";
 import { sleep } from "../../core/backoff.js";
 import { chDateTime, chInt, chString } from "./clickhouse-literal.js";
+import { type ClickHouseTopology, singleServer } from "./clickhouse-topology.js";
 
 const hourMs = 3_600_000;
 /** How long an erasure waits for its mutations before answering anyway (they finish in the background). */
@@ -16,7 +17,7 @@ const mutationWaitMs = 120_000;
  * issued only when there is something to delete (each mutation rewrites the
  * parts it touches) and awaited, so the answer means it is gone.
  */
-export function createClickHouseEraser(client: ClickHouseClient): EventEraser {
+export function createClickHouseEraser(client: ClickHouseClient, topology: ClickHouseTopology = singleServer()): EventEraser {
   const count = async (where: string) => {
     const [{ n }] = await (await client.query({ query: `SELECT uniqExact(uuid) AS n FROM events WHERE ${where}`, format: "JSONEachRow" })).json<{
       n: string;
@@ -25,12 +26,13 @@ export function createClickHouseEraser(client: ClickHouseClient): EventEraser {
   };
   /** Mutations on each table with its condition, awaited. */
   async function mutate(where: Record<string, string>): Promise<void> {
-    for (const [table, condition] of Object.entries(where)) await client.command({ query: `ALTER TABLE ${table} DELETE WHERE ${condition}` });
+    for (const [table, condition] of Object.entries(where))
+      await client.command({ query: `ALTER TABLE ${topology.alterTarget(table)} DELETE WHERE ${condition}` });
     const deadline = Date.now() + mutationWaitMs;
     while (Date.now() < deadline) {
       const [{ n }] = await (
         await client.query({
-          query: "SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND is_done = 0",
+          query: topology.runningMutations(),
           format: "JSONEachRow",
         })
       ).json<{ n: string }>();

@@ -2,8 +2,11 @@ import { ConfigError } from "../../core/errors/config-error.js";
 import { isNetworkError, unresolvedHost } from "../network-errors.js";
 import { firstLine, type StorageErrorClassifier } from "../storage-errors.js";
 
-/** Server codes that mean "not now" rather than "bad rows": overload, timeouts, shutting down, readonly replica, keeper. */
-const transientCodes = new Set([159, 164, 202, 203, 209, 210, 241, 242, 252, 319, 425, 999]);
+/**
+ * Server codes that mean "not now" rather than "bad rows": overload, timeouts, shutting down, readonly replica,
+ * keeper; on a cluster also a shard that cannot be reached (279) and no keeper (225).
+ */
+const transientCodes = new Set([159, 164, 202, 203, 209, 210, 225, 241, 242, 252, 279, 319, 425, 999]);
 /** Unknown user, wrong password, authentication failed, access denied, unknown database. */
 const credentialCodes = new Set([192, 193, 516]);
 const configurationCodes = new Set([...credentialCodes, 81, 497]);

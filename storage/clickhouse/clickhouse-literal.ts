@@ -30,3 +30,9 @@ export function chFloat(value: number): string {
   if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
   return `toFloat64(${JSON.stringify(value)})`;
 }
+
+/** A database, table or cluster name: from configuration, not users, but still checked and quoted. */
+export function chIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid ClickHouse identifier: ${name}`);
+  return `\`${name}\``;
+}

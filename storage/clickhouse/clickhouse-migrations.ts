@@ -1,14 +1,29 @@
-import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
+import type { ClickHouseClient } from "@clickhouse/client";
+import { type ClickHouseConnection, onDefaultDatabase } from "./clickhouse-client.js";
+import { type ClusterDdl, migrateClickHouseCluster } from "./clickhouse-cluster-schema.js";
 import { countMigration } from "./clickhouse-count-migration.js";
+import { chIdentifier } from "./clickhouse-literal.js";
 import { moveToProjects } from "./clickhouse-project-migration.js";
 import { addStandardPropertiesColumn } from "./clickhouse-standard-properties.js";
+import {
+  apiKeysTable,
+  createTableSql,
+  defaultProjectRow,
+  personLinksTable,
+  personPropertiesTable,
+  projectsTable,
+  schemaMigrationsTable,
+} from "./clickhouse-tables.js";
 
 /**
  * Versioned, idempotent migrations: each statement is IF NOT EXISTS, so
  * several workers may run them at once. The SQL runs on ClickHouse 18.16 and
  * current releases (no DateTime64, no Map/JSON types, no query parameters).
  */
-type Migration = { version: number; statements: string[] } | { version: number; run(client: ClickHouseClient): Promise<void> };
+type Migration = ({ version: number; statements: string[] } | { version: number; run(client: ClickHouseClient): Promise<void> }) & {
+  /** Its form for a cluster (clickhouse-cluster-schema.ts makes a cluster at clusterBaseVersion; later versions need one). */
+  cluster?: (ddl: ClusterDdl) => string[];
+};
 
 export const clickHouseMigrations: ReadonlyArray<Migration> = [
   {
@@ -81,60 +96,28 @@ export const clickHouseMigrations: ReadonlyArray<Migration> = [
     statements: [
       // Projects (with their settings as JSON) and keys: small tables read whole with FINAL; a change is a
       // row with a higher version.
-      `CREATE TABLE IF NOT EXISTS projects (
-        id String,
-        name String,
-        origins Array(String),
-        retention_days UInt32,
-        created_at_ms UInt64,
-        version UInt64,
-        settings String DEFAULT '{}'
-      ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
-      // Version 0: any later change to the default project wins over this row, however often it is inserted.
-      `INSERT INTO projects (id, name, origins, retention_days, created_at_ms, version, settings) VALUES ('default', 'Default project', [], 0, 0, 0, '{}')`,
-      `CREATE TABLE IF NOT EXISTS api_keys (
-        id String,
-        project_id String,
-        kind String,
-        hash String,
-        hint String,
-        public_key String,
-        label String,
-        created_at_ms UInt64,
-        revoked_at_ms UInt64,
-        version UInt64
-      ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
+      createTableSql(projectsTable),
+      defaultProjectRow,
+      createTableSql(apiKeysTable),
       // People: one row per property and kind; ReplacingMergeTree keeps the highest version, which is the
       // time for $set (the latest wins) and its complement for $set_once (the earliest wins).
-      `CREATE TABLE IF NOT EXISTS person_properties (
-        project_id String,
-        distinct_id String,
-        key String,
-        set_once UInt8,
-        value String,
-        version UInt64
-      ) ENGINE = ReplacingMergeTree(version) ORDER BY (project_id, distinct_id, key, set_once)`,
-      `CREATE TABLE IF NOT EXISTS person_links (
-        project_id String,
-        distinct_id String,
-        linked_id String,
-        at_ms UInt64
-      ) ENGINE = ReplacingMergeTree() ORDER BY (project_id, distinct_id, linked_id)`,
+      createTableSql(personPropertiesTable),
+      createTableSql(personLinksTable),
     ],
   },
   { version: 6, statements: countMigration },
   { version: 7, run: addStandardPropertiesColumn },
 ];
 
-export async function migrateClickHouse(
-  client: ClickHouseClient,
-  connection: { url: string; database: string; username: string; password: string },
-): Promise<void> {
-  if (connection.database !== "default") await createDatabase(connection);
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, applied_at DateTime('UTC'))
-            ENGINE = ReplacingMergeTree() ORDER BY version`,
-  });
+export async function migrateClickHouse(client: ClickHouseClient, connection: ClickHouseConnection): Promise<void> {
+  const { cluster } = connection;
+  if (cluster) return migrateClickHouseCluster(client, { ...connection, cluster }, clickHouseMigrations);
+  // The sink's client names a database that may not exist yet.
+  if (connection.database !== "default") {
+    const query = `CREATE DATABASE IF NOT EXISTS ${chIdentifier(connection.database)}`;
+    await onDefaultDatabase(connection, (admin) => admin.command({ query }));
+  }
+  await client.command({ query: createTableSql(schemaMigrationsTable) });
   const applied = new Set(
     (await (await client.query({ query: "SELECT DISTINCT version FROM schema_migrations", format: "JSONEachRow" })).json<{ version: number }>()).map((r) =>
       Number(r.version),
@@ -150,26 +133,4 @@ export async function migrateClickHouse(
       format: "JSONEachRow",
     });
   }
-}
-
-/** The sink's client names a database that may not exist yet; create it from "default". */
-async function createDatabase(connection: { url: string; database: string; username: string; password: string }) {
-  const admin = createClient({
-    url: connection.url,
-    username: connection.username,
-    password: connection.password,
-    database: "default",
-    log: { level: ClickHouseLogLevel.OFF },
-  });
-  try {
-    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(connection.database)}` });
-  } finally {
-    await admin.close();
-  }
-}
-
-/** Database names come from configuration, not users, but are still quoted. */
-export function quoteIdentifier(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid ClickHouse identifier: ${name}`);
-  return `\`${name}\``;
 }

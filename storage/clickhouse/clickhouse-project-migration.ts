@@ -1,27 +1,13 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { schemaHas } from "./clickhouse-schema.js";
+import { createTableSql, eventsTable, projectUserHoursRows, projectUserHoursTable } from "./clickhouse-tables.js";
 
 // The project leads the sort key, so one project's questions read only its own parts. A sort key cannot
 // gain a leading column in place (18.16 or current), so the events move to a new table: the new table takes
 // the name `events` first (inserts from then on land in it), then the old rows are copied in as "default".
 // Every step checks where an earlier, interrupted or concurrent run left things, so running it again (another
 // worker starting, or a crash halfway) finishes the move; a row copied twice has the same sort key and folds.
-const eventsTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
-  project_id String,
-  uuid UUID,
-  event String,
-  distinct_id String,
-  properties String,
-  event_timestamp DateTime('UTC'),
-  timestamp_ms UInt64,
-  received_at DateTime('UTC'),
-  timestamp_clamped UInt8
-) ENGINE = ReplacingMergeTree()
-PARTITION BY toYYYYMM(event_timestamp)
-ORDER BY (project_id, event, toDate(event_timestamp), distinct_id, uuid)`;
-
-const rollupRows = `SELECT project_id, toStartOfHour(event_timestamp) AS hour, toUUID(UUIDNumToString(sipHash128(distinct_id))) AS user
-  FROM events GROUP BY project_id, hour, user`;
+const rollupRows = projectUserHoursRows("events");
 
 const columns = "uuid, event, distinct_id, properties, event_timestamp, timestamp_ms, received_at, timestamp_clamped";
 
@@ -31,18 +17,12 @@ export async function moveToProjects(client: ClickHouseClient): Promise<void> {
 
   // 1. Events without projects step aside; the new table takes their name.
   if (!(await has("events", "project_id"))) {
-    await run(eventsTable("events_with_projects"));
+    await run(createTableSql(eventsTable, "events_with_projects"));
     await run("DROP TABLE IF EXISTS user_hours_mv"); // it reads `events` and must not follow the rename
     await run("RENAME TABLE events TO events_before_projects, events_with_projects TO events");
   }
   // 2. The hourly users rollup, per project, fed from the new table.
-  await run(`CREATE TABLE IF NOT EXISTS project_user_hours (
-    project_id String,
-    hour DateTime('UTC'),
-    user UUID
-  ) ENGINE = ReplacingMergeTree()
-  PARTITION BY toYYYYMM(hour)
-  ORDER BY (project_id, hour, user)`);
+  await run(createTableSql(projectUserHoursTable));
   await run(`CREATE MATERIALIZED VIEW IF NOT EXISTS project_user_hours_mv TO project_user_hours AS ${rollupRows}`);
   // 3. The old rows, into the default project (the view above fills the rollup as they arrive). Should the
   // table set aside hold projects already (two runs at once, without the lock openDatabase takes around

@@ -27,6 +27,12 @@ export const standardProperties = [
   "path",
 ] as const;
 
+/** Which standard properties an event's JSON `properties` carry, one bit each. */
+export function standardPropertiesMask(): string {
+  const bits = standardProperties.map((key, i) => `bitShiftLeft(toUInt16(visitParamHas(properties, ${chString(key)})), ${i})`);
+  return bits.reduce((acc, bit) => `bitOr(${acc}, ${bit})`);
+}
+
 /**
  * Computed by ClickHouse as each row is written (bench:views: the column's cost per row). visitParamHas
  * (every version) finds a key at any depth: a superset of the top-level keys filters read, as the
@@ -35,8 +41,7 @@ export const standardProperties = [
 export async function addStandardPropertiesColumn(client: ClickHouseClient): Promise<void> {
   const exists = () => schemaHas(client, "events", "standard_properties");
   if (await exists()) return;
-  const bits = standardProperties.map((key, i) => `bitShiftLeft(toUInt16(visitParamHas(properties, ${chString(key)})), ${i})`);
-  const mask = bits.reduce((acc, bit) => `bitOr(${acc}, ${bit})`);
+  const mask = standardPropertiesMask();
   // Another process migrating at the same moment (without the Redis lock) may have added it first.
   await client.command({ query: `ALTER TABLE events ADD COLUMN standard_properties UInt16 MATERIALIZED ${mask}` }).catch(async (e: unknown) => {
     if (!(await exists())) throw e;

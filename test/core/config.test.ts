@@ -67,6 +67,9 @@ describe("loadConfig readers", () => {
     [{ REDIS_QUEUE: "{app}:events" }, "REDIS_QUEUE"],
     [{ REDIS_CLUSTER_NODES: "redis://a:7000, http://b:7001" }, "REDIS_CLUSTER_NODES"],
     [{ REDIS_CLUSTER_NODES: "redis://:secret@a:7000,::" }, "REDIS_CLUSTER_NODES"],
+    [{ CLICKHOUSE_HOST: "ch", CLICKHOUSE_CLUSTER: "two-shards" }, "CLICKHOUSE_CLUSTER"],
+    [{ DATABASE_TYPE: "chdb", CLICKHOUSE_CLUSTER: "two_shards" }, "CLICKHOUSE_CLUSTER"],
+    [{ POSTGRES_HOST: "db", POSTGRES_READ_PORT: "0" }, "POSTGRES_READ_PORT"],
   ])("refuses %j naming %s", (env, variable) => {
     const e = refusal(env);
     expect(e.variable).toBe(variable);
@@ -108,6 +111,17 @@ describe("loadConfig database choice", () => {
 
   it("picks ClickHouse when CLICKHOUSE_HOST is set, even with POSTGRES_HOST", () => {
     expect(db({ CLICKHOUSE_HOST: "x", POSTGRES_HOST: "y" })).toEqual({ type: "clickhouse", reason: "CLICKHOUSE_HOST is set" });
+  });
+
+  it("reads a ClickHouse cluster's name, and where PostgreSQL analytics read (the primary's port unless told)", () => {
+    expect(loadConfig({ CLICKHOUSE_HOST: "ch" }).database.clickhouse.cluster).toBe("");
+    expect(loadConfig({ CLICKHOUSE_HOST: "ch", CLICKHOUSE_CLUSTER: " events_cluster " }).database.clickhouse.cluster).toBe("events_cluster");
+    const pg = (env: Record<string, string>) => {
+      const { host, port, readHost, readPort } = loadConfig({ POSTGRES_HOST: "primary", ...env }).database.postgres;
+      return { host, port, readHost, readPort };
+    };
+    expect(pg({ POSTGRES_PORT: "5433" })).toEqual({ host: "primary", port: 5433, readHost: "", readPort: 5433 });
+    expect(pg({ POSTGRES_READ_HOST: "replica", POSTGRES_READ_PORT: "6432" })).toEqual({ host: "primary", port: 5432, readHost: "replica", readPort: 6432 });
   });
 
   it("picks PostgreSQL when only POSTGRES_HOST is set", () => {

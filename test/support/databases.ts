@@ -5,8 +5,9 @@ import { createClient } from "@clickhouse/client";
 import pg from "pg";
 import { inject } from "vitest";
 import { chdbInstalled, createChdbDatabase } from "./chdb-database.js";
+import { plainCluster, replicatedCluster } from "./services/clickhouse-cluster-service.js";
 
-export type DbKind = "clickhouse" | "chdb" | "postgres" | "pglite";
+export type DbKind = "clickhouse" | "clickhouse-cluster" | "clickhouse-replicated" | "chdb" | "postgres" | "pglite";
 
 export interface TestDatabase {
   kind: DbKind;
@@ -25,6 +26,8 @@ const suffix = () => `t${Date.now().toString(36)}${Math.random().toString(36).sl
 export function databaseKinds(): Array<{ kind: DbKind; missing?: string }> {
   return [
     { kind: "clickhouse", missing: inject("clickhouseUrl") ? undefined : "no ClickHouse in TEST_SERVICES" },
+    { kind: "clickhouse-cluster", missing: inject("clickhouseClusterUrl") ? undefined : "no clickhouse-cluster in TEST_SERVICES" },
+    { kind: "clickhouse-replicated", missing: inject("clickhouseClusterUrl") ? undefined : "no clickhouse-cluster in TEST_SERVICES" },
     { kind: "chdb", missing: chdbInstalled() ? undefined : "chdb is not installed (npm install --no-save --legacy-peer-deps chdb@3.4.0)" },
     { kind: "postgres", missing: inject("postgresUrl") ? undefined : "no PostgreSQL in TEST_SERVICES" },
     { kind: "pglite" },
@@ -47,14 +50,15 @@ export function postgresConnectionOf(env: Record<string, string>) {
 export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   const name = suffix();
   if (kind === "chdb") return createChdbDatabase();
-  if (kind === "clickhouse") {
-    const url = new URL(inject("clickhouseUrl"));
+  if (kind === "clickhouse" || kind === "clickhouse-cluster" || kind === "clickhouse-replicated") {
+    const url = new URL(inject(kind === "clickhouse" ? "clickhouseUrl" : "clickhouseClusterUrl"));
+    const cluster = { clickhouse: "", "clickhouse-cluster": plainCluster, "clickhouse-replicated": replicatedCluster }[kind];
     return {
       kind,
-      env: { DATABASE_TYPE: "clickhouse", CLICKHOUSE_HOST: url.hostname, CLICKHOUSE_PORT: url.port, CLICKHOUSE_DB: name },
+      env: { DATABASE_TYPE: "clickhouse", CLICKHOUSE_HOST: url.hostname, CLICKHOUSE_PORT: url.port, CLICKHOUSE_DB: name, CLICKHOUSE_CLUSTER: cluster },
       async drop() {
         const admin = createClient({ url: url.origin });
-        await admin.command({ query: `DROP DATABASE IF EXISTS ${name}` }).catch(() => undefined);
+        await admin.command({ query: `DROP DATABASE IF EXISTS ${name}${cluster ? ` ON CLUSTER ${cluster}` : ""}` }).catch(() => undefined);
         await admin.close();
       },
     };

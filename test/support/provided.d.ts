@@ -7,5 +7,7 @@ declare module "vitest" {
     redisUrl: string;
     postgresUrl: string;
     clickhouseUrl: string;
+    /** A server of a two-shard cluster (test/support/services/clickhouse-cluster-service.ts). */
+    clickhouseClusterUrl: string;
   }
 }

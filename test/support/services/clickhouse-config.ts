@@ -6,6 +6,8 @@ export interface ClickHouseLayout {
   dir: string;
   httpPort: number;
   tcpPort: number;
+  /** More settings inside the root element (a cluster's remote_servers, keeper, macros). */
+  extraXml?: string;
 }
 
 /**
@@ -13,7 +15,7 @@ export interface ClickHouseLayout {
  * doesn't open them (18.16's packaged config sets interserver 9009, which would clash).
  * No <remote_servers>, <zookeeper>, <query_log>, so nothing points at :9000 or /etc.
  */
-export function clickHouseConfigXml({ dir, httpPort, tcpPort }: ClickHouseLayout): string {
+export function clickHouseConfigXml({ dir, httpPort, tcpPort, extraXml = "" }: ClickHouseLayout): string {
   return `<?xml version="1.0"?>
 <yandex>
   <logger>
@@ -42,6 +44,7 @@ export function clickHouseConfigXml({ dir, httpPort, tcpPort }: ClickHouseLayout
   <timezone>UTC</timezone>
   <mlock_executable>false</mlock_executable>
   <dictionaries_config>${dir}/*_dictionary.xml</dictionaries_config>
+${extraXml}
 </yandex>
 `;
 }

@@ -1,9 +1,11 @@
 // Entry point for test-service provisioning (see global-setup.ts for how it's used).
+import { provideClickHouseCluster } from "./clickhouse-cluster-service.js";
 import { provideClickHouse } from "./clickhouse-service.js";
 import { providePostgres } from "./postgres-service.js";
 import { provideRedis } from "./redis-service.js";
 import type { ProvidedService, ServiceName } from "./types.js";
 
+export { type LocalClickHouseCluster, plainCluster, replicatedCluster, startLocalClickHouseCluster } from "./clickhouse-cluster-service.js";
 export { CLICKHOUSE_IMAGE, clickHouseQuery, type LocalClickHouse, provideClickHouse, startLocalClickHouse } from "./clickhouse-service.js";
 export { findPostgresBinDir, type LocalPostgres, providePostgres, startLocalPostgres, TEST_DATABASE } from "./postgres-service.js";
 export { dockerAvailable } from "./provisioning.js";
@@ -15,13 +17,14 @@ const providers: Record<ServiceName, () => Promise<ProvidedService>> = {
   redis: provideRedis,
   postgres: providePostgres,
   clickhouse: provideClickHouse,
+  "clickhouse-cluster": provideClickHouseCluster,
 };
 
 export const ALL_SERVICES = Object.keys(providers) as ServiceName[];
 
 /** Parses TEST_SERVICES (comma list, default "redis"); unknown names are an error, not silently ignored. */
 export function requestedServices(raw = process.env.TEST_SERVICES): ServiceName[] {
-  const names = (raw ?? "redis,postgres,clickhouse")
+  const names = (raw ?? "redis,postgres,clickhouse,clickhouse-cluster")
     .split(",")
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);

@@ -44,7 +44,8 @@ export interface LocalPostgres extends ProvidedService, RestartableServer {
   dir: string;
 }
 
-export async function startLocalPostgres(): Promise<LocalPostgres> {
+/** A new server; with `replicaOf`, a hot standby streaming from that one (pg_basebackup -R), read-only. */
+export async function startLocalPostgres(opts: { replicaOf?: LocalPostgres } = {}): Promise<LocalPostgres> {
   const bin = await ensureBinary("postgres", findPostgresBinDir);
   const [port] = await freePorts(1);
   const dir = makeTempDir("pg");
@@ -74,6 +75,14 @@ export async function startLocalPostgres(): Promise<LocalPostgres> {
     haltSignal: "SIGINT", // "fast" shutdown: disconnects clients, writes a shutdown checkpoint
   });
   try {
+    if (opts.replicaOf) {
+      // initdb's trust rules let 127.0.0.1 replicate; -R writes standby.signal and the primary's address; a fast
+      // checkpoint, or it waits for the next spread one (minutes).
+      const from = ["-h", "127.0.0.1", "-p", String(opts.replicaOf.port), "-U", "postgres"];
+      await run(join(bin, "pg_basebackup"), [...from, "-D", data, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"], { cwd: dir, env, ...id });
+      await server.restart();
+      return { url: `postgres://postgres@127.0.0.1:${port}/${TEST_DATABASE}`, source: "local", port, dir, ...server };
+    }
     await run(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"], {
       cwd: dir,
       env,

@@ -10,4 +10,4 @@ export interface ProvidedService {
   stop(): Promise<void>;
 }
 
-export type ServiceName = "redis" | "postgres" | "clickhouse";
+export type ServiceName = "redis" | "postgres" | "clickhouse" | "clickhouse-cluster";
