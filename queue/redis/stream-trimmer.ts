@@ -11,9 +11,14 @@ export interface StreamTrimmer {
 /**
  * Deletes only stream entries that every consumer group has acknowledged:
  * everything below the oldest entry still pending in any group, or below what
- * a group has yet to read. Unread or unacked entries are never touched.
+ * a group has yet to read. Unread or unacked entries are never touched, nor
+ * entries younger than `graceMs`: the live tail (redis-stream-feed.ts) polls
+ * the streams every 200 ms, and a batch stored and acknowledged faster than
+ * that was trimmed before it could be seen (found by the Redis Cluster tail
+ * test). Entry ids are Redis's clock; a worker's clock off by seconds only
+ * lengthens or shortens the grace.
  */
-export function createStreamTrimmer(redis: RedisClient, streamKey: string, intervalMs = 1000): StreamTrimmer {
+export function createStreamTrimmer(redis: RedisClient, streamKey: string, intervalMs = 1000, graceMs = 2000, now = Date.now): StreamTrimmer {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
@@ -32,7 +37,8 @@ export function createStreamTrimmer(redis: RedisClient, streamKey: string, inter
       }
       if (lowest === undefined || compareIds(bound, lowest) < 0) lowest = bound;
     }
-    return lowest;
+    const young = `${Math.max(0, now() - graceMs)}-0`;
+    return lowest !== undefined && compareIds(young, lowest) < 0 ? young : lowest;
   }
 
   async function trimNow(): Promise<number> {

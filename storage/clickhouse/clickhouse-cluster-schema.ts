@@ -27,7 +27,8 @@ import { localSuffix } from "./clickhouse-topology.js";
  * cluster has), each table as `<name>_local` on every shard behind a
  * Distributed `<name>` sharded by the table's key: one person's events, rollup
  * rows and properties on one shard, so a redelivered copy folds where its
- * original is and per-user questions (funnels, retention) join within a shard.
+ * original is and a subquery matching one event's or one user's rows (the
+ * count settler's) finds them on its own shard.
  * Views read the shard's own events into its own rollups. When a shard has
  * more than one replica the engines are Replicated (keeper path per shard and
  * table; the cluster must set internal_replication).

@@ -7,8 +7,6 @@ import { chIdentifier, chString } from "./clickhouse-literal.js";
  * (mutations, and the mutations' progress) asks here.
  */
 export interface ClickHouseTopology {
-  /** The cluster's name, "" for one server. */
-  cluster: string;
   /** What `ALTER TABLE … DELETE` names to rewrite a table's rows. */
   alterTarget(table: string): string;
   /** How many mutations of the database (of one table, when named) are still running, on every server (a query of `n`). */
@@ -20,7 +18,6 @@ export const localSuffix = "_local";
 
 export function singleServer(): ClickHouseTopology {
   return {
-    cluster: "",
     alterTarget: (table) => table,
     runningMutations: (table) =>
       `SELECT count() AS n FROM system.mutations WHERE database = currentDatabase()${table ? ` AND table = ${chString(table)}` : ""} AND is_done = 0`,
@@ -29,7 +26,6 @@ export function singleServer(): ClickHouseTopology {
 
 export function clusterOf(cluster: string, database: string): ClickHouseTopology {
   return {
-    cluster,
     alterTarget: (table) => `${chIdentifier(database)}.${chIdentifier(table + localSuffix)} ON CLUSTER ${chIdentifier(cluster)}`,
     // One replica of every shard (18.16 has no clusterAllReplicas): the replicas of a shard share its mutations.
     runningMutations: (table) =>

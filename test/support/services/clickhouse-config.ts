@@ -49,15 +49,18 @@ ${extraXml}
 `;
 }
 
-/** `default` user, empty password, loopback only; 18.16 requires the profile and quota a user names to exist. */
-export function clickHouseUsersXml(): string {
+/**
+ * `default` user, empty password, loopback only; 18.16 requires the profile and quota a user names to exist.
+ * `loadBalancing` picks a shard's replica for reads and Distributed inserts alike.
+ */
+export function clickHouseUsersXml(loadBalancing: "random" | "in_order" = "random"): string {
   return `<?xml version="1.0"?>
 <yandex>
   <profiles>
     <default>
       <max_memory_usage>4000000000</max_memory_usage>
       <use_uncompressed_cache>0</use_uncompressed_cache>
-      <load_balancing>random</load_balancing>
+      <load_balancing>${loadBalancing}</load_balancing>
     </default>
   </profiles>
   <users>

@@ -43,14 +43,16 @@ export interface LocalClickHouse extends ProvidedService, RestartableServer {
 }
 
 /** A throwaway server; a cluster's members are given their ports and the cluster's settings. */
-export async function startLocalClickHouse(opts: { ports?: [number, number]; extraXml?: string } = {}): Promise<LocalClickHouse> {
+export async function startLocalClickHouse(
+  opts: { ports?: [number, number]; extraXml?: string; loadBalancing?: "random" | "in_order" } = {},
+): Promise<LocalClickHouse> {
   let cmd: string[] | undefined;
   await ensureBinary("clickhouse", () => (cmd = findServerCommand())?.[0]);
   const [httpPort, tcpPort] = opts.ports ?? (await freePorts(2));
   const dir = makeTempDir("ch");
   for (const sub of ["log", "data", "tmp", "user_files", "format_schemas"]) mkdirSync(join(dir, sub));
   writeFileSync(join(dir, "config.xml"), clickHouseConfigXml({ dir, httpPort, tcpPort, extraXml: opts.extraXml }));
-  writeFileSync(join(dir, "users.xml"), clickHouseUsersXml());
+  writeFileSync(join(dir, "users.xml"), clickHouseUsersXml(opts.loadBalancing));
 
   const [bin, ...pre] = cmd!;
   const url = `http://127.0.0.1:${httpPort}`;
