@@ -1,5 +1,8 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import pLimit from "p-limit";
 import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import type { SqlClient } from "./sql-client.js";
 
 export interface PgPoolOptions extends pg.PoolConfig {
@@ -34,6 +37,21 @@ export function createPgSqlClient(config: PgPoolOptions): SqlClient {
           throw e;
         } finally {
           conn.release();
+        }
+      });
+    },
+    copyIn(sql, text) {
+      return slot(async () => {
+        const conn = await pool.connect();
+        let failed: unknown;
+        try {
+          await pipeline(Readable.from([text]), conn.query(copyFrom(sql)));
+        } catch (e) {
+          failed = e;
+          throw e;
+        } finally {
+          // A COPY cut off part-way may leave the connection mid-protocol: it is closed, not reused.
+          conn.release(failed !== undefined);
         }
       });
     },

@@ -13,6 +13,9 @@ const configurationStates = /^(28P01|28000|3D000|42501)$/;
 
 const stateOf = (e: unknown) => String((e as { code?: unknown })?.code ?? "");
 
+/** A row whose key is already stored (23505): for the sink, a redelivered event. */
+export const isUniqueViolation = (e: unknown) => stateOf(e) === "23505";
+
 /**
  * The one PostgreSQL (and PGlite) error classifier. `where` names the server
  * without credentials, or the data directory of the embedded database.

@@ -1,6 +1,8 @@
 import type { StoredEvent } from "../../core/events/event-model.js";
 import type { EventSink } from "../event-sink.js";
 import { rethrowWriteFailure, type StorageErrorClassifier } from "../storage-errors.js";
+import { eventsCopyColumns, eventsCopyText } from "./postgres-copy-text.js";
+import { isUniqueViolation } from "./postgres-errors.js";
 import { createPostgresPeople } from "./postgres-people.js";
 import type { SqlClient } from "./sql-client.js";
 
@@ -13,7 +15,18 @@ const insertSql = `
   FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::bool[]) AS x(j, u, e, d, p, t, r, c)
   ON CONFLICT (project_id, uuid) DO NOTHING`;
 
-/** PostgreSQL (server or embedded PGlite) behind the EventSink seam. */
+const copySql = `COPY events (${eventsCopyColumns}) FROM STDIN`;
+
+/**
+ * PostgreSQL (server or embedded PGlite) behind the EventSink seam. On a
+ * server a batch is first COPYed in: COPY cannot skip a stored uuid, so a
+ * batch holding one (a redelivery, rare) fails whole with a unique violation
+ * and goes in again through the INSERT above. bench:worker (PostgreSQL,
+ * batches of 1,000, 3 rounds): the drain at 94–103% of a plain COPY against
+ * 64–87% for the INSERT alone; CPU an event 26.7–30.3 µs against 36.1–41.1
+ * (PostgreSQL's 16.4–18.3 against 21.9–25.2: the arrays' parsing and ON
+ * CONFLICT's speculative insertion).
+ */
 export function createPostgresSink(db: SqlClient, errors: StorageErrorClassifier, name = "postgres"): EventSink {
   const people = createPostgresPeople(db);
   const unavailable = rethrowWriteFailure(errors, "PostgreSQL");
@@ -23,8 +36,8 @@ export function createPostgresSink(db: SqlClient, errors: StorageErrorClassifier
     async insert(rows) {
       if (rows.length === 0) return;
       const events = rows as readonly StoredEvent[];
-      try {
-        await db.query(insertSql, [
+      const insertSkippingStored = () =>
+        db.query(insertSql, [
           events.map((e) => e.projectId),
           events.map((e) => e.uuid),
           events.map((e) => e.event),
@@ -34,6 +47,14 @@ export function createPostgresSink(db: SqlClient, errors: StorageErrorClassifier
           events.map((e) => e.receivedAtMs),
           events.map((e) => e.timestampClamped),
         ]);
+      try {
+        if (!db.copyIn) await insertSkippingStored();
+        else {
+          await db.copyIn(copySql, eventsCopyText(events)).catch(async (e: unknown) => {
+            if (!isUniqueViolation(e)) throw e;
+            await insertSkippingStored();
+          });
+        }
       } catch (e) {
         unavailable(e);
       }

@@ -6,5 +6,7 @@ export interface SqlClient {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs `fn` in one transaction on one connection. */
   transaction<T>(fn: (tx: Pick<SqlClient, "query">) => Promise<T>): Promise<T>;
+  /** `COPY … FROM STDIN` of `text` (COPY's text format), where the driver can (a server; not PGlite). */
+  copyIn?(sql: string, text: string): Promise<void>;
   close(): Promise<void>;
 }
