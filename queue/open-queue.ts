@@ -51,7 +51,7 @@ export async function openQueue(config: Config, logger: Logger): Promise<OpenedQ
     const layout = streamLayoutOf(config);
     return {
       kind: "redis-stream",
-      publisher: createRedisStreamPublisher({ redis, layout, backlogWatermark, retryAfterSeconds }),
+      publisher: createRedisStreamPublisher({ redis, layout, backlogWatermark, retryAfterSeconds, replication: config.redisWait }),
       openConsumer: () => openRedisConsumer(config, logger),
       drained: async () => undefined,
       keyChanges: createRedisKeyChangeChannel({ redis, target, channel: keyChangesChannel(config.streamKey), logger }),

@@ -51,7 +51,14 @@ export interface DrillRig {
 /** The settings the drills run with (printed with the figures): reclaim after 5 s, so a killed worker's batch is taken over soon. */
 export const drillSettings = { WORKER_CLAIM_IDLE_MS: "5000", WORKER_LINGER_MS: "50" };
 
-export async function openDrillRig(kind: DrillDatabase, workers: number, queue: "redis" | "redis-cluster" = "redis"): Promise<DrillRig> {
+/**
+ * redis-cluster: 3 masters; redis-cluster-replicated: 3 masters with a replica each, and capture waiting for one
+ * replica to have each append (REDIS_WAIT_REPLICAS=1); its `redis.kill` kills a master and `restart` waits for the
+ * replica's promotion before starting the old master again (it rejoins as a replica).
+ */
+export type DrillQueue = "redis" | "redis-cluster" | "redis-cluster-replicated";
+
+export async function openDrillRig(kind: DrillDatabase, workers: number, queue: DrillQueue = "redis"): Promise<DrillRig> {
   let redis: DrillRig["redis"] & { stop(): Promise<void> };
   let redisEnv: Record<string, string>;
   if (queue === "redis") {
@@ -59,10 +66,15 @@ export async function openDrillRig(kind: DrillDatabase, workers: number, queue: 
     redis = single;
     redisEnv = { REDIS_URL: single.url };
   } else {
-    const cluster = await startLocalRedisCluster(3, { appendonly: true });
+    const replicas = queue === "redis-cluster-replicated" ? 1 : 0;
+    const cluster = await startLocalRedisCluster(3, { appendonly: true, replicas });
     const [first] = cluster.ports;
-    redis = { kill: () => cluster.kill(first), restart: () => cluster.restart(first), stop: cluster.stop };
-    redisEnv = { REDIS_CLUSTER_NODES: cluster.nodes.join(",") };
+    const restart = async () => {
+      if (replicas > 0) await cluster.serving();
+      await cluster.restart(first);
+    };
+    redis = { kill: () => cluster.kill(first), restart, stop: cluster.stop };
+    redisEnv = { REDIS_CLUSTER_NODES: cluster.nodes.join(","), ...(replicas > 0 ? { REDIS_WAIT_REPLICAS: "1" } : {}) };
   }
   const name = `drill_${randomBytes(3).toString("hex")}`;
   let database: RestartableServer;

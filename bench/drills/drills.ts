@@ -3,8 +3,8 @@
  * server and workers on loopback, puts a steady capture load on them, breaks
  * one part, and reports what the clients were told and what was stored.
  *   npm run drills
- * Env: DRILLS (every one: worker-kills,redis-restart,cluster-master-restart,postgres-down,clickhouse-down,clickhouse-shard-down,
- *      server-kill)
+ * Env: DRILLS (every one: worker-kills,redis-restart,cluster-master-restart,cluster-master-failover,postgres-down,clickhouse-down,
+ *      clickhouse-shard-down,server-kill)
  *      DRILL_OUTAGE_SECONDS (30) DRILL_RATE (500 events/s)
  * Each drill: 3 s of load, the fault, then until everything acknowledged is stored (2 min at most) and 2 s more load.
  * Bounded: every wait has a limit, and a drill that overruns is reported as such; the suite stops by itself.
@@ -13,7 +13,7 @@ import os from "node:os";
 import { sleep } from "../../core/backoff.js";
 import { table } from "../shared/report.js";
 import { startDrillLoad } from "./drill-load.js";
-import { type DrillDatabase, type DrillRig, drillSettings, openDrillRig } from "./drill-rig.js";
+import { type DrillDatabase, type DrillQueue, type DrillRig, drillSettings, openDrillRig } from "./drill-rig.js";
 
 const outageMs = Number(process.env.DRILL_OUTAGE_SECONDS ?? 30) * 1000;
 const rate = Number(process.env.DRILL_RATE ?? 500);
@@ -23,7 +23,7 @@ interface Drill {
   name: string;
   database: DrillDatabase;
   workers: number;
-  queue?: "redis" | "redis-cluster";
+  queue?: DrillQueue;
   /** Breaks something while the load runs; resolves when the broken part is back (the time recovery counts from). */
   fault(rig: DrillRig): Promise<void>;
 }
@@ -62,6 +62,13 @@ const drills: Record<string, Drill> = {
     workers: 2,
     queue: "redis-cluster",
     fault: crashed((rig) => rig.redis, 5000),
+  },
+  "cluster-master-failover": {
+    name: "Redis Cluster master SIGKILLed, its replica promoted (REDIS_WAIT_REPLICAS=1)",
+    database: "postgres",
+    workers: 2,
+    queue: "redis-cluster-replicated",
+    fault: crashed((rig) => rig.redis, 0),
   },
   "postgres-down": {
     name: `PostgreSQL SIGKILLed, down ${outageMs / 1000} s`,

@@ -25,6 +25,8 @@ export interface Config {
   backlogWatermark: number;
   /** Seconds clients are told to wait (Retry-After) when refused for load or an outage. */
   retryAfterSeconds: number;
+  /** Replicas each append must reach before capture answers (REDIS_WAIT_REPLICAS, 0: none), and how long it waits. */
+  redisWait: { replicas: number; timeoutMs: number };
   /** Allowed event names; ["*"] allows any. */
   allowedEvents: readonly string[];
   /** ALLOWED_EVENTS was set (it then holds for the PostHog and Segment endpoints too, which otherwise take any name). */
@@ -126,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePartitions: p.int("QUEUE_PARTITIONS", 16, 1, 1024),
     backlogWatermark: p.int("BACKLOG_WATERMARK", 1_000_000, 1, Number.MAX_SAFE_INTEGER),
     retryAfterSeconds: p.int("RETRY_AFTER_SECONDS", 2, 1, 3600),
+    redisWait: { replicas: p.int("REDIS_WAIT_REPLICAS", 0, 0, 16), timeoutMs: p.int("REDIS_WAIT_TIMEOUT_MS", 1000, 1, 60_000) },
     allowedEvents: Object.freeze(p.list("ALLOWED_EVENTS", defaultAllowedEvents)),
     allowedEventsSet: p.optionalString("ALLOWED_EVENTS") !== undefined,
     maxEventBytes: p.int("MAX_EVENT_BYTES", 32 * 1024, 256, 16 * 1024 * 1024),

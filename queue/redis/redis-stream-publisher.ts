@@ -1,4 +1,4 @@
-import { Cluster } from "ioredis";
+import { type ChainableCommander, Cluster } from "ioredis";
 import { UnavailableError } from "../../core/errors/domain-errors.js";
 import { encodeQueuedEvent } from "../../core/events/queued-event-codec.js";
 import type { EventPublisher } from "../event-queue.js";
@@ -16,6 +16,17 @@ export interface RedisStreamPublisherDeps {
   retryAfterSeconds: number;
   /** How stale the cached stream lengths may be; XLEN per request would double the Redis load. */
   backlogCheckMs?: number;
+  /**
+   * REDIS_WAIT_REPLICAS: an append answers once this many replicas have it (WAIT, in the same round trip), so
+   * a failover to a replica cannot lose an acknowledged event; fewer in `timeoutMs` answers 503.
+   */
+  replication?: { replicas: number; timeoutMs: number };
+}
+
+/** A pipeline's [error, result] pairs: the first error thrown, else the results. */
+function resultsOf(replies: Array<[Error | null, unknown]> | null): unknown[] {
+  for (const [err] of replies ?? []) if (err) throw err;
+  return (replies ?? []).map(([, value]) => value);
 }
 
 /** Field name of the event bytes in each stream entry. */
@@ -87,12 +98,32 @@ export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): Even
     return checking;
   }
 
+  const replication = deps.replication && deps.replication.replicas > 0 ? deps.replication : undefined;
+  /**
+   * Runs an append, followed by WAIT when replicas must have it: both in one pipeline, which a cluster sends to
+   * the node of its key's slot (WAIT names no key of its own).
+   */
+  async function replicated(command: (p: ChainableCommander & XaddMany) => unknown): Promise<void> {
+    if (!replication) {
+      await command(client as unknown as ChainableCommander & XaddMany);
+      return;
+    }
+    const pipeline = redis.pipeline() as ChainableCommander & XaddMany;
+    command(pipeline);
+    pipeline.call("WAIT", replication.replicas, replication.timeoutMs);
+    const results = resultsOf(await pipeline.exec());
+    const acknowledged = Number(results.at(-1));
+    if (acknowledged < replication.replicas) {
+      throw unavailable(`the event queue's replicas did not confirm in time (${acknowledged} of ${replication.replicas})`);
+    }
+  }
+
   function append(byPartition: Map<number, Buffer[]>): Promise<unknown> {
     const parts = [...byPartition];
-    if (cluster) return Promise.all(parts.map(([p, values]) => client.xaddInto(sources[p].streamKey, values.length, ...values)));
+    if (cluster) return Promise.all(parts.map(([p, values]) => replicated((c) => c.xaddInto(sources[p].streamKey, values.length, ...values))));
     const args: Array<string | number | Buffer> = parts.map(([p]) => sources[p].streamKey);
     for (const [, values] of parts) args.push(values.length, ...values);
-    return client.xaddAcross(parts.length, ...args);
+    return replicated((c) => c.xaddAcross(parts.length, ...args));
   }
 
   return {
@@ -107,7 +138,8 @@ export function createRedisStreamPublisher(deps: RedisStreamPublisherDeps): Even
         }
         if (events.length === 1) {
           const [e] = events;
-          await redis.xadd(sources[layout.partitionOf(e.projectId, e.distinctId)].streamKey, "*", eventField, encodeQueuedEvent(e));
+          const key = sources[layout.partitionOf(e.projectId, e.distinctId)].streamKey;
+          await replicated((c) => c.xadd(key, "*", eventField, encodeQueuedEvent(e)));
         } else {
           // One script call per batch: one round trip and one command to parse instead of one per event.
           const byPartition = new Map<number, Buffer[]>();

@@ -70,6 +70,8 @@ describe("loadConfig readers", () => {
     [{ CLICKHOUSE_HOST: "ch", CLICKHOUSE_CLUSTER: "two-shards" }, "CLICKHOUSE_CLUSTER"],
     [{ DATABASE_TYPE: "chdb", CLICKHOUSE_CLUSTER: "two_shards" }, "CLICKHOUSE_CLUSTER"],
     [{ POSTGRES_HOST: "db", POSTGRES_READ_PORT: "0" }, "POSTGRES_READ_PORT"],
+    [{ REDIS_WAIT_REPLICAS: "-1" }, "REDIS_WAIT_REPLICAS"],
+    [{ REDIS_WAIT_TIMEOUT_MS: "0" }, "REDIS_WAIT_TIMEOUT_MS"],
   ])("refuses %j naming %s", (env, variable) => {
     const e = refusal(env);
     expect(e.variable).toBe(variable);

@@ -9,8 +9,9 @@ import { ensureBinary, findBinary, once } from "./provisioning.js";
 import { redisPing } from "./redis-service.js";
 
 export interface LocalRedisCluster {
-  /** redis://127.0.0.1:PORT of every master, the seed list REDIS_CLUSTER_NODES takes. */
+  /** redis://127.0.0.1:PORT of every node (masters first, then replicas), the seed list REDIS_CLUSTER_NODES takes. */
   nodes: string[];
+  /** The masters' ports first, then the replicas'. */
   ports: number[];
   /** How many keys matching `pattern` (a SCAN MATCH pattern) each master holds, by port. */
   keysPerNode(pattern: string): Promise<Map<number, number>>;
@@ -18,15 +19,19 @@ export interface LocalRedisCluster {
   kill(port: number): Promise<void>;
   /** Starts a killed node again on its port and files; resolves once the cluster says ok again. */
   restart(port: number): Promise<void>;
+  /** Resolves once the nodes still up serve every slot again (after a master's failure: its replica promoted). */
+  serving(): Promise<void>;
   /** Stops every node and removes their files. */
   stop(): Promise<void>;
 }
 
 const slots = 16384;
 
-export async function startLocalRedisCluster(masters = 3, opts: { appendonly?: boolean } = {}): Promise<LocalRedisCluster> {
+/** `replicas`: each master gets that many replicas (CLUSTER REPLICATE), which take over when it fails. */
+export async function startLocalRedisCluster(masters = 3, opts: { appendonly?: boolean; replicas?: number } = {}): Promise<LocalRedisCluster> {
   const bin = await ensureBinary("redis", () => findBinary(["redis-server"]));
-  const ports = await freePorts(masters);
+  const nodes = masters * (1 + (opts.replicas ?? 0));
+  const ports = await freePorts(nodes);
   const dir = makeTempDir("redis-cluster");
   const procs: TrackedChild[] = [];
   const clients: Redis[] = [];
@@ -44,12 +49,22 @@ export async function startLocalRedisCluster(masters = 3, opts: { appendonly?: b
     procs[at] = proc;
     await waitUntil(`redis-server on ${port}`, () => redisPing(port), { gaveUp: exitedWithLog(proc), timeoutMs: 20_000, intervalMs: 50 });
   };
+  // A replica confirms writes (WAIT) only once its sync with its master is done.
+  const replicasInSync = () =>
+    waitUntil(
+      "every replica in sync",
+      async () => {
+        const infos = await Promise.all(clients.map((c) => c.info("replication").catch(() => "")));
+        return infos.every((i) => !i.includes("role:slave") || i.includes("master_link_status:up"));
+      },
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
   const clusterOk = () =>
     waitUntil(
       "the cluster to agree on its slots",
       async () => {
         const infos = await Promise.all(clients.map((c) => (c.call("CLUSTER", "INFO") as Promise<string>).catch(() => "")));
-        return infos.every((i) => i.includes("cluster_state:ok") && i.includes(`cluster_known_nodes:${masters}`));
+        return infos.every((i) => i.includes("cluster_state:ok") && i.includes(`cluster_known_nodes:${nodes}`));
       },
       { timeoutMs: 30_000, intervalMs: 100 },
     );
@@ -62,9 +77,19 @@ export async function startLocalRedisCluster(masters = 3, opts: { appendonly?: b
     }
     await Promise.all(clients.map((c) => c.connect()));
     const per = Math.ceil(slots / masters);
-    await Promise.all(clients.map((c, i) => c.call("CLUSTER", "ADDSLOTSRANGE", i * per, Math.min(slots, (i + 1) * per) - 1)));
+    await Promise.all(clients.slice(0, masters).map((c, i) => c.call("CLUSTER", "ADDSLOTSRANGE", i * per, Math.min(slots, (i + 1) * per) - 1)));
     for (const port of ports.slice(1)) await clients[0].call("CLUSTER", "MEET", "127.0.0.1", port);
+    // Node i beyond the masters replicates master i % masters, once it has heard of it.
+    for (let i = masters; i < nodes; i++) {
+      const master = String(await clients[i % masters].call("CLUSTER", "MYID"));
+      await waitUntil(`node ${ports[i]} to know its master`, async () => String(await clients[i].call("CLUSTER", "NODES")).includes(master), {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+      });
+      await clients[i].call("CLUSTER", "REPLICATE", master);
+    }
     await clusterOk();
+    await replicasInSync();
   } catch (e) {
     await stop();
     throw e;
@@ -86,9 +111,20 @@ export async function startLocalRedisCluster(masters = 3, opts: { appendonly?: b
       return new Map(await Promise.all(clients.map(async (c, i): Promise<[number, number]> => [ports[i], await count(c)])));
     },
     kill: (port) => stopChild(procs[ports.indexOf(port)], "SIGKILL"),
+    serving: () =>
+      waitUntil(
+        "the cluster to serve every slot",
+        async () => {
+          const infos = await Promise.all(clients.map((c) => (c.call("CLUSTER", "INFO") as Promise<string>).catch(() => "")));
+          const up = infos.filter((i) => i !== "");
+          return up.length > 0 && up.every((i) => i.includes("cluster_state:ok") && i.includes(`cluster_slots_ok:${slots}`));
+        },
+        { timeoutMs: 30_000, intervalMs: 100 },
+      ),
     async restart(port) {
       await launch(port, ports.indexOf(port));
       await clusterOk();
+      await replicasInSync();
     },
     stop,
   };
