@@ -62,7 +62,8 @@ export async function openQueue(config: Config, logger: Logger): Promise<OpenedQ
   }
   const dir = join(config.database.dataDir, "queue");
   logger.info({ queue: "in-process", dir, reason: "REDIS_URL is not set" }, "event queue selected");
-  const local = await openLocalQueue({ dir, backlogWatermark, retryAfterSeconds, claimIdleMs: config.worker.claimIdleMs, logger });
+  const reserveBytes = config.database.dataDirReserveBytes;
+  const local = await openLocalQueue({ dir, backlogWatermark, retryAfterSeconds, claimIdleMs: config.worker.claimIdleMs, reserveBytes, logger });
   const { publisher, feed } = feedPublishedEvents(local);
   return {
     kind: "in-process",

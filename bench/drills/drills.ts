@@ -4,7 +4,7 @@
  * one part, and reports what the clients were told and what was stored.
  *   npm run drills
  * Env: DRILLS (every one: worker-kills,redis-restart,cluster-master-restart,cluster-master-failover,postgres-down,clickhouse-down,
- *      clickhouse-shard-down,server-kill)
+ *      clickhouse-shard-down,embedded-disk-full,server-kill)
  *      DRILL_OUTAGE_SECONDS (30) DRILL_RATE (500 events/s)
  * Each drill: 3 s of load, the fault, then until everything acknowledged is stored (2 min at most) and 2 s more load.
  * Bounded: every wait has a limit, and a drill that overruns is reported as such; the suite stops by itself.
@@ -12,6 +12,7 @@
 import os from "node:os";
 import { sleep } from "../../core/backoff.js";
 import { table } from "../shared/report.js";
+import { embeddedDiskFull } from "./disk-full-drill.js";
 import { startDrillLoad } from "./drill-load.js";
 import { type DrillDatabase, type DrillQueue, type DrillRig, drillSettings, openDrillRig } from "./drill-rig.js";
 
@@ -21,6 +22,8 @@ const log = (msg: string) => console.error(`[drills ${new Date().toISOString().s
 
 interface Drill {
   name: string;
+  /** A drill with a world of its own (not the rig's Redis, database, server and workers). */
+  own?: (rate: number, log: (msg: string) => void) => Promise<Omit<Figures, "drill" | "stored">>;
   database: DrillDatabase;
   workers: number;
   queue?: DrillQueue;
@@ -88,6 +91,13 @@ const drills: Record<string, Drill> = {
     workers: 2,
     fault: crashed((rig) => rig.database, outageMs),
   },
+  "embedded-disk-full": {
+    name: "the embedded engine's DATA_DIR disk full, then room again",
+    database: "postgres",
+    workers: 0,
+    own: embeddedDiskFull,
+    fault: async () => undefined,
+  },
   "server-kill": {
     name: "server SIGKILLed mid-batch, restarted",
     database: "postgres",
@@ -119,6 +129,12 @@ const results: Figures[] = [];
 let current: DrillRig | undefined;
 
 async function run(key: string, drill: Drill): Promise<Figures> {
+  if (drill.own) {
+    log(`${drill.name}: starting`);
+    const f = await drill.own(rate, (msg) => log(`${drill.name}: ${msg}`));
+    log(`${drill.name}: ${f.acknowledged} acknowledged, ${f.lost} lost, ${f.doubled} doubled, recovered in ${f.recoverySeconds ?? "> 120"} s`);
+    return { drill: `${key}: ${drill.name}`, ...f, stored: f.acknowledged - f.lost };
+  }
   log(`${drill.name}: starting ${drill.database}, Redis, the server and ${drill.workers} workers`);
   const rig = await openDrillRig(drill.database, drill.workers, drill.queue);
   current = rig;

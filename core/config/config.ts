@@ -70,6 +70,11 @@ export interface DatabaseConfig {
   postgres: { host: string; port: number; database: string; user: string; password: string; readHost: string; readPort: number };
   /** Where an embedded database (PGlite, chdb) keeps its files. */
   dataDir: string;
+  /**
+   * Room the embedded mode keeps free on DATA_DIR's disk (DATA_DIR_RESERVE_MB): capture refuses below it,
+   * PGlite is written until half of it is left (it stops the process when a WAL segment cannot be written).
+   */
+  dataDirReserveBytes: number;
   /** How long start-up waits for the database before giving up with a message. */
   startupTimeoutMs: number;
   pools: DatabasePools;
@@ -237,6 +242,7 @@ function databaseConfig(env: NodeJS.ProcessEnv, p: ReturnType<typeof parseEnv>):
       readPort: p.int("POSTGRES_READ_PORT", p.int("POSTGRES_PORT", 5432, 1, 65535), 1, 65535),
     },
     dataDir: p.string("DATA_DIR", ".data"),
+    dataDirReserveBytes: p.int("DATA_DIR_RESERVE_MB", 64, 0, 1_000_000) * 1024 * 1024,
     startupTimeoutMs: p.int("STARTUP_TIMEOUT_MS", 15_000, 0, 600_000),
     pools: {
       readConnections: p.int("DATABASE_READ_CONNECTIONS", 8, 1, 1000),

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { lockDataDir } from "../../core/data-dir-lock.js";
+import { createDiskRoom } from "../../core/disk-room.js";
 import { ConfigError } from "../../core/errors/config-error.js";
 import { UnavailableError } from "../../core/errors/domain-errors.js";
 import { encodeQueuedEvent } from "../../core/events/queued-event-codec.js";
@@ -18,6 +19,8 @@ export interface LocalQueueOptions {
   claimIdleMs: number;
   /** A segment file is closed and a new one begun past this size. */
   segmentBytes?: number;
+  /** Below this much free space on the log's disk, events are refused (503) rather than written (0: never). */
+  reserveBytes?: number;
   logger: Logger;
 }
 
@@ -75,11 +78,16 @@ export async function openLocalQueue(opts: LocalQueueOptions): Promise<LocalQueu
   }
 
   let closing: Promise<void> | undefined;
+  const room = createDiskRoom(opts.dir);
+  const reserve = opts.reserveBytes ?? 0;
   return {
     ...delivery,
     async publish(events) {
       if (delivery.size() >= opts.backlogWatermark) {
         throw new UnavailableError(`the event queue is over its backlog watermark (${opts.backlogWatermark})`, opts.retryAfterSeconds);
+      }
+      if (reserve > 0 && room.freeBytes() < reserve) {
+        throw new UnavailableError(`DATA_DIR's disk has less than ${Math.round(reserve / 1048576)} MB free (DATA_DIR_RESERVE_MB)`, opts.retryAfterSeconds);
       }
       const raws = events.map(encodeQueuedEvent);
       let segment: number;

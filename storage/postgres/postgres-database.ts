@@ -1,6 +1,8 @@
 import { mkdirSync } from "node:fs";
 import type { DatabaseConfig } from "../../core/config/config.js";
+import { createDiskRoom } from "../../core/disk-room.js";
 import type { DatabaseParts } from "../database.js";
+import { StorageUnavailableError } from "../storage-errors.js";
 import { createPgSqlClient, type PgPoolOptions } from "./pg-sql-client.js";
 import { createPgliteSqlClient } from "./pglite-sql-client.js";
 import { createPostgresAccessStore } from "./postgres-access-store.js";
@@ -57,7 +59,28 @@ export async function openPglite(db: DatabaseConfig): Promise<DatabaseParts> {
   mkdirSync(db.dataDir, { recursive: true });
   const client = await createPgliteSqlClient(db.dataDir);
   const errors = createPostgresErrors({ target: db.dataDir, database: "postgres", user: "postgres", embedded: true });
-  return parts(client, client, errors, "pglite", () => client.close());
+  const embedded = parts(client, client, errors, "pglite", () => client.close());
+  // PGlite stops the whole process (a busy loop) when it cannot write a WAL segment (16 MB): it is written to only
+  // while half the reserve is free; until then batches wait, as in any outage (drill embedded-disk-full).
+  const room = createDiskRoom(db.dataDir);
+  const keep = db.dataDirReserveBytes / 2;
+  const roomy = () => {
+    if (keep > 0 && room.freeBytes() < keep) throw new StorageUnavailableError(`DATA_DIR's disk has less than ${Math.round(keep / 1048576)} MB free`);
+  };
+  return {
+    ...embedded,
+    sink: {
+      ...embedded.sink,
+      async insert(rows) {
+        roomy();
+        await embedded.sink.insert(rows);
+      },
+      async savePeople(changes) {
+        roomy();
+        await embedded.sink.savePeople(changes);
+      },
+    },
+  };
 }
 
 function parts(writer: SqlClient, reader: SqlClient, errors: DatabaseParts["errors"], name: string, close: () => Promise<void>): DatabaseParts {

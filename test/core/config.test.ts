@@ -71,6 +71,7 @@ describe("loadConfig readers", () => {
     [{ DATABASE_TYPE: "chdb", CLICKHOUSE_CLUSTER: "two_shards" }, "CLICKHOUSE_CLUSTER"],
     [{ POSTGRES_HOST: "db", POSTGRES_READ_PORT: "0" }, "POSTGRES_READ_PORT"],
     [{ REDIS_WAIT_REPLICAS: "-1" }, "REDIS_WAIT_REPLICAS"],
+    [{ DATA_DIR_RESERVE_MB: "-5" }, "DATA_DIR_RESERVE_MB"],
     [{ REDIS_WAIT_TIMEOUT_MS: "0" }, "REDIS_WAIT_TIMEOUT_MS"],
   ])("refuses %j naming %s", (env, variable) => {
     const e = refusal(env);

@@ -87,6 +87,18 @@ describe("the local queue", () => {
     await expect(q.publish([event(3)])).rejects.toBeInstanceOf(UnavailableError);
   });
 
+  it("refuses events, writing nothing, while its disk has less free room than the reserve", async () => {
+    const dir = newDir();
+    const q = await queue(dir, { reserveBytes: Number.MAX_SAFE_INTEGER });
+    const refused = await q.publish([event(1)]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UnavailableError);
+    expect((refused as Error).message).toMatch(/DATA_DIR_RESERVE_MB/);
+    expect(q.size()).toBe(0);
+    const roomy = await queue(newDir(), { reserveBytes: 1 });
+    await roomy.publish([event(2)]);
+    expect(roomy.size()).toBe(1);
+  });
+
   it("writes dead letters, with their reason, beside the log", async () => {
     const dir = newDir();
     const q = await queue(dir);
