@@ -11,8 +11,9 @@ import { sleep } from "../../core/backoff.js";
 import { createPgliteSqlClient } from "../../storage/postgres/pglite-sql-client.js";
 import { spawnServerProcess } from "../../test/support/server/entry-process.js";
 import { waitUntil } from "../../test/support/wait.js";
-import { benchKeyEnv, benchReadHeaders } from "../shared/bench-keys.js";
+import { benchKeyEnv } from "../shared/bench-keys.js";
 import { startDrillLoad } from "./drill-load.js";
+import { todaysTotalEvents } from "./drill-rig.js";
 
 export interface DiskFullFigures {
   acknowledged: number;
@@ -44,14 +45,7 @@ export async function embeddedDiskFull(rate: number, log: (msg: string) => void)
   const env = { ...benchKeyEnv, DATA_DIR: dir, INPROCESS_WORKER: "true", LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "0", RATE_LIMIT_PER_KEY: "0" };
   const server = await spawnServerProcess({ ...env, REDIS_URL: "", REDIS_CLUSTER_NODES: "", DATABASE_TYPE: "", CLICKHOUSE_HOST: "", POSTGRES_HOST: "" });
   const load = startDrillLoad(() => server.url, rate);
-  const today = new Date().toISOString().slice(0, 10);
-  const totalEvents = async () => {
-    const res = await fetch(`${server.url}/api/v1/analytics/total-events?from=${today}&to=${today}`, {
-      headers: benchReadHeaders,
-      signal: AbortSignal.timeout(5000),
-    });
-    return res.ok ? Number(((await res.json()) as { totalEvents: string }).totalEvents) : undefined;
-  };
+  const totalEvents = () => todaysTotalEvents(server.url);
   try {
     await load.runFor(3000);
     // The disk shrinks to what is used plus 8 MB: full within seconds at this rate.
@@ -67,7 +61,6 @@ export async function embeddedDiskFull(rate: number, log: (msg: string) => void)
     remount(dir, 1024 * mb);
     const back = Date.now();
     log(`room again after ${((back - full) / 1000).toFixed(1)} s (capture ${refusing ? "refused" : "never refused"} meanwhile)`);
-    if (process.env.DRILL_DEBUG) setInterval(() => log(`server says: ${server.output().slice(-1500)}`), 15_000).unref();
     const before = load.acknowledged.size;
     let recoverySeconds: number | undefined;
     try {

@@ -48,6 +48,18 @@ export interface DrillRig {
   close(): Promise<void>;
 }
 
+/** The analytics API's total-events for today (UTC), with the bench read key; throws when it does not answer 200. */
+export async function todaysTotalEvents(url: string): Promise<number> {
+  const day = new Date().toISOString().slice(0, 10);
+  const res = await fetch(`${url}/api/v1/analytics/total-events?from=${day}&to=${day}`, { headers: benchReadHeaders, signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`total-events answered ${res.status}`);
+  return Number(((await res.json()) as { totalEvents: string }).totalEvents);
+}
+
+/** The uuids a ClickHouse database holds (FINAL: each once), read through the server at `url`. */
+const clickHouseUuids = async (url: string, database: string) =>
+  (await clickHouseQuery(url, `SELECT toString(uuid) FROM ${database}.events FINAL`)).split("\n").filter(Boolean);
+
 /** The settings the drills run with (printed with the figures): reclaim after 5 s, so a killed worker's batch is taken over soon. */
 export const drillSettings = { WORKER_CLAIM_IDLE_MS: "5000", WORKER_LINGER_MS: "50" };
 
@@ -111,13 +123,13 @@ export async function openDrillRig(kind: DrillDatabase, workers: number, queue: 
       CLICKHOUSE_DB: name,
       CLICKHOUSE_CLUSTER: plainCluster,
     };
-    storedUuids = async () => (await clickHouseQuery(cluster.url, `SELECT toString(uuid) FROM ${name}.events FINAL`)).split("\n").filter(Boolean);
+    storedUuids = () => clickHouseUuids(cluster.url, name);
   } else {
     const local = await startLocalClickHouse();
     await clickHouseQuery(local.url, `CREATE DATABASE ${name}`);
     database = local;
     dbEnv = { DATABASE_TYPE: "clickhouse", CLICKHOUSE_HOST: "127.0.0.1", CLICKHOUSE_PORT: String(local.httpPort), CLICKHOUSE_DB: name };
-    storedUuids = async () => (await clickHouseQuery(local.url, `SELECT toString(uuid) FROM ${name}.events FINAL`)).split("\n").filter(Boolean);
+    storedUuids = () => clickHouseUuids(local.url, name);
   }
   const env = { ...benchKeyEnv, ...dbEnv, ...drillSettings, ...redisEnv, LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "0", RATE_LIMIT_PER_KEY: "0" };
   let server: ServerProcess;
@@ -131,10 +143,7 @@ export async function openDrillRig(kind: DrillDatabase, workers: number, queue: 
   const stats = openRedisQueueStats(loadConfig(env), pino({ level: "silent" }));
   const stored = async (): Promise<Stored> => {
     const uuids = new Set(await storedUuids());
-    const day = new Date().toISOString().slice(0, 10);
-    const res = await fetch(`${server.url}/api/v1/analytics/total-events?from=${day}&to=${day}`, { headers: benchReadHeaders });
-    if (!res.ok) throw new Error(`total-events answered ${res.status}`);
-    return { uuids, doubled: Number(((await res.json()) as { totalEvents: string }).totalEvents) - uuids.size };
+    return { uuids, doubled: (await todaysTotalEvents(server.url)) - uuids.size };
   };
   const rig: DrillRig = {
     redis,

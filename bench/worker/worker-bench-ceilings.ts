@@ -1,21 +1,11 @@
-/**
- * Raw ceilings for the worker drain: the same rows written straight into a
- * fresh database migrated by the sink's own migrations (so the same tables,
- * indexes and materialized views), in sequential batches of the worker's
- * batch size, with no Redis and no decode.
- */
-
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { createClient } from "@clickhouse/client";
-import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
+import type pg from "pg";
 import type { StoredEvent } from "../../core/events/event-model.js";
 import { clickHouseClientOptions } from "../../storage/clickhouse/clickhouse-client.js";
 import { migrateClickHouse } from "../../storage/clickhouse/clickhouse-migrations.js";
 import { toRow } from "../../storage/clickhouse/clickhouse-row-text.js";
 import { createPgSqlClient } from "../../storage/postgres/pg-sql-client.js";
-import { eventsCopyColumns, eventsCopyText } from "../../storage/postgres/postgres-copy-text.js";
+import { eventsCopySql, eventsCopyText } from "../../storage/postgres/postgres-copy-text.js";
 import { migratePostgres } from "../../storage/postgres/postgres-migrations.js";
 
 export interface ChConn {
@@ -59,19 +49,16 @@ export async function preparePostgresCeiling(conn: pg.ClientConfig, events: read
   } finally {
     await schema.close();
   }
-  const client = new pg.Client(conn);
-  await client.connect();
-  const copyBatch = async (part: readonly StoredEvent[]) => {
-    await pipeline(Readable.from([eventsCopyText(part)]), client.query(copyFrom(`COPY events (${eventsCopyColumns}) FROM STDIN`)));
-  };
+  // One connection, through the same COPY path the sink uses (copyIn), without its fallback or arrays.
+  const client = createPgSqlClient({ ...conn, max: 1 });
   return {
     name: "plain COPY (pg-copy-streams)",
     async run() {
-      for (let i = 0; i < events.length; i += batchSize) await copyBatch(events.slice(i, i + batchSize));
+      for (let i = 0; i < events.length; i += batchSize) await client.copyIn!(eventsCopySql, eventsCopyText(events.slice(i, i + batchSize)));
     },
     async count() {
-      return Number((await client.query("SELECT count(*)::int AS n FROM events")).rows[0].n);
+      return Number((await client.query<{ n: number }>("SELECT count(*)::int AS n FROM events"))[0].n);
     },
-    close: () => client.end(),
+    close: () => client.close(),
   };
 }

@@ -2,6 +2,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { ConfigError } from "../../core/errors/config-error.js";
 import { type ClickHouseConnection, onDefaultDatabase } from "./clickhouse-client.js";
 import { chIdentifier, chString } from "./clickhouse-literal.js";
+import { appliedMigrations, recordMigration } from "./clickhouse-schema.js";
 import { standardPropertiesMask } from "./clickhouse-standard-properties.js";
 import {
   apiKeysTable,
@@ -76,13 +77,8 @@ export async function migrateClickHouseCluster(
   });
   const ddl = clusterDdl(c, replicated);
   for (const statement of ddl.table(schemaMigrationsTable)) await client.command({ query: statement });
-  const applied = new Set(
-    (await (await client.query({ query: "SELECT DISTINCT version FROM schema_migrations", format: "JSONEachRow" })).json<{ version: number }>()).map((r) =>
-      Number(r.version),
-    ),
-  );
-  const record = (version: number) =>
-    client.insert({ table: "schema_migrations", values: [{ version, applied_at: Math.floor(Date.now() / 1000) }], format: "JSONEachRow" });
+  const applied = await appliedMigrations(client);
+  const record = (version: number) => recordMigration(client, version);
   if (!applied.has(clusterBaseVersion)) {
     for (const { spec, extraColumns } of tables) for (const statement of ddl.table(spec, extraColumns)) await client.command({ query: statement });
     for (const v of views) await client.command({ query: ddl.view(v.name, v.to, v.rows) });

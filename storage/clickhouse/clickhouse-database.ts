@@ -48,7 +48,7 @@ export function openClickHouse(db: DatabaseConfig): DatabaseParts {
 /** Embedded current ClickHouse (chdb) in DATA_DIR: one in-process client serves both. */
 export async function openChdb(db: DatabaseConfig): Promise<DatabaseParts> {
   mkdirSync(db.dataDir, { recursive: true });
-  const c = { ...db.clickhouse, database: "default", cluster: "" };
+  const c = { ...db.clickhouse, database: "default" };
   const client = await openChdbClient(db.dataDir);
   const errors = createClickHouseErrors({ ...c, url: `chdb:${db.dataDir}` });
   return {

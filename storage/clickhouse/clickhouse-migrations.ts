@@ -4,6 +4,7 @@ import { type ClusterDdl, migrateClickHouseCluster } from "./clickhouse-cluster-
 import { countMigration } from "./clickhouse-count-migration.js";
 import { chIdentifier } from "./clickhouse-literal.js";
 import { moveToProjects } from "./clickhouse-project-migration.js";
+import { appliedMigrations, recordMigration } from "./clickhouse-schema.js";
 import { addStandardPropertiesColumn } from "./clickhouse-standard-properties.js";
 import {
   apiKeysTable,
@@ -118,19 +119,11 @@ export async function migrateClickHouse(client: ClickHouseClient, connection: Cl
     await onDefaultDatabase(connection, (admin) => admin.command({ query }));
   }
   await client.command({ query: createTableSql(schemaMigrationsTable) });
-  const applied = new Set(
-    (await (await client.query({ query: "SELECT DISTINCT version FROM schema_migrations", format: "JSONEachRow" })).json<{ version: number }>()).map((r) =>
-      Number(r.version),
-    ),
-  );
+  const applied = await appliedMigrations(client);
   for (const m of clickHouseMigrations) {
     if (applied.has(m.version)) continue;
     if ("run" in m) await m.run(client);
     else for (const statement of m.statements) await client.command({ query: statement });
-    await client.insert({
-      table: "schema_migrations",
-      values: [{ version: m.version, applied_at: Math.floor(Date.now() / 1000) }],
-      format: "JSONEachRow",
-    });
+    await recordMigration(client, m.version);
   }
 }

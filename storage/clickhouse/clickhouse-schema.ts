@@ -9,3 +9,14 @@ export async function schemaHas(client: ClickHouseClient, table: string, column?
   const [{ n }] = await (await client.query({ query, format: "JSONEachRow" })).json<{ n: string }>();
   return Number(n) > 0;
 }
+
+/** The migration versions recorded as applied (schema_migrations). */
+export async function appliedMigrations(client: ClickHouseClient): Promise<Set<number>> {
+  const rows = await (await client.query({ query: "SELECT DISTINCT version FROM schema_migrations", format: "JSONEachRow" })).json<{ version: number }>();
+  return new Set(rows.map((r) => Number(r.version)));
+}
+
+/** Records a migration version as applied. */
+export async function recordMigration(client: ClickHouseClient, version: number): Promise<void> {
+  await client.insert({ table: "schema_migrations", values: [{ version, applied_at: Math.floor(Date.now() / 1000) }], format: "JSONEachRow" });
+}

@@ -3,6 +3,9 @@ import type { StoredEvent } from "../../core/events/event-model.js";
 /** The columns of eventsCopyText's lines, in their order. */
 export const eventsCopyColumns = "project_id, uuid, event, distinct_id, properties, event_timestamp, received_at, timestamp_clamped";
 
+/** The COPY that takes eventsCopyText's lines. */
+export const eventsCopySql = `COPY events (${eventsCopyColumns}) FROM STDIN`;
+
 /** A value in COPY's text format: backslash, tab, newline and carriage return escaped (NUL cannot be sent at all). */
 export function copyValue(s: string): string {
   return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : s;

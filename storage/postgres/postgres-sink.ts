@@ -1,7 +1,7 @@
 import type { StoredEvent } from "../../core/events/event-model.js";
 import type { EventSink } from "../event-sink.js";
 import { rethrowWriteFailure, type StorageErrorClassifier } from "../storage-errors.js";
-import { eventsCopyColumns, eventsCopyText } from "./postgres-copy-text.js";
+import { eventsCopySql, eventsCopyText } from "./postgres-copy-text.js";
 import { isUniqueViolation } from "./postgres-errors.js";
 import { createPostgresPeople } from "./postgres-people.js";
 import type { SqlClient } from "./sql-client.js";
@@ -15,16 +15,14 @@ const insertSql = `
   FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::bool[]) AS x(j, u, e, d, p, t, r, c)
   ON CONFLICT (project_id, uuid) DO NOTHING`;
 
-const copySql = `COPY events (${eventsCopyColumns}) FROM STDIN`;
-
 /**
  * PostgreSQL (server or embedded PGlite) behind the EventSink seam. On a
  * server a batch is first COPYed in: COPY cannot skip a stored uuid, so a
  * batch holding one (a redelivery, rare) fails whole with a unique violation
  * and goes in again through the INSERT above. bench:worker (PostgreSQL,
- * batches of 1,000, 3 rounds): the drain at 94–103% of a plain COPY against
- * 64–87% for the INSERT alone; CPU an event 26.7–30.3 µs against 36.1–41.1
- * (PostgreSQL's 16.4–18.3 against 21.9–25.2: the arrays' parsing and ON
+ * batches of 1,000, two runs of 3 rounds): the drain at 87–103% of a plain COPY against
+ * 64–87% for the INSERT alone; CPU an event 22.1–30.3 µs against 36.1–41.1
+ * (PostgreSQL's 13.0–18.3 against 21.9–25.2: the arrays' parsing and ON
  * CONFLICT's speculative insertion).
  */
 export function createPostgresSink(db: SqlClient, errors: StorageErrorClassifier, name = "postgres"): EventSink {
@@ -50,7 +48,7 @@ export function createPostgresSink(db: SqlClient, errors: StorageErrorClassifier
       try {
         if (!db.copyIn) await insertSkippingStored();
         else {
-          await db.copyIn(copySql, eventsCopyText(events)).catch(async (e: unknown) => {
+          await db.copyIn(eventsCopySql, eventsCopyText(events)).catch(async (e: unknown) => {
             if (!isUniqueViolation(e)) throw e;
             await insertSkippingStored();
           });

@@ -77,34 +77,34 @@ export async function startLocalPostgres(opts: { replicaOf?: LocalPostgres } = {
   try {
     if (opts.replicaOf) {
       // initdb's trust rules let 127.0.0.1 replicate; -R writes standby.signal and the primary's address; a fast
-      // checkpoint, or it waits for the next spread one (minutes).
+      // checkpoint, or it waits for the next spread one (minutes). The primary's databases come with it.
       const from = ["-h", "127.0.0.1", "-p", String(opts.replicaOf.port), "-U", "postgres"];
       await run(join(bin, "pg_basebackup"), [...from, "-D", data, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"], { cwd: dir, env, ...id });
       await server.restart();
-      return { url: `postgres://postgres@127.0.0.1:${port}/${TEST_DATABASE}`, source: "local", port, dir, ...server };
+    } else {
+      await run(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"], {
+        cwd: dir,
+        env,
+        ...id,
+      });
+      await server.restart();
+      await run(join(bin, "psql"), [
+        "-X",
+        "-q",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(port),
+        "-U",
+        "postgres",
+        "-d",
+        "postgres",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-c",
+        `CREATE DATABASE ${TEST_DATABASE}`,
+      ]);
     }
-    await run(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"], {
-      cwd: dir,
-      env,
-      ...id,
-    });
-    await server.restart();
-    await run(join(bin, "psql"), [
-      "-X",
-      "-q",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(port),
-      "-U",
-      "postgres",
-      "-d",
-      "postgres",
-      "-v",
-      "ON_ERROR_STOP=1",
-      "-c",
-      `CREATE DATABASE ${TEST_DATABASE}`,
-    ]);
   } catch (err) {
     await server.stop();
     throw err;
